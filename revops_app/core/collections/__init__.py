@@ -1,0 +1,1 @@
+"""Payment allocation (partial, over, fees, refunds), dunning decisions, receivables metrics."""

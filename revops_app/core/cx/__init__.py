@@ -1,0 +1,1 @@
+"""NPS/CSAT/CES normalisation, routing rules, sentiment timeline, churn risk."""

@@ -1,0 +1,1 @@
+"""Stripe: checkout requests, webhook verification (stripe SDK), event normalisation."""

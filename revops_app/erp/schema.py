@@ -1,0 +1,82 @@
+"""Every ERPNext/Frappe field the glue reads or writes, declared in one place.
+
+`tests/test_schema_fidelity.py` checks each entry against the ERPNext v15 reference schema, so a
+typo or a field that does not exist in v15 fails CI instead of a customer's site. When glue code
+starts touching a new field, add it here first. Values are the v15 fieldtype.
+"""
+
+ERP_FIELDS: dict[str, dict[str, str]] = {
+	"Sales Invoice": {
+		"customer": "Link",
+		"customer_name": "Small Text",
+		"company": "Link",
+		"posting_date": "Date",
+		"due_date": "Date",
+		"currency": "Link",
+		"grand_total": "Currency",
+		"rounded_total": "Currency",
+		"outstanding_amount": "Currency",
+		"status": "Select",
+		"is_return": "Check",
+		"debit_to": "Link",
+		"contact_email": "Data",
+	},
+	"Payment Entry": {
+		"payment_type": "Select",
+		"posting_date": "Date",
+		"company": "Link",
+		"mode_of_payment": "Link",
+		"party_type": "Link",
+		"party": "Dynamic Link",
+		"paid_from": "Link",
+		"paid_to": "Link",
+		"paid_amount": "Currency",
+		"received_amount": "Currency",
+		"references": "Table",
+		"deductions": "Table",
+		"reference_no": "Data",
+		"reference_date": "Date",
+		"unallocated_amount": "Currency",
+		"remarks": "Small Text",
+	},
+	"Payment Entry Reference": {
+		"reference_doctype": "Link",
+		"reference_name": "Dynamic Link",
+		"allocated_amount": "Float",
+		"outstanding_amount": "Float",
+	},
+	"Payment Entry Deduction": {
+		"account": "Link",
+		"cost_center": "Link",
+		"amount": "Currency",
+		"description": "Small Text",
+	},
+	"GL Entry": {
+		"account": "Link",
+		"debit": "Currency",
+		"credit": "Currency",
+		"voucher_type": "Link",
+		"voucher_no": "Dynamic Link",
+		"is_cancelled": "Check",
+	},
+	"Customer": {
+		"customer_name": "Data",
+		"customer_group": "Link",
+		"territory": "Link",
+		"industry": "Link",
+		"email_id": "Read Only",
+	},
+	"Company": {
+		"default_currency": "Link",
+		"default_receivable_account": "Link",
+		"cost_center": "Link",
+	},
+	"ToDo": {
+		"allocated_to": "Link",
+		"description": "Text Editor",
+		"reference_type": "Link",
+		"reference_name": "Dynamic Link",
+		"priority": "Select",
+		"date": "Date",
+	},
+}

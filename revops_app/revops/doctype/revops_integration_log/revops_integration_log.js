@@ -1,0 +1,14 @@
+// Copyright (c) 2026, revops_app contributors
+// License: MIT. See LICENSE
+
+frappe.ui.form.on("RevOps Integration Log", {
+	refresh(frm) {
+		if (["Error", "Queued"].includes(frm.doc.status) && frm.doc.method) {
+			frm.add_custom_button(__("Reprocess"), () => {
+				frappe
+					.call("revops_app.api.logs.retry", { log_name: frm.doc.name })
+					.then(() => frm.reload_doc());
+			});
+		}
+	},
+});

@@ -1,0 +1,345 @@
+"""Schema fidelity: the app's DocType/report JSON, hooks and ERPNext field usage against Frappe/ERPNext v15.
+
+Frappe cannot be installed in CI, so these tests read the same facts `bench install-app` would
+enforce (field types, JSON keys, link targets, hook names) from the v15 reference data.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import APP_DIR, load_frappe_meta, load_reference_doctypes
+
+META = load_frappe_meta()
+FIELDTYPES = set(META["docfield_fieldtypes"])
+NO_VALUE_FIELDTYPES = set(META["fieldtype_groups"]["no_value_fields"])
+DOCTYPE_KEYS = {item["key"] for item in META["doctype_json_keys"]}
+FIELD_KEYS = {item["key"] for item in META["docfield_properties"]}
+PERM_KEYS = {item["key"] for item in META["docperm_keys"]}
+STANDARD_COLUMNS = set(META["standard_columns"]["default_fields"]) | set(
+	META["standard_columns"]["child_table_fields"]
+)
+MODULES = [line.strip() for line in (APP_DIR / "modules.txt").read_text().splitlines() if line.strip()]
+SECRET_NAME = re.compile(r"(secret|token|password|api_key|private_key)")
+
+
+def scrub(name: str) -> str:
+	return name.replace(" ", "_").replace("-", "_").lower()
+
+
+def app_doctype_files() -> list[Path]:
+	return sorted(
+		path
+		for path in APP_DIR.glob("*/doctype/*/*.json")
+		if path.stem == path.parent.name and json.loads(path.read_text()).get("doctype") == "DocType"
+	)
+
+
+APP_DOCTYPES = {json.loads(p.read_text())["name"]: json.loads(p.read_text()) for p in app_doctype_files()}
+REFERENCE = load_reference_doctypes()
+
+
+def known_doctypes() -> set[str]:
+	"""DocTypes that exist on an ERPNext v15 site with this app: the app's own, the reference
+	schemas, and every DocType the reference schemas themselves link to (Account, Cost Center, ...)."""
+	names = set(APP_DOCTYPES) | set(REFERENCE)
+	for doctype in REFERENCE.values():
+		for field in doctype["fields"]:
+			if field["fieldtype"] in ("Link", "Table", "Table MultiSelect") and field.get("options"):
+				names.add(field["options"])
+	# Frappe core DocTypes that no reference schema happens to link to but every site has.
+	names |= {"DocType", "Role", "Module Def", "Report", "Workspace", "Country", "Currency"}
+	return names
+
+
+KNOWN_DOCTYPES = known_doctypes()
+
+
+def test_app_ships_doctypes():
+	assert {"RevOps Settings", "RevOps Integration Log", "RevOps Webhook Secret"} <= set(APP_DOCTYPES)
+
+
+@pytest.mark.parametrize("path", app_doctype_files(), ids=lambda p: p.parent.name)
+def test_doctype_json_is_valid_for_frappe_v15(path: Path):
+	doc = json.loads(path.read_text())
+	name = doc["name"]
+	errors: list[str] = []
+
+	unknown_keys = set(doc) - DOCTYPE_KEYS
+	if unknown_keys:
+		errors.append(f"unknown DocType keys {sorted(unknown_keys)}")
+	for key in ("doctype", "name", "module", "fields", "permissions", "engine", "modified"):
+		if key not in doc:
+			errors.append(f"missing required key {key!r}")
+	if scrub(name) != path.stem:
+		errors.append(f"file {path.name} should be {scrub(name)}.json")
+	if doc["module"] not in MODULES:
+		errors.append(f"module {doc['module']!r} not in modules.txt")
+	elif path.parent.parent.parent.name != scrub(doc["module"]):
+		errors.append(
+			f"lives under {path.parent.parent.parent.name}/, module folder is {scrub(doc['module'])}/"
+		)
+
+	fieldnames = [f.get("fieldname") for f in doc["fields"]]
+	duplicates = {n for n in fieldnames if fieldnames.count(n) > 1}
+	if duplicates:
+		errors.append(f"duplicate fieldnames {sorted(duplicates)}")
+	if doc.get("field_order") and doc["field_order"] != fieldnames:
+		errors.append("field_order does not list the fields in order")
+
+	by_name = {f.get("fieldname"): f for f in doc["fields"]}
+	for field in doc["fields"]:
+		errors.extend(f"{field.get('fieldname')}: {e}" for e in field_errors(field, by_name))
+
+	for key in ("title_field", "sort_field", "image_field", "timeline_field"):
+		value = doc.get(key)
+		if value and value not in by_name and value not in STANDARD_COLUMNS:
+			errors.append(f"{key} {value!r} is not a field")
+	for value in filter(None, (doc.get("search_fields") or "").split(",")):
+		if value.strip() not in by_name:
+			errors.append(f"search_fields names unknown field {value!r}")
+	autoname = doc.get("autoname") or ""
+	if autoname.startswith("field:") and autoname[6:] not in by_name:
+		errors.append(f"autoname uses unknown field {autoname[6:]!r}")
+
+	if doc.get("istable"):
+		if doc["permissions"]:
+			errors.append("child tables carry no permissions")
+	else:
+		if not doc["permissions"]:
+			errors.append("no permissions: nobody could open it")
+		for perm in doc["permissions"]:
+			if set(perm) - PERM_KEYS:
+				errors.append(f"unknown permission keys {sorted(set(perm) - PERM_KEYS)}")
+			if perm.get("role") in ("Guest", "All"):
+				errors.append(f"{perm['role']} must not be granted desk access")
+
+	controller = path.with_suffix(".py")
+	class_name = name.replace(" ", "").replace("-", "")
+	if not controller.exists() or f"class {class_name}(" not in controller.read_text():
+		errors.append(f"controller {controller.name} with class {class_name} missing")
+
+	assert not errors, f"{name}: " + "; ".join(errors)
+
+
+def field_errors(field: dict, by_name: dict[str, dict]) -> list[str]:
+	errors = []
+	fieldname, fieldtype = field.get("fieldname", ""), field.get("fieldtype")
+	if not re.fullmatch(r"[a-z][a-z0-9_]*", fieldname or ""):
+		errors.append("fieldname must be lower_snake_case")
+	if fieldname in STANDARD_COLUMNS:
+		errors.append("fieldname clashes with a standard column")
+	if fieldtype not in FIELDTYPES:
+		errors.append(f"unknown fieldtype {fieldtype!r}")
+	if set(field) - FIELD_KEYS - {"fieldname", "fieldtype"}:
+		errors.append(f"unknown field keys {sorted(set(field) - FIELD_KEYS)}")
+	options = field.get("options")
+	if fieldtype == "Link" and options not in KNOWN_DOCTYPES:
+		errors.append(f"Link to unknown DocType {options!r}")
+	if fieldtype in ("Table", "Table MultiSelect"):
+		child = APP_DOCTYPES.get(options) or REFERENCE.get(options)
+		if not child or not child.get("istable"):
+			errors.append(f"{fieldtype} options {options!r} is not a child DocType")
+	if fieldtype == "Dynamic Link":
+		target = by_name.get(options)
+		if (
+			not target
+			or target.get("fieldtype") not in ("Link", "Select")
+			or (target.get("fieldtype") == "Link" and target.get("options") != "DocType")
+		):
+			errors.append(f"Dynamic Link options {options!r} must name a Link-to-DocType field")
+	if fieldtype == "Select":
+		choices = (options or "").split("\n")
+		if field.get("default") and field["default"] not in choices:
+			errors.append(f"default {field['default']!r} not among options")
+	if SECRET_NAME.search(fieldname or "") and fieldtype not in (
+		"Password",
+		"Section Break",
+		"Column Break",
+		"Check",
+		"Table",
+		"Int",
+		"Tab Break",
+	):
+		errors.append("looks like a secret but is not a Password field")
+	if field.get("unique") and fieldtype in NO_VALUE_FIELDTYPES:
+		errors.append("unique on a field without a column")
+	if (
+		field.get("reqd")
+		and fieldtype in NO_VALUE_FIELDTYPES
+		and fieldtype not in ("Table", "Table MultiSelect")
+	):
+		errors.append("reqd on a layout field")
+	return errors
+
+
+def test_erpnext_fields_used_by_glue_exist_in_v15():
+	from revops_app.erp.schema import ERP_FIELDS
+
+	missing = []
+	for doctype, fields in ERP_FIELDS.items():
+		assert doctype in REFERENCE, f"{doctype} has no reference schema: add it or drop the usage"
+		reference_fields = {f["fieldname"]: f for f in REFERENCE[doctype]["fields"]}
+		for fieldname, fieldtype in fields.items():
+			if fieldname in STANDARD_COLUMNS:
+				continue
+			actual = reference_fields.get(fieldname)
+			if actual is None:
+				missing.append(f"{doctype}.{fieldname} does not exist")
+			elif actual["fieldtype"] != fieldtype:
+				missing.append(f"{doctype}.{fieldname} is {actual['fieldtype']}, glue expects {fieldtype}")
+	assert not missing, "; ".join(missing)
+
+
+def test_custom_fields_fit_the_v15_schema():
+	from revops_app.erp.custom_fields import CUSTOM_FIELDS
+
+	errors = []
+	for doctype, fields in CUSTOM_FIELDS.items():
+		if doctype not in REFERENCE:
+			errors.append(f"{doctype}: no reference schema")
+			continue
+		standard = {f["fieldname"] for f in REFERENCE[doctype]["fields"]}
+		added: set[str] = set()
+		for field in fields:
+			name = field["fieldname"]
+			if not name.startswith("revops_"):
+				errors.append(f"{doctype}.{name}: custom fields carry the revops_ prefix")
+			if name in standard:
+				errors.append(f"{doctype}.{name}: clashes with a standard field")
+			anchor = field.get("insert_after")
+			# Layout fields (breaks) are not in the compact reference, so anchor on data fields.
+			if anchor and anchor not in standard and anchor not in added:
+				errors.append(f"{doctype}.{name}: insert_after {anchor!r} not found")
+			errors.extend(
+				f"{doctype}.{name}: {e}" for e in field_errors(field, {}) if "Dynamic Link" not in e
+			)
+			added.add(name)
+	assert not errors, "; ".join(errors)
+
+
+# --- hooks.py --------------------------------------------------------------------------------
+
+
+def hooks() -> dict:
+	tree = ast.parse((APP_DIR / "hooks.py").read_text())
+	values = {}
+	for node in tree.body:
+		assert isinstance(node, ast.Assign), "hooks.py holds assignments only"
+		values[node.targets[0].id] = ast.literal_eval(node.value)
+	return values
+
+
+def dotted_paths(value) -> list[str]:
+	if isinstance(value, str):
+		return [value] if value.startswith("revops_app.") else []
+	if isinstance(value, dict):
+		return [p for v in value.values() for p in dotted_paths(v)]
+	if isinstance(value, list | tuple):
+		return [p for v in value for p in dotted_paths(v)]
+	return []
+
+
+def defined_names(module_file: Path) -> set[str]:
+	tree = ast.parse(module_file.read_text())
+	names = set()
+	for node in tree.body:
+		if isinstance(node, ast.FunctionDef | ast.ClassDef):
+			names.add(node.name)
+		elif isinstance(node, ast.Assign):
+			names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+	return names
+
+
+def test_hooks_use_real_keys_and_resolve():
+	values = hooks()
+	assert values["required_apps"] == ["frappe/erpnext"]
+	assert values["app_name"] == "revops_app"
+
+	events = {e["event"] for e in META["doc_events"]["events"]}
+	for doctype, handlers in values.get("doc_events", {}).items():
+		assert doctype == "*" or doctype in KNOWN_DOCTYPES, doctype
+		assert set(handlers) <= events, f"unknown doc events {set(handlers) - events}"
+	assert set(values.get("scheduler_events", {})) <= set(META["scheduler_events"]["keys"])
+
+	for log_doctype in values.get("default_log_clearing_doctypes", {}):
+		assert log_doctype in APP_DOCTYPES
+		controller = APP_DIR / "revops" / "doctype" / scrub(log_doctype) / f"{scrub(log_doctype)}.py"
+		assert "def clear_old_logs(" in controller.read_text(), "Log Settings needs clear_old_logs"
+
+	for path in dotted_paths({k: v for k, v in values.items() if k not in ("app_name",)}):
+		module, _, attr = path.rpartition(".")
+		module_file = APP_DIR.parent / (module.replace(".", "/") + ".py")
+		assert module_file.exists(), f"{path}: module file missing"
+		assert attr in defined_names(module_file), f"{path}: {attr} not defined in {module_file.name}"
+
+
+def test_patches_txt_has_both_sections_and_patches_exist():
+	text = (APP_DIR / "patches.txt").read_text()
+	assert "[pre_model_sync]" in text and "[post_model_sync]" in text
+	for line in text.splitlines():
+		line = line.strip()
+		if line and not line.startswith(("#", "[")):
+			module_file = APP_DIR.parent / (line.split()[0].replace(".", "/") + ".py")
+			assert module_file.exists(), line
+			assert "execute" in defined_names(module_file), line
+
+
+def test_modules_have_packages():
+	for module in MODULES:
+		package = APP_DIR / scrub(module)
+		assert (package / "__init__.py").exists(), module
+		assert (package / "doctype" / "__init__.py").exists(), module
+
+
+# --- reports, number cards, charts, workspaces --------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(APP_DIR.glob("*/report/*/*.json")), ids=lambda p: p.stem)
+def test_report_json(path: Path):
+	doc = json.loads(path.read_text())
+	assert doc["doctype"] == "Report"
+	assert scrub(doc["name"]) == path.stem == path.parent.name
+	assert doc["module"] in MODULES
+	assert doc["report_type"] in ("Script Report", "Query Report", "Report Builder")
+	assert doc["ref_doctype"] in KNOWN_DOCTYPES
+	assert doc.get("roles"), "a report with no roles is visible to nobody"
+	if doc["report_type"] == "Script Report":
+		assert "execute" in defined_names(path.with_suffix(".py"))
+
+
+@pytest.mark.parametrize(
+	"path",
+	sorted(APP_DIR.glob("*/number_card/*/*.json")) + sorted(APP_DIR.glob("*/dashboard_chart/*/*.json")),
+	ids=lambda p: p.stem,
+)
+def test_cards_and_charts(path: Path):
+	doc = json.loads(path.read_text())
+	assert doc["doctype"] in ("Number Card", "Dashboard Chart")
+	assert doc["module"] in MODULES
+	assert scrub(doc["name"]) == path.stem
+	if doc.get("type") == "Report" or doc.get("chart_type") == "Report":
+		report = doc["report_name"]
+		assert list(APP_DIR.glob(f"*/report/{scrub(report)}/{scrub(report)}.json")), report
+	elif doc.get("document_type"):
+		assert doc["document_type"] in KNOWN_DOCTYPES
+
+
+@pytest.mark.parametrize("path", sorted(APP_DIR.glob("*/workspace/*/*.json")), ids=lambda p: p.stem)
+def test_workspace_links_resolve(path: Path):
+	doc = json.loads(path.read_text())
+	assert doc["doctype"] == "Workspace"
+	assert doc["module"] in MODULES
+	reports = {json.loads(p.read_text())["name"] for p in APP_DIR.glob("*/report/*/*.json")}
+	for link in doc.get("links", []):
+		if link.get("type") != "Link":
+			continue
+		if link["link_type"] == "DocType":
+			assert link["link_to"] in KNOWN_DOCTYPES, link["link_to"]
+		elif link["link_type"] == "Report":
+			assert link["link_to"] in reports or link["link_to"] in KNOWN_DOCTYPES, link["link_to"]
