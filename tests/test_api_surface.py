@@ -1,0 +1,63 @@
+"""The app's HTTP surface: every whitelisted method is type-annotated, and guests reach only the
+pay page and the webhook endpoint.
+
+Frappe enforces the annotations at request time (`require_type_annotated_api_methods` in hooks), so a
+missing one would only show as a 500 on a live site; this test finds it in CI.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.conftest import APP_DIR
+
+# Guest-reachable endpoints: the webhook (signature checked first) and the pay page actions.
+GUEST_ALLOWED_MODULES = ("revops_app.api.webhooks", "revops_app.api.pay")
+
+
+def whitelisted_functions() -> list[tuple[str, ast.FunctionDef, ast.Call | ast.Attribute]]:
+	found = []
+	for path in sorted(APP_DIR.rglob("*.py")):
+		module = ".".join(path.relative_to(APP_DIR.parent).with_suffix("").parts)
+		for node in ast.walk(ast.parse(path.read_text())):
+			if not isinstance(node, ast.FunctionDef):
+				continue
+			for decorator in node.decorator_list:
+				target = decorator.func if isinstance(decorator, ast.Call) else decorator
+				if isinstance(target, ast.Attribute) and target.attr == "whitelist":
+					found.append((module, node, decorator))
+	return found
+
+
+def is_guest(decorator) -> bool:
+	if not isinstance(decorator, ast.Call):
+		return False
+	return any(
+		kw.arg == "allow_guest" and isinstance(kw.value, ast.Constant) and kw.value.value
+		for kw in decorator.keywords
+	)
+
+
+def test_whitelisted_methods_are_fully_annotated():
+	missing = []
+	for module, function, _decorator in whitelisted_functions():
+		args = function.args
+		for arg in args.posonlyargs + args.args + args.kwonlyargs:
+			if arg.annotation is None and arg.arg not in ("self", "cls"):
+				missing.append(f"{module}.{function.name}({arg.arg})")
+	assert not missing, f"un-annotated whitelisted parameters: {missing}"
+
+
+def test_only_pay_page_and_webhooks_allow_guests():
+	offenders = [
+		f"{module}.{function.name}"
+		for module, function, decorator in whitelisted_functions()
+		if is_guest(decorator) and not module.startswith(GUEST_ALLOWED_MODULES)
+	]
+	assert not offenders, f"guest access outside the pay page/webhooks: {offenders}"
+
+
+def test_scanner_sees_the_retry_endpoints():
+	names = {f"{module}.{function.name}" for module, function, _ in whitelisted_functions()}
+	assert {"revops_app.api.logs.retry", "revops_app.api.logs.bulk_retry"} <= names
