@@ -80,3 +80,30 @@ ERP_FIELDS: dict[str, dict[str, str]] = {
 		"date": "Date",
 	},
 }
+
+# --- collections reports (issue 4b) -------------------------------------------------------------
+# Fields read by revops_app/erp/collections_data.py, the collections number cards and charts.
+_COLLECTIONS_REPORT_FIELDS: dict[str, dict[str, str]] = {
+	"Sales Invoice": {
+		"name": "Data",
+		"docstatus": "Int",
+		"base_grand_total": "Currency",
+		"base_rounded_total": "Currency",
+		"is_pos": "Check",
+		"is_opening": "Select",
+		"party_account_currency": "Link",
+		"conversion_rate": "Float",
+	},
+	"Payment Entry": {
+		"docstatus": "Int",
+		"base_received_amount": "Currency",
+	},
+	"GL Entry": {
+		"posting_date": "Date",
+		"party_type": "Link",
+		"company": "Link",
+	},
+}
+for _doctype, _fields in _COLLECTIONS_REPORT_FIELDS.items():
+	ERP_FIELDS.setdefault(_doctype, {}).update(_fields)
+# --- end collections reports --------------------------------------------------------------------

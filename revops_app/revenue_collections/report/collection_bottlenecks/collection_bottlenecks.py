@@ -1,0 +1,133 @@
+"""Collection Bottlenecks: the funnel invoiced -> link sent -> link viewed -> paid, and the invoices stuck at
+each stage.
+
+Invoices in scope: submitted, non-return Sales Invoices posted in the date range (one SQL statement with
+the pay link joined, `collections_data.invoices_for_funnel`). Stage counts and stuck lists come from
+`revops_app.core.collections.metrics.collection_funnel`: an invoice counts at every stage up to the
+furthest it reached (paid by any means counts as Paid, a view implies the link was sent), so the funnel
+never widens. Amounts are invoice totals in company currency; stuck rows show the current outstanding.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, getdate, today
+
+from revops_app.core.collections import metrics
+from revops_app.erp import collections_data as data
+
+STAGE_HINTS = {
+	metrics.STAGE_INVOICED: "pay link not sent",
+	metrics.STAGE_SENT: "link sent, never opened",
+	metrics.STAGE_VIEWED: "link opened, not paid",
+}
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	company = filters.get("company") or frappe.defaults.get_user_default("Company")
+	if not company:
+		frappe.throw(_("Please select a Company"))
+	to_date = getdate(filters.get("to_date") or today())
+	from_date = getdate(filters.get("from_date") or add_days(to_date, -90))
+	if from_date > to_date:
+		frappe.throw(_("From Date must be on or before To Date"))
+	as_of = getdate(today())
+	currency = data.company_currency(company)
+
+	invoices = data.invoices_for_funnel(company, from_date, to_date, filters.get("customer") or None)
+	stages = metrics.collection_funnel(invoices)
+	names = {row["invoice"]: row.get("customer_name") for row in invoices}
+
+	rows = []
+	only_stage = filters.get("stage") or None
+	for stage in stages:
+		if only_stage and stage.stage != only_stage:
+			continue
+		for item in stage.stuck:
+			rows.append(
+				{
+					"stage": stage.stage,
+					"hint": _(STAGE_HINTS.get(stage.stage, "")),
+					"invoice": item.invoice,
+					"customer": item.customer,
+					"customer_name": names.get(item.invoice),
+					"due_date": item.due_date,
+					"days_overdue": metrics.days_overdue(item.due_date, as_of) if item.due_date else None,
+					"amount": item.amount,
+					"outstanding": item.outstanding,
+					"pay_link_status": item.link_status,
+					"currency": currency,
+				}
+			)
+	message = _(
+		"Invoices posted {0} to {1}. Each invoice counts at every stage up to the furthest it reached; paid by any means counts as Paid. Rows list the unpaid invoices stuck at each stage. Funnel amounts are invoice totals in company currency."
+	).format(frappe.format(from_date, {"fieldtype": "Date"}), frappe.format(to_date, {"fieldtype": "Date"}))
+	return get_columns(), rows, message, get_chart(stages), get_summary(stages, currency)
+
+
+def get_columns() -> list[dict]:
+	money = {"fieldtype": "Currency", "options": "currency", "width": 120}
+	return [
+		{"fieldname": "stage", "label": _("Stuck At"), "fieldtype": "Data", "width": 110},
+		{"fieldname": "hint", "label": _("Meaning"), "fieldtype": "Data", "width": 170},
+		{
+			"fieldname": "invoice",
+			"label": _("Sales Invoice"),
+			"fieldtype": "Link",
+			"options": "Sales Invoice",
+			"width": 160,
+		},
+		{
+			"fieldname": "customer",
+			"label": _("Customer"),
+			"fieldtype": "Link",
+			"options": "Customer",
+			"width": 150,
+		},
+		{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 150},
+		{"fieldname": "due_date", "label": _("Due Date"), "fieldtype": "Date", "width": 100},
+		{"fieldname": "days_overdue", "label": _("Days Overdue"), "fieldtype": "Int", "width": 100},
+		{"fieldname": "amount", "label": _("Invoice Total"), **money},
+		{"fieldname": "outstanding", "label": _("Outstanding"), **money},
+		{"fieldname": "pay_link_status", "label": _("Pay Link"), "fieldtype": "Data", "width": 120},
+		{"fieldname": "currency", "label": _("Currency"), "fieldtype": "Data", "hidden": 1},
+	]
+
+
+def get_chart(stages: list[metrics.FunnelStage]) -> dict:
+	# Frappe Charts has no funnel type; a bar per stage in funnel order reads the same way.
+	return {
+		"data": {
+			"labels": [_(stage.stage) for stage in stages],
+			"datasets": [{"name": _("Invoices"), "values": [stage.count for stage in stages]}],
+		},
+		"type": "bar",
+		"fieldtype": "Int",
+	}
+
+
+def get_summary(stages: list[metrics.FunnelStage], currency: str) -> list[dict]:
+	summary = []
+	for stage in stages:
+		conversion = f" ({stage.conversion}%)" if stage.conversion is not None else ""
+		summary.append(
+			{
+				"value": stage.count,
+				"label": _(stage.stage) + conversion,
+				"datatype": "Int",
+				"indicator": "Green" if stage.stage == metrics.STAGE_PAID else "Blue",
+			}
+		)
+	stuck = sum((stage.stuck_outstanding for stage in stages), metrics.ZERO)
+	summary.append(
+		{
+			"value": stuck,
+			"label": _("Outstanding Stuck"),
+			"datatype": "Currency",
+			"currency": currency,
+			"indicator": "Red",
+		}
+	)
+	return summary
