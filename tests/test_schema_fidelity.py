@@ -352,3 +352,148 @@ def test_workspace_links_resolve(path: Path):
 			assert link["link_to"] in KNOWN_DOCTYPES, link["link_to"]
 		elif link["link_type"] == "Report":
 			assert link["link_to"] in reports or link["link_to"] in KNOWN_DOCTYPES, link["link_to"]
+
+
+# --- collections reports: cards, charts and workspace in depth (issue 4b) ------------------------
+# Field lists of Frappe v15's own DocTypes (frappe/desk/doctype/number_card/number_card.json,
+# dashboard_chart/dashboard_chart.json, workspace/workspace.json, read at v15.74.1). The reference pack has
+# no schema for them, so they are spelled out here; a key outside them is silently dropped on import.
+DOC_KEYS = {"doctype", "name", "owner", "creation", "modified", "modified_by", "docstatus", "idx"}
+NUMBER_CARD_FIELDS = {
+	"document_type", "function", "aggregate_function_based_on", "filters_json", "label", "color",
+	"is_public", "show_percentage_stats", "stats_time_interval", "is_standard", "module",
+	"dynamic_filters_json", "type", "report_name", "report_field", "method", "filters_config",
+	"report_function", "parent_document_type", "currency", "background_color",
+}  # fmt: skip
+DASHBOARD_CHART_FIELDS = {
+	"chart_name", "chart_type", "source", "document_type", "based_on", "value_based_on", "timespan",
+	"time_interval", "timeseries", "filters_json", "type", "color", "last_synced_on", "group_by_based_on",
+	"group_by_type", "aggregate_function_based_on", "number_of_groups", "from_date", "to_date", "x_field",
+	"report_name", "y_axis", "custom_options", "is_public", "heatmap_year", "is_standard", "module",
+	"dynamic_filters_json", "use_report_chart", "parent_document_type", "roles", "currency",
+	"show_values_over_chart",
+}  # fmt: skip
+WORKSPACE_FIELDS = {
+	"label", "charts", "shortcuts", "restrict_to_domain", "module", "for_user", "hide_custom", "icon",
+	"links", "public", "title", "parent_page", "content", "sequence_id", "roles", "quick_lists",
+	"is_hidden", "number_cards", "custom_blocks", "indicator_color",
+}  # fmt: skip
+
+
+def app_json(kind: str) -> dict[str, dict]:
+	return {
+		json.loads(p.read_text())["name"]: json.loads(p.read_text())
+		for p in APP_DIR.glob(f"*/{kind}/*/*.json")
+	}
+
+
+def doctype_fields(doctype: str) -> set[str]:
+	schema = APP_DOCTYPES.get(doctype) or REFERENCE.get(doctype)
+	assert schema, f"no schema for {doctype}"
+	return {f["fieldname"] for f in schema["fields"]} | STANDARD_COLUMNS
+
+
+def report_filter_names(report: str) -> set[str]:
+	js = next(APP_DIR.glob(f"*/report/{scrub(report)}/{scrub(report)}.js")).read_text()
+	return set(re.findall(r'fieldname:\s*"([a-z0-9_]+)"', js))
+
+
+def report_column_names(report: str) -> set[str]:
+	py = next(APP_DIR.glob(f"*/report/{scrub(report)}/{scrub(report)}.py")).read_text()
+	return set(re.findall(r'"fieldname":\s*"([a-z0-9_]+)"', py))
+
+
+def check_filters(doc: dict) -> list[str]:
+	"""Document filters name real fields; report filters are filters the report's JS declares."""
+	errors = []
+	for key in ("filters_json", "dynamic_filters_json"):
+		if not doc.get(key):
+			continue
+		value = json.loads(doc[key])
+		if doc.get("report_name") and (doc.get("type") == "Report" or doc.get("chart_type") == "Report"):
+			unknown = set(value) - report_filter_names(doc["report_name"])
+			if unknown:
+				errors.append(f"{key}: {sorted(unknown)} are not filters of {doc['report_name']}")
+		else:
+			for condition in value:
+				doctype, fieldname = condition[0], condition[1]
+				if fieldname not in doctype_fields(doctype):
+					errors.append(f"{key}: {doctype}.{fieldname} does not exist")
+	return errors
+
+
+@pytest.mark.parametrize("name", sorted(app_json("number_card")))
+def test_number_card_fits_frappe_v15(name: str):
+	doc = app_json("number_card")[name]
+	errors = [f"unknown key {k}" for k in set(doc) - NUMBER_CARD_FIELDS - DOC_KEYS]
+	assert doc["type"] in ("Document Type", "Report", "Custom")
+	if doc["type"] == "Document Type":
+		assert doc["function"] in ("Count", "Sum", "Average", "Minimum", "Maximum")
+		if doc["function"] != "Count":
+			assert doc["aggregate_function_based_on"] in doctype_fields(doc["document_type"])
+	elif doc["type"] == "Report":
+		# NumberCard.validate wants `function` too, although the widget uses report_function.
+		assert doc.get("function") and doc["report_function"] in ("Sum", "Average", "Minimum", "Maximum")
+		assert doc["report_field"] in report_column_names(doc["report_name"]), doc["report_field"]
+	errors += check_filters(doc)
+	assert not errors, f"{name}: " + "; ".join(errors)
+
+
+@pytest.mark.parametrize("name", sorted(app_json("dashboard_chart")))
+def test_dashboard_chart_fits_frappe_v15(name: str):
+	doc = app_json("dashboard_chart")[name]
+	errors = [f"unknown key {k}" for k in set(doc) - DASHBOARD_CHART_FIELDS - DOC_KEYS]
+	assert doc["chart_name"] == name
+	assert doc["chart_type"] in ("Count", "Sum", "Average", "Group By", "Custom", "Report")
+	assert doc["type"] in ("Line", "Bar", "Percentage", "Pie", "Donut", "Heatmap")
+	if doc["chart_type"] in ("Count", "Sum", "Average"):
+		fields = doctype_fields(doc["document_type"])
+		assert doc["based_on"] in fields
+		if doc["chart_type"] != "Count":
+			assert doc["value_based_on"] in fields
+	if doc["chart_type"] == "Report" and doc.get("use_report_chart"):
+		# The report must hand back a chart for use_report_chart to draw anything.
+		report = scrub(doc["report_name"])
+		py = next(APP_DIR.glob(f"*/report/{report}/{report}.py")).read_text()
+		assert "def get_chart(" in py
+	errors += check_filters(doc)
+	assert not errors, f"{name}: " + "; ".join(errors)
+
+
+@pytest.mark.parametrize("path", sorted(APP_DIR.glob("*/workspace/*/*.json")), ids=lambda p: p.stem)
+def test_workspace_blocks_resolve(path: Path):
+	doc = json.loads(path.read_text())
+	assert not set(doc) - WORKSPACE_FIELDS - DOC_KEYS, set(doc) - WORKSPACE_FIELDS - DOC_KEYS
+	blocks = json.loads(doc["content"])
+	cards, charts = app_json("number_card"), app_json("dashboard_chart")
+	card_rows = {row["number_card_name"] for row in doc["number_cards"]}
+	chart_rows = {row["chart_name"] for row in doc["charts"]}
+	shortcut_labels = {row["label"] for row in doc["shortcuts"]}
+	card_breaks = {row["label"] for row in doc["links"] if row["type"] == "Card Break"}
+	ids = [block["id"] for block in blocks]
+	assert len(ids) == len(set(ids)), "block ids must be unique"
+	for block in blocks:
+		data = block["data"]
+		if block["type"] == "number_card":
+			assert data["number_card_name"] in card_rows and data["number_card_name"] in cards, data
+		elif block["type"] == "chart":
+			assert data["chart_name"] in chart_rows and data["chart_name"] in charts, data
+		elif block["type"] == "shortcut":
+			assert data["shortcut_name"] in shortcut_labels, data
+		elif block["type"] == "card":
+			assert data["card_name"] in card_breaks, data
+	# link_count of a Card Break is how many Link rows follow it; the desk renders that many.
+	links = doc["links"]
+	for index, row in enumerate(links):
+		if row["type"] == "Card Break":
+			following = 0
+			for after in links[index + 1 :]:
+				if after["type"] != "Link":
+					break
+				following += 1
+			assert row["link_count"] == following, row["label"]
+	for shortcut in doc["shortcuts"]:
+		if shortcut["type"] == "DocType":
+			assert shortcut["link_to"] in KNOWN_DOCTYPES
+		elif shortcut["type"] == "Report":
+			assert shortcut["link_to"] in app_json("report"), shortcut["link_to"]
