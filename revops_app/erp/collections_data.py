@@ -26,7 +26,7 @@ import frappe
 from revops_app.constants import SETTINGS_DOCTYPE
 
 PAYMENT_LINK_TABLE = "RevOps Payment Link"
-# Owned by the dunning feature; the reports read it only when it exists on the site.
+# Owned by the dunning feature (fields sales_invoice, step, sent_at, outcome, ...); read only when it exists.
 REMINDER_TABLE = "RevOps Dunning Reminder"
 
 # Company-currency invoice total: ERPNext sets base_rounded_total to 0 when rounding is disabled.
@@ -171,14 +171,32 @@ def credit_sales_by_month(company: str, from_date: date, to_date: date) -> list[
 
 
 def reminder_table_exists() -> bool:
-	return bool(frappe.db.table_exists(REMINDER_TABLE))
+	return reminder_invoice_column() is not None
+
+
+def reminder_invoice_column() -> str | None:
+	"""The reminder log's invoice column, or None when the log is absent or lacks what the report reads.
+
+	The dunning feature owns that DocType; it links the invoice as `sales_invoice` (an earlier draft of the
+	contract said `invoice`), so both are accepted rather than failing the report on a schema detail.
+	"""
+	if not frappe.db.table_exists(REMINDER_TABLE):
+		return None
+	columns = set(frappe.db.get_table_columns(REMINDER_TABLE))
+	if not {"step", "sent_at", "outcome"} <= columns:
+		return None
+	for candidate in ("sales_invoice", "invoice"):
+		if candidate in columns:
+			return candidate
+	return None
 
 
 def open_invoices_with_links(
 	company: str, as_of: date, customer: str | None = None, min_days_overdue: int | None = None
 ) -> list[dict]:
 	"""Unpaid submitted invoices posted up to `as_of` with their pay link and, when the dunning reminder
-	log exists, their latest reminder. One statement; outstanding is the invoice's current balance."""
+	log exists, their latest logged reminder (any outcome: Sent, Failed or Skipped is shown as logged).
+	One statement; outstanding is the invoice's current balance."""
 	params: dict[str, Any] = {
 		"company": company,
 		"as_of": as_of,
@@ -195,18 +213,20 @@ def open_invoices_with_links(
 		conditions += " AND si.due_date <= %(min_due)s"
 
 	reminder_columns, reminder_join = "", ""
-	if reminder_table_exists():
+	invoice_column = reminder_invoice_column()
+	if invoice_column:
 		reminder_columns = (
 			", lr.step AS last_reminder_step, lr.sent_at AS last_reminder_at,"
 			" lr.outcome AS last_reminder_outcome"
 		)
 		reminder_join = f"""
 		LEFT JOIN (
-			SELECT r.invoice, r.step, r.sent_at, r.outcome
+			SELECT r.{invoice_column} AS invoice, r.step, r.sent_at, r.outcome
 			FROM `tab{REMINDER_TABLE}` r
 			JOIN (
-				SELECT invoice, MAX(sent_at) AS last_at FROM `tab{REMINDER_TABLE}` GROUP BY invoice
-			) latest ON latest.invoice = r.invoice AND latest.last_at = r.sent_at
+				SELECT {invoice_column} AS invoice, MAX(sent_at) AS last_at
+				FROM `tab{REMINDER_TABLE}` GROUP BY {invoice_column}
+			) latest ON latest.invoice = r.{invoice_column} AND latest.last_at = r.sent_at
 		) lr ON lr.invoice = si.name"""
 
 	rows = frappe.db.sql(

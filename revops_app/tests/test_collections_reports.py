@@ -350,3 +350,62 @@ class TestCollectionsReports(FrappeTestCase):
 		self.assertEqual(len(result["result"]), 4)
 		self.assertTrue(result["chart"] and result["report_summary"])
 		self.assertEqual(getdate(result["result"][0]["due_date"]), getdate("2026-07-31"))
+
+	def test_workspace_shows_everything_to_an_accounts_user(self):
+		import json
+
+		from frappe.desk.desktop import get_desktop_page
+
+		email = f"collections-{self.abbr.lower()}@revops.example"
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": "Collector", "send_welcome_email": 0}
+		).insert(ignore_permissions=True)
+		user.add_roles("Accounts User")
+		frappe.set_user(email)
+		try:
+			page = get_desktop_page(json.dumps({"name": "Collections", "title": "Collections", "public": 1}))
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual(len(page["number_cards"]["items"]), 6)
+		self.assertEqual(len(page["charts"]["items"]), 5)
+		reports = {
+			link["link_to"]
+			for card in page["cards"]["items"]
+			for link in card["links"]
+			if link["link_type"] == "Report"
+		}
+		self.assertEqual(
+			reports,
+			{
+				"Daily Cash Position",
+				"DSO Trend",
+				"Receivables Aging with Pay-Link Status",
+				"Collection Bottlenecks",
+			},
+		)
+
+	def test_aging_shows_the_latest_reminder_when_the_dunning_log_exists(self):
+		from revops_app.erp import collections_data
+
+		column = collections_data.reminder_invoice_column()
+		if not column:
+			self.skipTest("the dunning reminder log (RevOps Dunning Reminder) is not installed on this site")
+		# Two reminders for INV-B: step 1 on 1 Nov, step 2 on 8 Nov → the report shows step 2.
+		for step, sent_at in (("Step 1", "2026-11-01 08:00:00"), ("Step 2", "2026-11-08 08:00:00")):
+			frappe.db.sql(
+				f"""INSERT INTO `tabRevOps Dunning Reminder`
+				(name, {column}, step, sent_at, outcome, creation, modified)
+				VALUES (%(name)s, %(invoice)s, %(step)s, %(sent_at)s, 'Sent', %(sent_at)s, %(sent_at)s)""",
+				{
+					"name": frappe.generate_hash(length=12),
+					"invoice": self.inv["B"],
+					"step": step,
+					"sent_at": sent_at,
+				},
+			)
+		columns, rows, _, _, _ = aging.execute({"company": self.company, "report_date": "2026-11-30"})
+		self.assertIn("last_reminder_step", {c["fieldname"] for c in columns})
+		by_invoice = {row["invoice"]: row for row in rows}
+		self.assertEqual(by_invoice[self.inv["B"]]["last_reminder_step"], "Step 2")
+		self.assertEqual(by_invoice[self.inv["B"]]["last_reminder_outcome"], "Sent")
+		self.assertIsNone(by_invoice[self.inv["C"]]["last_reminder_step"])
