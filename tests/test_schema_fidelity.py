@@ -497,3 +497,27 @@ def test_workspace_blocks_resolve(path: Path):
 			assert shortcut["link_to"] in KNOWN_DOCTYPES
 		elif shortcut["type"] == "Report":
 			assert shortcut["link_to"] in app_json("report"), shortcut["link_to"]
+
+
+SQL_ALIASES = {"si": "Sales Invoice", "pe": "Payment Entry", "gle": "GL Entry", "pl": "RevOps Payment Link"}
+
+
+def test_collections_sql_reads_only_declared_fields():
+	"""Every `alias.field` in the collections SQL is declared in ERP_FIELDS (ERPNext) or is a field of the
+	app DocType it names, so a typo fails here and not on a finance user's screen."""
+	from revops_app.erp.schema import ERP_FIELDS
+
+	source = (APP_DIR / "erp" / "collections_data.py").read_text()
+	used = set(re.findall(r"\b(si|pe|gle|pl)\.([a-z_]+)\b", source))
+	assert len(used) > 20, "the regex no longer finds the SQL"
+	errors = []
+	for alias, fieldname in sorted(used):
+		doctype = SQL_ALIASES[alias]
+		if fieldname in STANDARD_COLUMNS:
+			continue
+		if doctype in APP_DOCTYPES:
+			if fieldname not in {f["fieldname"] for f in APP_DOCTYPES[doctype]["fields"]}:
+				errors.append(f"{doctype}.{fieldname} is not a field of the app DocType")
+		elif fieldname not in ERP_FIELDS.get(doctype, {}):
+			errors.append(f"{doctype}.{fieldname} is read by SQL but not declared in ERP_FIELDS")
+	assert not errors, "; ".join(errors)

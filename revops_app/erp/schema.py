@@ -101,7 +101,12 @@ _COLLECTIONS_REPORT_FIELDS: dict[str, dict[str, str]] = {
 	"GL Entry": {
 		"posting_date": "Date",
 		"party_type": "Link",
+		"party": "Dynamic Link",
 		"company": "Link",
+	},
+	# benchmarks/reports.py reads these to place its generated rows
+	"Company": {
+		"default_cash_account": "Link",
 	},
 }
 for _doctype, _fields in _COLLECTIONS_REPORT_FIELDS.items():
