@@ -48,8 +48,8 @@ def create_log(
 	reference_doctype: str | None = None,
 	reference_name: str | None = None,
 ) -> Document:
-	"""Insert a log row. With `idempotency_key`, a second insert of the same key raises
-	frappe.DuplicateEntryError from the database's unique index (callers treat it as 'seen')."""
+	"""Insert a log row. With `idempotency_key`, a second insert of the same key is refused by the
+	database's unique index: Frappe raises frappe.UniqueValidationError (callers treat it as 'seen')."""
 	log = frappe.get_doc(
 		{
 			"doctype": LOG_DOCTYPE,

@@ -35,7 +35,7 @@ class TestIntegrationLog(FrappeTestCase):
 	def test_idempotency_key_is_unique_in_the_database(self):
 		key = f"test:{frappe.generate_hash(length=12)}"
 		self.make_log(idempotency_key=key)
-		with self.assertRaises(frappe.DuplicateEntryError):
+		with self.assertRaises(frappe.UniqueValidationError):
 			integration_log.create_log(INTEGRATION_STRIPE, idempotency_key=key, event_type="x")
 
 	def test_run_logged_records_failure_with_traceback_and_backoff(self):
