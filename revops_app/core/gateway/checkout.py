@@ -196,12 +196,16 @@ def create_checkout_session(
 		)
 	except stripe.StripeError as error:
 		raise _gateway_error("Checkout Session create", error) from error
-	payment_intent = session.get("payment_intent")
-	if not isinstance(payment_intent, str):
-		payment_intent = payment_intent.get("id") if payment_intent else None
+	# stripe 16's StripeObject is not a dict (no .get): convert once, recursively.
+	data = session.to_dict()
+	payment_intent = data.get("payment_intent")
+	if isinstance(payment_intent, dict):
+		payment_intent = payment_intent.get("id")
+	if not data.get("id") or not data.get("url"):
+		raise GatewayError("Stripe answered without a Checkout Session id or url", retryable=False)
 	return {
-		"id": session.get("id"),
-		"url": session.get("url"),
+		"id": data["id"],
+		"url": data["url"],
 		"payment_intent": payment_intent,
-		"expires_at": session.get("expires_at"),
+		"expires_at": data.get("expires_at"),
 	}
