@@ -76,7 +76,7 @@ def test_expiry_inside_stripe_window_and_stable_within_the_hour():
 
 
 def test_idempotency_key_changes_with_amount_and_attempt_only():
-	params1, key1 = build()
+	_params, key1 = build()
 	assert build()[1] == key1
 	assert build(attempt=2)[1] == "revops-ACC-SINV-2026-00042-123456-USD-2"
 	smaller = InvoiceForCheckout(**{**INVOICE.__dict__, "outstanding_amount": Decimal("1000.00")})
