@@ -7,14 +7,8 @@ test asserts what actually went over the wire (form-encoded body, headers) and t
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
 
 import pytest
 
@@ -24,6 +18,7 @@ from revops_app.core.gateway.checkout import (
 	build_checkout_session,
 	create_checkout_session,
 )
+from tests.core.fake_stripe import fake_stripe
 
 NOW = 1_764_050_000  # 2025-11-25 05:53:20 UTC
 API_KEY = "sk_test_core_checkout_key"
@@ -127,59 +122,6 @@ def test_bad_arguments(kwargs, text):
 # --- over real HTTP --------------------------------------------------------------------------------
 
 
-class FakeStripe:
-	"""Records every request; answers from a queue of (status, json) replies."""
-
-	def __init__(self, replies: list[tuple[int, dict]]):
-		self.replies = list(replies)
-		self.requests: list[dict] = []
-		fake = self
-
-		class Handler(BaseHTTPRequestHandler):
-			def do_POST(self):
-				length = int(self.headers.get("Content-Length") or 0)
-				body = self.rfile.read(length).decode()
-				fake.requests.append(
-					{
-						"path": self.path,
-						"headers": dict(self.headers.items()),
-						"form": dict(parse_qsl(body)),
-						"raw": body,
-					}
-				)
-				status, reply = (
-					fake.replies.pop(0) if fake.replies else (500, {"error": {"message": "no reply queued"}})
-				)
-				data = json.dumps(reply).encode()
-				self.send_response(status)
-				self.send_header("Content-Type", "application/json")
-				self.send_header("Content-Length", str(len(data)))
-				self.send_header("Request-Id", f"req_{len(fake.requests)}")
-				self.end_headers()
-				self.wfile.write(data)
-
-			def log_message(self, *args):
-				pass
-
-		self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-
-	@property
-	def url(self) -> str:
-		return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
-@contextmanager
-def fake_stripe(replies: list[tuple[int, dict]]) -> Iterator[FakeStripe]:
-	fake = FakeStripe(replies)
-	thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
-	thread.start()
-	try:
-		yield fake
-	finally:
-		fake.server.shutdown()
-		fake.server.server_close()
-
-
 def session_reply(params: dict) -> dict:
 	return {
 		"id": "cs_test_a1local",
@@ -205,7 +147,8 @@ def test_create_over_http_sends_the_form_and_headers():
 	}
 	(request,) = fake.requests
 	assert request["path"] == "/v1/checkout/sessions"
-	headers = {k.lower(): v for k, v in request["headers"].items()}
+	headers = request["headers"]
+	assert request["method"] == "POST"
 	assert headers["authorization"] == f"Bearer {API_KEY}"
 	assert headers["idempotency-key"] == "revops-ACC-SINV-2026-00042-123456-USD-1"
 	assert headers["content-type"].startswith("application/x-www-form-urlencoded")
@@ -233,7 +176,7 @@ def test_a_500_is_retried_with_the_same_idempotency_key():
 		result = create_checkout_session(API_KEY, params, key, api_base=fake.url, timeout=5)
 	assert result["id"] == "cs_test_a1local"
 	assert len(fake.requests) == 2
-	keys = [{k.lower(): v for k, v in r["headers"].items()}["idempotency-key"] for r in fake.requests]
+	keys = [r["headers"]["idempotency-key"] for r in fake.requests]
 	assert keys == [key, key]
 	assert fake.requests[0]["raw"] == fake.requests[1]["raw"]
 

@@ -34,31 +34,22 @@ from typing import Any
 
 import stripe
 
+from revops_app.core.gateway.client import DEFAULT_TIMEOUT, GatewayError, gateway_error, stripe_client
 from revops_app.core.gateway.money import normalise_currency, to_decimal, to_minor_units
+
+__all__ = [
+	"GatewayError",
+	"InvoiceForCheckout",
+	"build_checkout_session",
+	"create_checkout_session",
+	"expiry_for",
+	"idempotency_key",
+]
 
 # Stripe allows expires_at 30 minutes to 24 hours after creation.
 MIN_EXPIRY_SECONDS = 30 * 60
 MAX_EXPIRY_SECONDS = 24 * 3600
 EXPIRY_AFTER_HOUR_START = 23 * 3600
-DEFAULT_TIMEOUT = 20.0
-MAX_NETWORK_RETRIES = 2
-
-
-class GatewayError(Exception):
-	"""Stripe refused or could not be reached. `.retryable` says whether trying later can help."""
-
-	def __init__(
-		self,
-		message: str,
-		*,
-		http_status: int | None = None,
-		code: str | None = None,
-		retryable: bool = False,
-	):
-		self.http_status = http_status
-		self.code = code
-		self.retryable = retryable
-		super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -149,35 +140,6 @@ def build_checkout_session(
 	return params, idempotency_key(invoice.name, minor, currency, attempt)
 
 
-def _client(api_key: str, api_base: str | None, timeout: float) -> stripe.StripeClient:
-	if not api_key or not isinstance(api_key, str):
-		raise GatewayError("Stripe secret key is not configured")
-	kwargs: dict[str, Any] = {
-		"max_network_retries": MAX_NETWORK_RETRIES,
-		"http_client": stripe.RequestsClient(timeout=timeout),
-	}
-	if api_base:
-		kwargs["base_addresses"] = {"api": api_base.rstrip("/")}
-	return stripe.StripeClient(api_key, **kwargs)
-
-
-def _gateway_error(action: str, error: stripe.StripeError) -> GatewayError:
-	status = getattr(error, "http_status", None)
-	code = getattr(error, "code", None)
-	retryable = isinstance(error, (stripe.APIConnectionError, stripe.RateLimitError)) or bool(
-		status and status >= 500
-	)
-	# user_message / the first line of the error: Stripe's messages name the parameter, never the key.
-	text = str(error).strip()
-	detail = getattr(error, "user_message", None) or (text.splitlines()[0] if text else "no message")
-	return GatewayError(
-		f"Stripe {action} failed ({type(error).__name__}{f', HTTP {status}' if status else ''}): {detail}",
-		http_status=status,
-		code=code,
-		retryable=retryable,
-	)
-
-
 def create_checkout_session(
 	api_key: str,
 	params: dict,
@@ -189,13 +151,13 @@ def create_checkout_session(
 	"""Create the Checkout Session with the stripe SDK; returns id, url, payment_intent, expires_at."""
 	if not idempotency_key:
 		raise ValueError("an idempotency key is required: a retried request must not create a second session")
-	client = _client(api_key, api_base, timeout)
+	client = stripe_client(api_key, api_base=api_base, timeout=timeout)
 	try:
 		session = client.v1.checkout.sessions.create(
 			params=params, options={"idempotency_key": idempotency_key}
 		)
 	except stripe.StripeError as error:
-		raise _gateway_error("Checkout Session create", error) from error
+		raise gateway_error("Checkout Session create", error) from error
 	# stripe 16's StripeObject is not a dict (no .get): convert once, recursively.
 	data = session.to_dict()
 	payment_intent = data.get("payment_intent")
