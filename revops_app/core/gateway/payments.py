@@ -91,7 +91,9 @@ def parse_payment_intent(obj: Mapping) -> PaymentSettlement:
 			charge=charge.get("id"),
 			charge_status=charge.get("status"),
 			disputed=bool(charge.get("disputed")),
-			amount_refunded=from_minor_units(_int(charge.get("amount_refunded") or 0, "amount_refunded"), charge_currency),
+			amount_refunded=from_minor_units(
+				_int(charge.get("amount_refunded") or 0, "amount_refunded"), charge_currency
+			),
 		)
 		txn = charge.get("balance_transaction")
 		if isinstance(txn, str):
@@ -117,7 +119,11 @@ def retrieve_payment(
 	timeout: float = DEFAULT_TIMEOUT,
 ) -> PaymentSettlement:
 	"""Fetch the PaymentIntent with its latest charge and balance transaction expanded, and parse it."""
-	if not payment_intent_id or not isinstance(payment_intent_id, str) or not payment_intent_id.startswith("pi_"):
+	if (
+		not payment_intent_id
+		or not isinstance(payment_intent_id, str)
+		or not payment_intent_id.startswith("pi_")
+	):
 		raise ValueError(f"not a PaymentIntent id: {payment_intent_id!r}")
 	client = stripe_client(api_key, api_base=api_base, timeout=timeout)
 	try:
