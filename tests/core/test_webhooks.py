@@ -159,6 +159,14 @@ def test_malformed_header(header):
 	assert rejected(payload, header).reason == "malformed_header"
 
 
+def test_a_second_timestamp_cannot_refresh_an_old_signature():
+	# A captured delivery signed long ago, with a fresh t= added: the SDK would verify the signature
+	# against the first t= while a naive window check would read the last one.
+	payload, old_header = signed_session_event(timestamp=NOW - 3600)
+	for forged in (f"{old_header},t={NOW}", f"t={NOW},{old_header}"):
+		assert rejected(payload, forged).reason == "malformed_header"
+
+
 def test_v0_signatures_are_ignored_even_when_correct():
 	payload, header = signed_session_event()
 	v0 = header.replace("v1=", "v0=")

@@ -70,6 +70,10 @@ def _parse_header(sig_header: str) -> tuple[int, list[str]]:
 		if not sep:
 			continue
 		if key == "t":
+			# The SDK signs with the *first* t= and we check the window on ours: with two t= items an old
+			# captured signature plus a fresh t= appended would pass both. One timestamp, or refused.
+			if timestamp is not None:
+				raise WebhookRejected("malformed_header", "more than one t= timestamp in Stripe-Signature")
 			try:
 				timestamp = int(value)
 			except ValueError:
