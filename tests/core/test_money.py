@@ -108,3 +108,18 @@ def test_from_minor_units_wants_an_integer():
 	for bad in (10.5, "100", True, None):
 		with pytest.raises(ValueError):
 			from_minor_units(bad, "USD")
+
+
+def test_random_amounts_round_trip_on_the_step():
+	import random
+
+	rng = random.Random(20261125)
+	for currency in ("USD", "JPY", "KWD", "ISK", "BHD", "EUR", "CLP"):
+		for _ in range(500):
+			minor = rng.randrange(0, 10**9)
+			major = from_minor_units(minor, currency)
+			expected = minor - minor % minor_unit_step(currency)
+			if minor % minor_unit_step(currency) * 2 >= minor_unit_step(currency):
+				expected += minor_unit_step(currency)
+			assert to_minor_units(major, currency) == expected
+			assert to_minor_units(str(major), currency) == expected

@@ -23,7 +23,9 @@ negative amounts) raise ValueError.
 - `plan_refund(*, refunded_total, already_refunded_posted, original_paid, currency, invoice_currency)`
   works on cumulative totals (charge.amount_refunded), so repeated or out-of-order refund events
   converge: it posts only the difference, and a refund seen before its payment is HOLD with
-  `retry_later=True` for the sweep to replay once the payment is posted.
+  `retry_later=True` for the sweep to replay once the payment is posted. `original_paid` is the gross
+  amount of the posted payment (its plan's `paid_amount`), None while no payment is posted;
+  `already_refunded_posted` is the sum of refund entries already posted against it.
 - `decide_dispute(status)` maps a Stripe dispute status to what the glue must do.
 """
 

@@ -13,7 +13,8 @@ Contract:
   "fresh" for as long as the attacker chose, so a captured or forged-with-a-leaked-old-secret delivery
   could be replayed for days. Bounding both sides caps the replay window at 2 x tolerance while still
   allowing for `tolerance` seconds of clock skew between Stripe and this server. (Replays inside the
-  window are stopped by the unique event id in the glue.)
+  window are stopped by the unique event id in the glue.) `tolerance=0` switches the window off, as
+  in the SDK; the glue always passes 300.
 - `normalise_event(event) -> GatewayEvent`: one flat, typed record for the settlement code whatever
   the Stripe object was. It never calls Stripe and never raises for missing metadata (fields are
   None and the glue decides); it raises `WebhookRejected("malformed_payload")` only when the
