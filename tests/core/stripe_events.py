@@ -60,10 +60,16 @@ def encode(event: dict) -> bytes:
 
 
 def sign(payload: bytes, secret: str = SECRET, timestamp: int = 1700000000) -> str:
-	"""Stripe-Signature header made by the stripe SDK's helper."""
-	return stripe.WebhookSignature.generate_signature_header(
-		payload.decode("utf-8"), secret, timestamp=timestamp
-	)
+	"""Stripe-Signature header made by the stripe SDK's helper.
+
+	`generate_signature_header` is in stripe 16; older releases the pin admits (>=12) only have the
+	SDK's own `_compute_signature`, which the helper wraps, so fall back to that."""
+	body = payload.decode("utf-8")
+	helper = getattr(stripe.WebhookSignature, "generate_signature_header", None)
+	if helper is not None:
+		return helper(body, secret, timestamp=timestamp)
+	signature = stripe.WebhookSignature._compute_signature(f"{timestamp}.{body}", secret)
+	return f"t={timestamp},v1={signature}"
 
 
 def checkout_session(

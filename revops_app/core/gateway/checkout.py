@@ -34,7 +34,14 @@ from typing import Any
 
 import stripe
 
-from revops_app.core.gateway.client import DEFAULT_TIMEOUT, GatewayError, gateway_error, stripe_client
+from revops_app.core.gateway.client import (
+	DEFAULT_TIMEOUT,
+	GatewayError,
+	as_mapping,
+	gateway_error,
+	stripe_client,
+	v1_services,
+)
 from revops_app.core.gateway.money import normalise_currency, to_decimal, to_minor_units
 
 __all__ = [
@@ -153,13 +160,12 @@ def create_checkout_session(
 		raise ValueError("an idempotency key is required: a retried request must not create a second session")
 	client = stripe_client(api_key, api_base=api_base, timeout=timeout)
 	try:
-		session = client.v1.checkout.sessions.create(
+		session = v1_services(client).checkout.sessions.create(
 			params=params, options={"idempotency_key": idempotency_key}
 		)
 	except stripe.StripeError as error:
 		raise gateway_error("Checkout Session create", error) from error
-	# stripe 16's StripeObject is not a dict (no .get): convert once, recursively.
-	data = session.to_dict()
+	data = as_mapping(session)
 	payment_intent = data.get("payment_intent")
 	if isinstance(payment_intent, dict):
 		payment_intent = payment_intent.get("id")

@@ -13,6 +13,7 @@ Contract:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import stripe
@@ -69,3 +70,15 @@ def gateway_error(action: str, error: stripe.StripeError) -> GatewayError:
 		code=code,
 		retryable=retryable,
 	)
+
+
+def v1_services(client: stripe.StripeClient) -> Any:
+	"""`client.v1` (stripe >= 12.5, where the un-namespaced services became deprecated aliases) or the
+	client itself on 12.0-12.4, which the pyproject pin (stripe>=12,<17) still admits."""
+	return getattr(client, "v1", client)
+
+
+def as_mapping(obj: Any) -> Mapping:
+	"""A StripeObject as a mapping: up to stripe 14 it *is* a dict (and `to_dict` is deprecated there);
+	from 15 it is not a dict and `to_dict()` is the supported recursive conversion."""
+	return obj if isinstance(obj, Mapping) else obj.to_dict()

@@ -26,7 +26,14 @@ from typing import Any
 
 import stripe
 
-from revops_app.core.gateway.client import DEFAULT_TIMEOUT, GatewayError, gateway_error, stripe_client
+from revops_app.core.gateway.client import (
+	DEFAULT_TIMEOUT,
+	GatewayError,
+	as_mapping,
+	gateway_error,
+	stripe_client,
+	v1_services,
+)
 from revops_app.core.gateway.money import from_minor_units, normalise_currency
 
 EXPAND = ["latest_charge.balance_transaction"]
@@ -127,7 +134,7 @@ def retrieve_payment(
 		raise ValueError(f"not a PaymentIntent id: {payment_intent_id!r}")
 	client = stripe_client(api_key, api_base=api_base, timeout=timeout)
 	try:
-		intent = client.v1.payment_intents.retrieve(payment_intent_id, params={"expand": EXPAND})
+		intent = v1_services(client).payment_intents.retrieve(payment_intent_id, params={"expand": EXPAND})
 	except stripe.StripeError as error:
 		raise gateway_error("PaymentIntent retrieve", error) from error
-	return parse_payment_intent(intent.to_dict())
+	return parse_payment_intent(as_mapping(intent))
