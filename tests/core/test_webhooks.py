@@ -96,6 +96,11 @@ def test_rotated_secrets_every_secret_is_tried():
 	assert rejected(payload, both, ["whsec_third"]).reason == "bad_signature"
 
 
+def test_a_single_secret_string_is_one_secret():
+	payload, header = signed_session_event()
+	assert verify_event(payload, header, SECRET, now=NOW)["id"] == "evt_test_1"
+
+
 def test_blank_secrets_are_ignored_and_none_configured_is_refused():
 	payload, header = signed_session_event()
 	assert verify_event(payload, header, ["", "  ", SECRET], now=NOW)

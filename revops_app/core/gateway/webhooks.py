@@ -98,6 +98,9 @@ def verify_event(
 	expect_livemode: bool | None = None,
 ) -> dict:
 	"""Verify a Stripe delivery and return the parsed event dict (see the module docstring)."""
+	if isinstance(secrets, str):
+		# A lone string is a Sequence[str] of characters: never let that silently mean "46 secrets".
+		secrets = [secrets]
 	usable = [s for s in (secrets or ()) if isinstance(s, str) and s.strip()]
 	if not usable:
 		raise WebhookRejected("no_secret_configured", "no Stripe webhook signing secret is configured")
