@@ -49,7 +49,10 @@ def test_params_shape():
 		"price_data": {
 			"currency": "usd",
 			"unit_amount": 123456,
-			"product_data": {"name": "Invoice ACC-SINV-2026-00042"},
+			"product_data": {
+				"name": "Invoice ACC-SINV-2026-00042",
+				"description": "Grant Plastics Ltd., due 2026-12-01",
+			},
 		},
 	}
 	meta = {"sales_invoice": "ACC-SINV-2026-00042", "pay_link": "PL-00042"}
@@ -86,7 +89,10 @@ def test_zero_and_three_decimal_currencies():
 	assert params["line_items"][0]["price_data"] == {
 		"currency": "jpy",
 		"unit_amount": 15000,
-		"product_data": {"name": "Invoice ACC-SINV-2026-00042"},
+		"product_data": {
+			"name": "Invoice ACC-SINV-2026-00042",
+			"description": "Grant Plastics Ltd., due 2026-12-01",
+		},
 	}
 	assert key.endswith("-15000-JPY-1")
 	kwd = InvoiceForCheckout(
@@ -97,9 +103,12 @@ def test_zero_and_three_decimal_currencies():
 	assert params["line_items"][0]["price_data"]["currency"] == "kwd"
 
 
-def test_no_email_no_customer_email():
-	params, _ = build(InvoiceForCheckout(**{**INVOICE.__dict__, "customer_email": None}))
+def test_no_email_no_customer_email_no_due_date_no_description_part():
+	params, _ = build(InvoiceForCheckout(**{**INVOICE.__dict__, "customer_email": None, "due_date": None}))
 	assert "customer_email" not in params
+	assert params["line_items"][0]["price_data"]["product_data"]["description"] == "Grant Plastics Ltd."
+	params, _ = build(InvoiceForCheckout(**{**INVOICE.__dict__, "customer_name": "", "due_date": None}))
+	assert "description" not in params["line_items"][0]["price_data"]["product_data"]
 
 
 @pytest.mark.parametrize("outstanding", [Decimal("0"), Decimal("-5.00"), Decimal("0.004"), Decimal("NaN")])
@@ -158,6 +167,9 @@ def test_create_over_http_sends_the_form_and_headers():
 	assert form["line_items[0][price_data][currency]"] == "usd"
 	assert form["line_items[0][price_data][unit_amount]"] == "123456"
 	assert form["line_items[0][price_data][product_data][name]"] == "Invoice ACC-SINV-2026-00042"
+	assert (
+		form["line_items[0][price_data][product_data][description]"] == "Grant Plastics Ltd., due 2026-12-01"
+	)
 	assert form["metadata[sales_invoice]"] == "ACC-SINV-2026-00042"
 	assert form["metadata[pay_link]"] == "PL-00042"
 	assert form["payment_intent_data[metadata][sales_invoice]"] == "ACC-SINV-2026-00042"

@@ -118,6 +118,18 @@ def build_checkout_session(
 		)
 
 	metadata = {"sales_invoice": invoice.name, "pay_link": invoice.pay_link}
+	product_data: dict[str, str] = {"name": f"Invoice {invoice.name}"}
+	# Shown under the line on Stripe's page, so the customer sees whose invoice and when it is due.
+	description = ", ".join(
+		part
+		for part in (
+			(invoice.customer_name or "").strip(),
+			f"due {invoice.due_date.isoformat()}" if invoice.due_date else "",
+		)
+		if part
+	)
+	if description:
+		product_data["description"] = description
 	params: dict[str, Any] = {
 		"mode": "payment",
 		"line_items": [
@@ -126,7 +138,7 @@ def build_checkout_session(
 				"price_data": {
 					"currency": currency.lower(),
 					"unit_amount": minor,
-					"product_data": {"name": f"Invoice {invoice.name}"},
+					"product_data": product_data,
 				},
 			}
 		],
