@@ -1,27 +1,40 @@
-"""Reprocess actions on RevOps Integration Log, for finance users in the desk."""
+"""Reprocess actions on RevOps Integration Log, for finance users in the desk.
+
+Reprocessing is an action, not an edit: every finance role (Accounts Manager, Accounts User,
+System Manager) may reprocess a log it can read, while editing a log's fields stays with the
+DocPerm write right (Accounts Manager, System Manager). Guests never reach these endpoints.
+"""
 
 import json
 
 import frappe
 from frappe import _
 
-from revops_app.constants import LOG_DOCTYPE
+from revops_app.constants import FINANCE_ROLES, LOG_DOCTYPE
 from revops_app.erp.integration_log import retry_log
+
+
+def _check_finance_role() -> None:
+	# Not frappe.only_for: it lets every caller through while frappe.flags.in_test is set.
+	if set(FINANCE_ROLES).isdisjoint(frappe.get_roles()):
+		raise frappe.PermissionError(_("Only finance users can reprocess RevOps Integration Logs"))
 
 
 @frappe.whitelist(methods=["POST"])
 def retry(log_name: str) -> str:
-	frappe.has_permission(LOG_DOCTYPE, "write", log_name, throw=True)
+	_check_finance_role()
+	frappe.has_permission(LOG_DOCTYPE, "read", log_name, throw=True)
 	retry_log(log_name)
 	return _("Queued for reprocessing")
 
 
 @frappe.whitelist(methods=["POST"])
 def bulk_retry(log_names: str | list[str]) -> dict[str, list[str]]:
+	_check_finance_role()
 	names = json.loads(log_names) if isinstance(log_names, str) else log_names
 	queued, refused = [], []
 	for name in names:
-		if not frappe.has_permission(LOG_DOCTYPE, "write", name):
+		if not frappe.has_permission(LOG_DOCTYPE, "read", name):
 			refused.append(name)
 			continue
 		try:

@@ -7,6 +7,7 @@ frappe.listview_settings["RevOps Integration Log"] = {
 		return [__(doc.status), colours[doc.status] || "gray", "status,=," + doc.status];
 	},
 	onload(listview) {
+		if (!frappe.user.has_role(["Accounts Manager", "Accounts User", "System Manager"])) return;
 		listview.page.add_action_item(__("Reprocess"), () => {
 			const names = listview.get_checked_items(true);
 			frappe
