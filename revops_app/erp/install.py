@@ -16,7 +16,12 @@ def after_migrate() -> None:
 
 
 def before_uninstall() -> None:
+	# delete_doc, not a bare DELETE: Custom Field.on_trash also drops the Property Setters a user made
+	# on the field (Customize Form) and clears the DocType's cache. The column stays, as Frappe does.
 	for doctype, fields in CUSTOM_FIELDS.items():
 		for field in fields:
-			frappe.db.delete("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})
+			for name in frappe.get_all(
+				"Custom Field", filters={"dt": doctype, "fieldname": field["fieldname"]}, pluck="name"
+			):
+				frappe.delete_doc("Custom Field", name, force=True, ignore_permissions=True)
 	frappe.clear_cache()

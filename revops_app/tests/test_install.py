@@ -1,0 +1,88 @@
+"""Real-bench tests of the install hooks: custom fields are created once, kept in step by every
+migrate (after_migrate runs them again), and removed by before_uninstall.
+
+The fields are created through ERPNext/Frappe's own create_custom_fields, which alters the table
+(DDL commits in MariaDB), so the test removes its field and column itself.
+"""
+
+from revops_app.tests.utils import require_frappe
+
+require_frappe()
+
+from unittest.mock import patch
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from revops_app.erp import custom_fields, install
+
+DOCTYPE = "Note"  # a small frappe table; the mechanism is the same for ERPNext DocTypes
+FIELD = {
+	"fieldname": "revops_test_flag",
+	"fieldtype": "Check",
+	"label": "RevOps Test Flag",
+	"insert_after": "title",
+}
+
+
+class TestInstallHooks(FrappeTestCase):
+	def setUp(self):
+		self.fields = patch.dict(custom_fields.CUSTOM_FIELDS, {DOCTYPE: [dict(FIELD)]}, clear=True)
+		self.fields.start()
+
+	def tearDown(self):
+		self.fields.stop()
+		frappe.db.rollback()
+		frappe.db.delete("Property Setter", {"doc_type": DOCTYPE, "field_name": FIELD["fieldname"]})
+		for name in frappe.get_all(
+			"Custom Field", {"dt": DOCTYPE, "fieldname": FIELD["fieldname"]}, pluck="name"
+		):
+			frappe.delete_doc("Custom Field", name, force=True)
+		if frappe.db.has_column(DOCTYPE, FIELD["fieldname"]):
+			frappe.db.sql_ddl(f"alter table `tab{DOCTYPE}` drop column `{FIELD['fieldname']}`")
+		frappe.db.commit()
+		frappe.clear_cache(doctype=DOCTYPE)
+
+	def custom_field_rows(self) -> list[dict]:
+		return frappe.get_all(
+			"Custom Field",
+			filters={"dt": DOCTYPE, "fieldname": FIELD["fieldname"]},
+			fields=["name", "label", "fieldtype", "insert_after"],
+		)
+
+	def test_install_then_migrates_are_idempotent(self):
+		install.after_install()
+		install.after_migrate()
+		install.after_migrate()
+
+		rows = self.custom_field_rows()
+		self.assertEqual(len(rows), 1, rows)
+		self.assertEqual((rows[0].fieldtype, rows[0].insert_after), ("Check", "title"))
+		self.assertTrue(frappe.db.has_column(DOCTYPE, FIELD["fieldname"]))
+		self.assertIsNotNone(frappe.get_meta(DOCTYPE).get_field(FIELD["fieldname"]))
+
+	def test_migrate_updates_a_changed_definition(self):
+		install.after_install()
+		custom_fields.CUSTOM_FIELDS[DOCTYPE][0]["label"] = "RevOps Test Flag (renamed)"
+		install.after_migrate()
+
+		rows = self.custom_field_rows()
+		self.assertEqual([r.label for r in rows], ["RevOps Test Flag (renamed)"])
+
+	def test_before_uninstall_removes_the_fields_and_their_customisations(self):
+		from frappe.custom.doctype.property_setter.property_setter import make_property_setter
+
+		install.after_install()
+		self.assertEqual(len(self.custom_field_rows()), 1)
+		# What Customize Form leaves behind when a user hides the field.
+		make_property_setter(
+			DOCTYPE, FIELD["fieldname"], "hidden", 1, "Check", validate_fields_for_doctype=False
+		)
+		setter = {"doc_type": DOCTYPE, "field_name": FIELD["fieldname"]}
+		self.assertTrue(frappe.db.exists("Property Setter", setter))
+
+		install.before_uninstall()
+
+		self.assertEqual(self.custom_field_rows(), [])
+		self.assertFalse(frappe.db.exists("Property Setter", setter))
+		self.assertIsNone(frappe.get_meta(DOCTYPE).get_field(FIELD["fieldname"]))
