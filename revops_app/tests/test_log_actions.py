@@ -146,3 +146,68 @@ class TestLogActions(FrappeTestCase):
 		self.assertEqual(response.json["message"], {"queued": [failed], "refused": [done]})
 		self.assertEqual(self.status(failed), LogStatus.QUEUED)
 		self.assertEqual(self.status(done), LogStatus.SUCCESS)
+
+
+class TestSweepAndClearing(FrappeTestCase):
+	def setUp(self):
+		self.created: list[str] = []
+		self.workers = patch.dict(integration_log.RETRYABLE_WORKERS, {TEST_WORKER: "short"})
+		self.workers.start()
+
+	def tearDown(self):
+		self.workers.stop()
+		frappe.db.rollback()
+		for name in self.created:
+			job = get_job(f"revops::{name}")
+			if job:
+				job.delete()
+			frappe.delete_doc(LOG_DOCTYPE, name, force=True, ignore_missing=True)
+		frappe.db.commit()
+
+	def make_log(self, status: str, method: str = TEST_WORKER, **values) -> str:
+		log = integration_log.create_log(INTEGRATION_STRIPE, method, status=status, event_type="test")
+		self.created.append(log.name)
+		if values:
+			# modified is set by hand to age a row; set_value would stamp it again.
+			table = frappe.qb.DocType(LOG_DOCTYPE)
+			query = frappe.qb.update(table).where(table.name == log.name)
+			for field, value in values.items():
+				query = query.set(table[field], value)
+			query.run()
+		return log.name
+
+	def test_hourly_sweep_replays_only_due_logs_of_registered_workers(self):
+		from frappe.utils import add_to_date, now_datetime
+
+		now = now_datetime()
+		due_error = self.make_log(LogStatus.ERROR, next_retry_at=add_to_date(now, minutes=-1))
+		later_error = self.make_log(LogStatus.ERROR, next_retry_at=add_to_date(now, minutes=30))
+		given_up = self.make_log(LogStatus.ERROR)  # no next_retry_at: out of automatic attempts
+		stuck = self.make_log(LogStatus.QUEUED, modified=add_to_date(now, minutes=-30))
+		fresh = self.make_log(LogStatus.QUEUED)
+		unregistered = self.make_log(
+			LogStatus.ERROR, method="frappe.client.delete", next_retry_at=add_to_date(now, minutes=-1)
+		)
+		done = self.make_log(LogStatus.SUCCESS, modified=add_to_date(now, minutes=-30))
+
+		swept = integration_log.sweep_stuck_logs()
+		frappe.db.commit()  # the scheduler commits; jobs are enqueued after commit
+
+		mine = set(self.created)
+		self.assertEqual({n for n in swept if n in mine}, {due_error, stuck})
+		self.assertEqual(frappe.db.get_value(LOG_DOCTYPE, due_error, "status"), LogStatus.QUEUED)
+		for name in (later_error, given_up, unregistered):
+			self.assertEqual(frappe.db.get_value(LOG_DOCTYPE, name, "status"), LogStatus.ERROR)
+		for name in (due_error, stuck):
+			self.assertIsNotNone(get_job(f"revops::{name}"), name)
+		for name in (later_error, given_up, fresh, unregistered, done):
+			self.assertIsNone(get_job(f"revops::{name}"), name)
+
+	def test_log_settings_adopts_the_log_with_its_retention(self):
+		settings = frappe.get_doc("Log Settings")
+		settings.set(
+			"logs_to_clear", [row for row in settings.logs_to_clear if row.ref_doctype != LOG_DOCTYPE]
+		)
+		settings.add_default_logtypes()
+		rows = [row for row in settings.logs_to_clear if row.ref_doctype == LOG_DOCTYPE]
+		self.assertEqual([row.days for row in rows], [90])
