@@ -1,8 +1,10 @@
 """The app's HTTP surface: every whitelisted method is type-annotated, and guests reach only the
 pay page and the webhook endpoint.
 
-Frappe enforces the annotations at request time (`require_type_annotated_api_methods` in hooks), so a
-missing one would only show as a 500 on a live site; this test finds it in CI.
+Frappe v15 checks the arguments of a whitelisted method against its annotations at request time
+(frappe.utils.typing_validations), but an un-annotated parameter goes unchecked: the hook
+`require_type_annotated_api_methods` that refuses such methods is read only from Frappe v16 on. So this
+test is what enforces annotations on v15.
 """
 
 from __future__ import annotations
