@@ -143,6 +143,7 @@ _STRIPE_FIELDS: dict[str, dict[str, str]] = {
 	"Delivery Note": {
 		"docstatus": "Int",
 		"is_return": "Check",
+		"per_billed": "Percent",
 		"customer": "Link",
 		"company": "Link",
 	},

@@ -104,16 +104,27 @@ def handle(log: Document) -> tuple[str, str | None]:
 		log.doctype, log.name, {"reference_doctype": "Sales Invoice", "reference_name": invoice}
 	)
 
+	# Ask Stripe before taking the lock (a network call must not hold a row lock), unless the
+	# payment is visibly settled already; the decision is still made under the lock.
+	settlement = None
+	if event.payment_intent and (
+		action is Action.SETTLE_REFUND
+		or (action is Action.SETTLE_PAYMENT and not existing_receipt(event.payment_intent))
+	):
+		settlement = fetch_settlement(event.payment_intent)
+
 	# End the transaction whose snapshot the reads above opened, so that after the lock every read
 	# sees what the event that held the lock before us committed.
 	frappe.db.commit()  # nosemgrep: see the module docstring (serialisation)
 	link = lock_invoice(invoice)
+	if action in (Action.SETTLE_PAYMENT, Action.SETTLE_REFUND):
+		return (settle_payment if action is Action.SETTLE_PAYMENT else settle_refund)(
+			event, invoice, link, settlement
+		)
 	handlers = {
-		Action.SETTLE_PAYMENT: settle_payment,
 		Action.RECORD_PROCESSING: record_processing,
 		Action.RECORD_FAILURE: record_failure,
 		Action.RECORD_EXPIRY: record_expiry,
-		Action.SETTLE_REFUND: settle_refund,
 		Action.DISPUTE: settle_dispute,
 	}
 	return handlers[action](event, invoice, link)
@@ -164,15 +175,11 @@ def lock_invoice(invoice: str) -> frappe._dict | None:
 
 
 def existing_receipt(payment_intent: str) -> str | None:
-	"""The submitted Receive Payment Entry for a PaymentIntent (reference_no and our indexed field)."""
+	"""The submitted Receive Payment Entry whose reference_no is the PaymentIntent id, whoever made it
+	(a finance user recording the payment by hand counts too). reference_no is indexed at install."""
 	return frappe.db.get_value(
 		"Payment Entry",
-		{
-			CF_PAYMENT_INTENT: payment_intent,
-			"reference_no": payment_intent,
-			"payment_type": "Receive",
-			"docstatus": 1,
-		},
+		{"reference_no": payment_intent, "payment_type": "Receive", "docstatus": 1},
 		"name",
 	)
 
@@ -209,7 +216,9 @@ def invoice_paid(invoice: str) -> bool:
 # --- payments ----------------------------------------------------------------------------------
 
 
-def settle_payment(event: GatewayEvent, invoice: str, link: frappe._dict | None) -> tuple[str, str]:
+def settle_payment(
+	event: GatewayEvent, invoice: str, link: frappe._dict | None, settlement: PaymentSettlement | None
+) -> tuple[str, str]:
 	pi = event.payment_intent
 	if not pi:
 		raise RetryLater(f"{event.event_type} {event.event_id} has no PaymentIntent yet")
@@ -224,7 +233,7 @@ def settle_payment(event: GatewayEvent, invoice: str, link: frappe._dict | None)
 	if problem:
 		return LogStatus.ERROR, f"{problem}; nothing posted"
 
-	settlement = fetch_settlement(pi)
+	settlement = settlement or fetch_settlement(pi)
 	if settlement.status != "succeeded":
 		raise RetryLater(f"PaymentIntent {pi} is {settlement.status}, not succeeded yet")
 	if not settlement.fee_known:
@@ -310,6 +319,8 @@ def build_receipt(si, plan, settlement: PaymentSettlement, settings, event: Gate
 	)
 	if settings.mode_of_payment:
 		pe.mode_of_payment = settings.mode_of_payment
+	# get_payment_entry picks the company's default Bank Account record; the money is in Stripe.
+	pe.bank_account = None
 	pe.reference_no = settlement.payment_intent
 	pe.reference_date = payment_date(event)
 	pe.set(CF_PAYMENT_INTENT, settlement.payment_intent)
@@ -431,13 +442,15 @@ def receipt_gross(receipt: str) -> Decimal:
 	return Decimal(str(flt(values.total_allocated_amount) + flt(values.unallocated_amount)))
 
 
-def settle_refund(event: GatewayEvent, invoice: str, link: frappe._dict | None) -> tuple[str, str]:
+def settle_refund(
+	event: GatewayEvent, invoice: str, link: frappe._dict | None, settlement: PaymentSettlement | None
+) -> tuple[str, str]:
 	pi = event.payment_intent
 	if not pi:
 		return LogStatus.ERROR, f"{event.event_type} {event.event_id} names no PaymentIntent; nothing posted"
 	receipt = existing_receipt(pi)
 	si = frappe.get_doc("Sales Invoice", invoice)
-	settlement = fetch_settlement(pi)
+	settlement = settlement or fetch_settlement(pi)
 	plan = plan_refund(
 		refunded_total=settlement.amount_refunded,
 		already_refunded_posted=posted_reversals(receipt, FLAG_REFUND) if receipt else Decimal(0),
