@@ -79,7 +79,14 @@ class RetryLater(Exception):
 
 
 def process_event(log_name: str) -> None:
-	run_logged(log_name, handle)
+	# The job was enqueued by a guest request; the ledger entries are the system's, not Guest's.
+	previous_user = frappe.session.user if getattr(frappe.local, "session", None) else None
+	frappe.set_user("Administrator")
+	try:
+		run_logged(log_name, handle)
+	finally:
+		if previous_user and previous_user != "Administrator":
+			frappe.set_user(previous_user)
 
 
 def handle(log: Document) -> tuple[str, str | None]:
