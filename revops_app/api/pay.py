@@ -68,7 +68,7 @@ def checkout(token: str) -> Response:
 	frappe.db.sql(
 		f"UPDATE `tab{PAYMENT_LINK_DOCTYPE}` SET checkout_attempts = COALESCE(checkout_attempts, 0) + 1 "
 		"WHERE name = %s",
-		link.name,
+		(link.name,),
 	)
 	attempt = frappe.db.get_value(PAYMENT_LINK_DOCTYPE, link.name, "checkout_attempts", for_update=True)
 	params, key = build_checkout_session(

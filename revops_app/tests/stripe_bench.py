@@ -261,9 +261,10 @@ class StripeBenchCase(FrappeTestCase):
 
 		logs = [self.log_of(event_id).name for event_id in event_ids]
 		errors: list[BaseException] = []
+		sites_path = frappe.local.sites_path  # frappe.local is per thread: read it here
 
 		def work(log_name: str) -> None:
-			frappe.init(site=self.site, sites_path=frappe.local.sites_path)
+			frappe.init(site=self.site, sites_path=sites_path)
 			frappe.connect()
 			try:
 				process_event(log_name)
