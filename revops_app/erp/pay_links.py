@@ -112,17 +112,34 @@ def on_payment_entry_change(doc: Document, method: str | None = None) -> None:
 			refresh_link_status(row.reference_name)
 
 
+def credited_amount(invoice: str) -> Decimal:
+	"""What submitted credit notes against the invoice return, as a positive amount."""
+	total = frappe.db.get_value(
+		"Sales Invoice",
+		{"return_against": invoice, "is_return": 1, "docstatus": 1},
+		"sum(grand_total)",
+	)
+	return Decimal(str(-flt(total)))
+
+
 def refresh_link_status(invoice: str) -> None:
 	link = get_link(invoice)
 	if not link:
 		return
 	values = frappe.db.get_value(
-		"Sales Invoice", invoice, ["docstatus", "outstanding_amount", "status"], as_dict=True
+		"Sales Invoice",
+		invoice,
+		["docstatus", "outstanding_amount", "status", "grand_total", "rounded_total"],
+		as_dict=True,
 	)
 	if not values:
 		return
 	status = link_status(
-		docstatus=values.docstatus, outstanding_amount=values.outstanding_amount, invoice_status=values.status
+		docstatus=values.docstatus,
+		outstanding_amount=values.outstanding_amount,
+		invoice_status=values.status,
+		grand_total=values.rounded_total or values.grand_total,
+		credited_amount=credited_amount(invoice),
 	)
 	state = link_state_after(link.link_state, paid=status == LinkStatus.PAID, disputed=bool(link.disputed))
 	changes = {k: v for k, v in (("status", status), ("link_state", state)) if link.get(k) != v}
@@ -238,6 +255,7 @@ def load_by_token(token: str) -> tuple[frappe._dict | None, InvoiceView | None]:
 		# The outstanding amount is in the receivable account's currency; Stripe charges the invoice
 		# currency, so only invoices billed to a receivable in their own currency are paid online.
 		payable_online=(si.party_account_currency or si.currency) == si.currency,
+		credited_amount=credited_amount(si.name),
 	)
 	link.update(company=si.company, contact_email=si.contact_email)
 	return link, view

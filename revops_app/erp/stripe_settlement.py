@@ -295,6 +295,13 @@ def posting_problem(si: Document, settings: Document) -> str | None:
 		return "RevOps Settings has no Stripe Clearing / Bank Account"
 	if settings.company and si.company != settings.company:
 		return f"invoice {si.name} belongs to {si.company}, RevOps Settings posts for {settings.company}"
+	from revops_app.erp.pay_links import credited_amount
+
+	total = Decimal(str(flt(si.rounded_total or si.grand_total)))
+	if si.docstatus == 1 and total > 0 and credited_amount(si.name) >= total:
+		return (
+			f"credit notes against {si.name} cover its total: refund the customer or apply it as an advance"
+		)
 	party_currency = si.party_account_currency or si.currency
 	if party_currency != si.currency:
 		return (

@@ -116,6 +116,8 @@ class TestStripePayLinks(StripeBenchCase):
 		note.insert(ignore_permissions=True)
 		note.submit()
 		frappe.db.commit()
+		# ERPNext 15.90 may keep the original's outstanding (credit note "Update Outstanding for Self")
+		# until reconciliation; the link follows what the customer owes: nothing.
 		self.assertEqual(self.link_of(credited.name).status, "Credit Noted")
 		self.assertIsNone(self.link_of(note.name))  # a credit note gets no pay link
 		status, body = self.page(self.link_of(credited.name).token)

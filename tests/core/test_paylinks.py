@@ -81,6 +81,18 @@ def test_link_status_follows_the_invoice(docstatus, outstanding, status, expecte
 	assert link_status(docstatus=docstatus, outstanding_amount=outstanding, invoice_status=status) == expected
 
 
+def test_credit_notes_covering_the_total_close_the_link_even_with_outstanding_left():
+	# A credit note with "Update Outstanding for Self" leaves the original's outstanding untouched.
+	common = {"docstatus": 1, "outstanding_amount": "25", "invoice_status": "Unpaid", "grand_total": "25"}
+	assert link_status(**common, credited_amount="25") == LinkStatus.CREDIT_NOTED
+	assert link_status(**common, credited_amount="10") == LinkStatus.ACTIVE
+	assert link_status(**common) == LinkStatus.ACTIVE
+	page = build_pay_page(
+		invoice(grand_total=Decimal(25), outstanding_amount=Decimal(25), credited_amount=Decimal(25))
+	)
+	assert page.state == "credit_noted" and not page.can_pay
+
+
 def test_payable_page_shows_only_the_invoice_facts():
 	page = build_pay_page(invoice())
 	assert page.state == "payable" and page.can_pay and page.http_status == 200

@@ -64,12 +64,24 @@ CREDIT_NOTE_ISSUED = "Credit Note Issued"
 
 
 def link_status(
-	*, docstatus: int, outstanding_amount: Decimal | float | str, invoice_status: str | None
+	*,
+	docstatus: int,
+	outstanding_amount: Decimal | float | str,
+	invoice_status: str | None,
+	grand_total: Decimal | float | str | None = None,
+	credited_amount: Decimal | float | str | None = None,
 ) -> str:
-	"""The Payment Link status the invoice's current state implies."""
+	"""The Payment Link status the invoice's current state implies.
+
+	Credit Noted: ERPNext says so ("Credit Note Issued"), or submitted credit notes against the invoice
+	cover its total (`credited_amount`, positive): ERPNext keeps the original's outstanding until the
+	two are reconciled when a credit note has "Update Outstanding for Self", yet nothing is owed."""
 	if docstatus == 2:
 		return LinkStatus.CANCELLED
 	if invoice_status == CREDIT_NOTE_ISSUED:
+		return LinkStatus.CREDIT_NOTED
+	total = Decimal(str(grand_total or 0))
+	if total > 0 and Decimal(str(credited_amount or 0)) >= total:
 		return LinkStatus.CREDIT_NOTED
 	# Outstanding may be negative (overpaid through another entry), which to_decimal refuses.
 	if Decimal(str(outstanding_amount or 0)) <= 0 and docstatus == 1:
@@ -99,6 +111,7 @@ class InvoiceView:
 	status: str | None
 	link_status: str | None = None
 	payable_online: bool = True
+	credited_amount: Decimal = Decimal(0)  # submitted credit notes against it (positive)
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,8 @@ def build_pay_page(invoice: InvoiceView | None, *, returned: str | None = None) 
 		docstatus=invoice.docstatus,
 		outstanding_amount=invoice.outstanding_amount,
 		invoice_status=invoice.status,
+		grand_total=invoice.grand_total,
+		credited_amount=invoice.credited_amount,
 	)
 	if status == LinkStatus.CANCELLED:
 		return PayPage(
