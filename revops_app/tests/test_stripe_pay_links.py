@@ -98,6 +98,23 @@ class TestStripePayLinks(StripeBenchCase):
 		]
 		self.assertEqual(keys[-1], f"revops-{si.name}-12550-USD-2")
 
+	def test_pay_button_is_rate_limited_per_ip_and_token(self):
+		from revops_app.constants import CHECKOUT_RATE_LIMIT
+
+		si = self.make_invoice(12)
+		token = self.link_of(si.name).token
+		frappe.db.set_value("RevOps Settings", None, "stripe_enabled", 0)  # presses bounce back, no Stripe
+		frappe.db.commit()
+		frappe.clear_document_cache("RevOps Settings", "RevOps Settings")
+		try:
+			statuses = [self.press_pay(token)[0] for _ in range(CHECKOUT_RATE_LIMIT + 1)]
+		finally:
+			frappe.db.set_value("RevOps Settings", None, "stripe_enabled", 1)
+			frappe.db.commit()
+			frappe.clear_document_cache("RevOps Settings", "RevOps Settings")
+		self.assertEqual(statuses[:-1], [303] * CHECKOUT_RATE_LIMIT)
+		self.assertEqual(statuses[-1], 429)
+
 	def test_cancel_and_credit_note_close_the_link(self):
 		cancelled = self.make_invoice(15)
 		cancelled.reload()

@@ -17,7 +17,7 @@ from decimal import Decimal
 import frappe
 
 from revops_app.constants import LOG_DOCTYPE
-from revops_app.tests.stripe_bench import SECRET, StripeBenchCase, money
+from revops_app.tests.stripe_bench import COMPANY, ITEM, SECRET, StripeBenchCase, money
 from revops_app.tests.stripe_standin import (
 	charge_refunded,
 	deliver,
@@ -197,9 +197,16 @@ class TestStripeWebhooks(StripeBenchCase):
 		pay_event = unique("evt")
 		self.post(pay_event, "payment_intent.succeeded", intent_succeeded(pi, si.name, link.name, 4000))
 		self.process(pay_event)
-		frappe.db.set_value(LOG_DOCTYPE, log.name, "status", "Queued")
+		# the hourly sweep picks it up once its backoff has elapsed
+		from revops_app.erp.integration_log import sweep_stuck_logs
+
+		frappe.db.set_value(
+			LOG_DOCTYPE, log.name, "next_retry_at", frappe.utils.add_to_date(None, minutes=-1)
+		)
+		self.assertIn(log.name, sweep_stuck_logs())
 		frappe.db.commit()
-		self.process(refund_event)
+		self.assertEqual(self.log_of(refund_event).status, "Queued")
+		self.process(refund_event)  # what the enqueued job runs
 		self.assertEqual(self.log_of(refund_event).status, "Success", self.log_of(refund_event).message)
 		self.assertEqual(
 			frappe.db.count(
@@ -316,3 +323,115 @@ class TestStripeWebhooks(StripeBenchCase):
 		)
 		frappe.db.rollback()
 		self.assertFalse(frappe.db.exists(LOG_DOCTYPE, {"idempotency_key": e}))
+
+
+class TestStripeMultiCurrency(StripeBenchCase):
+	"""A EUR invoice of a USD company: posted when the receivable is in EUR, held when it is in USD."""
+
+	CUSTOMER = "RevOps Stripe EUR Customer"
+
+	def eur_receivable(self) -> str:
+		name = frappe.db.get_value(
+			"Account", {"account_name": "RevOps Debtors EUR", "company": COMPANY}, "name"
+		)
+		if name:
+			return name
+		parent = frappe.db.get_value("Account", self.masters["receivable"], "parent_account")
+		return (
+			frappe.get_doc(
+				{
+					"doctype": "Account",
+					"account_name": "RevOps Debtors EUR",
+					"company": COMPANY,
+					"parent_account": parent,
+					"account_type": "Receivable",
+					"account_currency": "EUR",
+					"root_type": "Asset",
+					"report_type": "Balance Sheet",
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+
+	def eur_invoice(self, debit_to: str, customer: str):
+		if not frappe.db.exists("Customer", customer):
+			frappe.get_doc(
+				{
+					"doctype": "Customer",
+					"customer_name": customer,
+					"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}, "name"),
+					"territory": frappe.db.get_value("Territory", {"is_group": 0}, "name"),
+				}
+			).insert(ignore_permissions=True)
+		si = frappe.get_doc(
+			{
+				"doctype": "Sales Invoice",
+				"company": COMPANY,
+				"customer": customer,
+				"currency": "EUR",
+				"conversion_rate": 1.1,
+				"debit_to": debit_to,
+				"due_date": frappe.utils.add_days(frappe.utils.nowdate(), 30),
+				"items": [
+					{
+						"item_code": ITEM,
+						"qty": 1,
+						"rate": 100,
+						"income_account": self.masters["income"],
+						"cost_center": self.masters["cost_center"],
+					}
+				],
+			}
+		)
+		si.insert(ignore_permissions=True)
+		si.submit()
+		frappe.db.commit()
+		return si
+
+	def test_eur_receivable_posts_with_the_invoice_rate(self):
+		si = self.eur_invoice(self.eur_receivable(), self.CUSTOMER)
+		link = self.link_of(si.name)
+		pi, e = unique("pi"), unique("evt")
+		self.standin.add_intent(
+			pi, invoice=si.name, pay_link=link.name, amount=10000, currency="eur", fee=320
+		)
+		self.post(e, "checkout.session.completed", session_completed(pi, si.name, link.name, 10000, "eur"))
+		self.process(e)
+		self.assertEqual(self.log_of(e).status, "Success", self.log_of(e).message)
+		(pe,) = self.receipts(si.name)
+		self.assertEqual((pe.paid_from_account_currency, pe.paid_to_account_currency), ("EUR", "USD"))
+		self.assertEqual((money(pe.paid_amount), money(pe.received_amount)), (D("96.80"), D("106.48")))
+		self.assertEqual(money(pe.source_exchange_rate), D("1.10"))
+		deduction = frappe.db.get_value("Payment Entry Deduction", {"parent": pe.name}, "amount")
+		self.assertEqual(money(deduction), D("3.52"))  # 3.20 EUR at 1.1, in company currency
+		gl = self.gl(pe.name)
+		self.assertEqual(gl[self.masters["clearing"]], (D("106.48"), D("0.00")))
+		self.assertEqual(gl[self.eur_receivable()], (D("0.00"), D("110.00")))
+		self.assertEqual(frappe.db.get_value("Sales Invoice", si.name, "status"), "Paid")
+
+	def test_eur_invoice_on_usd_receivable_is_held_and_not_payable_online(self):
+		# ERPNext allows it only with this Accounts Settings switch.
+		key = "allow_multi_currency_invoices_against_single_party_account"
+		previous = frappe.db.get_single_value("Accounts Settings", key)
+		frappe.db.set_single_value("Accounts Settings", key, 1)
+		try:
+			si = self.eur_invoice(self.masters["receivable"], "RevOps Stripe EUR on USD Customer")
+		finally:
+			frappe.db.set_single_value("Accounts Settings", key, previous)
+			frappe.db.commit()
+		link = self.link_of(si.name)
+		pi, e = unique("pi"), unique("evt")
+		self.standin.add_intent(pi, invoice=si.name, pay_link=link.name, amount=10000, currency="eur")
+		self.post(e, "checkout.session.completed", session_completed(pi, si.name, link.name, 10000, "eur"))
+		self.process(e)
+		log = self.log_of(e)
+		self.assertEqual(log.status, "Error")
+		self.assertIn("receivable account", log.message)
+		self.assertEqual(self.receipts(si.name), [])
+		from revops_app.tests.stripe_standin import wsgi_request
+
+		status, _headers, body = wsgi_request(self.site, "GET", f"/pay/{link.token}")
+		self.assertEqual(status, 200)
+		self.assertIn("cannot be paid online", body)
+		self.assertNotIn("<form", body)
