@@ -60,6 +60,7 @@ from revops_app.core.collections.allocation import (
 	plan_payment,
 	plan_refund,
 )
+from revops_app.core.gateway.client import GatewayError
 from revops_app.core.gateway.payments import PaymentSettlement, retrieve_payment
 from revops_app.core.gateway.routing import Action, link_state_after, route
 from revops_app.core.gateway.webhooks import GatewayEvent, WebhookRejected, normalise_event
@@ -90,6 +91,16 @@ def process_event(log_name: str) -> None:
 
 
 def handle(log: Document) -> tuple[str, str | None]:
+	try:
+		return _handle(log)
+	except GatewayError as error:
+		if error.retryable:
+			raise  # run_logged: Error with backoff, replayed by the sweep
+		# Stripe refused (unknown PaymentIntent, revoked key...): trying again will not help.
+		return LogStatus.ERROR, f"{error}; nothing posted"
+
+
+def _handle(log: Document) -> tuple[str, str | None]:
 	try:
 		event = normalise_event(json.loads(log.request_data or "{}"))
 	except (WebhookRejected, ValueError) as error:

@@ -289,6 +289,19 @@ class TestStripeWebhooks(StripeBenchCase):
 		self.assertEqual(self.link_of(si.name).link_state, "Payment Failed")
 		self.assertEqual(self.log_of(e2).status, "Success")
 
+	def test_stripe_refusing_the_lookup_is_an_error_without_retry(self):
+		si = self.make_invoice(11)
+		link = self.link_of(si.name)
+		pi, e = unique("pi"), unique("evt")  # the stand-in does not know this PaymentIntent: 404
+		self.post(e, "checkout.session.completed", session_completed(pi, si.name, link.name, 1100))
+		self.process(e)
+		log = self.log_of(e)
+		self.assertEqual(log.status, "Error")
+		self.assertIn("No such payment_intent", log.message)
+		self.assertIsNone(log.next_retry_at)
+		self.assertNotIn("sk_test_revops_bench_key", log.message or "")
+		self.assertEqual(self.receipts(si.name), [])
+
 	def test_unknown_event_type_is_skipped(self):
 		e = unique("evt")
 		status, body = self.post(e, "customer.created", {"id": "cus_x", "object": "customer"})
