@@ -136,6 +136,7 @@ _STRIPE_FIELDS: dict[str, dict[str, str]] = {
 		"total_allocated_amount": "Currency",
 		"difference_amount": "Currency",
 		"cost_center": "Link",
+		"bank_account": "Link",
 	},
 	"Payment Entry Reference": {
 		"payment_term": "Link",
