@@ -137,6 +137,7 @@ _STRIPE_FIELDS: dict[str, dict[str, str]] = {
 		"difference_amount": "Currency",
 		"cost_center": "Link",
 		"bank_account": "Link",
+		"custom_remarks": "Check",
 	},
 	"Payment Entry Reference": {
 		"payment_term": "Link",

@@ -388,6 +388,7 @@ def build_receipt(si, plan, settlement: PaymentSettlement, settings, event: Gate
 		# Rounding between the two exchange-rate legs: absorbed by the fee row, as a finance user would.
 		pe.deductions[-1].amount = flt(pe.deductions[-1].amount + pe.difference_amount)
 		pe.set_amounts()
+	pe.custom_remarks = 1  # otherwise validate() regenerates remarks
 	pe.remarks = (
 		f"Stripe payment {settlement.payment_intent} (charge {settlement.charge}) for {si.name}: "
 		f"{plan.reason}."
@@ -539,6 +540,7 @@ def post_reversal(
 	pe.set(CF_STRIPE_OBJECT, stripe_object)
 	pe.set(CF_SETTLEMENT_FLAGS, ", ".join(flags))
 	pe.set_amounts()
+	pe.custom_remarks = 1
 	pe.remarks = f"{remark}. Reverses {receipt} on {si.name}."
 	pe.insert(ignore_permissions=True)
 	pe.submit()

@@ -59,6 +59,7 @@ class TestStripeWebhooks(StripeBenchCase):
 		self.assertEqual(pe.paid_to, self.masters["clearing"])
 		self.assertEqual(money(pe.paid_amount), D("121.56"))  # net of the 3.94 fee
 		self.assertEqual(money(pe.unallocated_amount), D("0.00"))
+		self.assertIn(f"Stripe payment {pi}", pe.remarks)
 		(deduction,) = frappe.get_all(
 			"Payment Entry Deduction",
 			filters={"parent": pe.name},
