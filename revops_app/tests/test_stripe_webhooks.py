@@ -303,6 +303,38 @@ class TestStripeWebhooks(StripeBenchCase):
 		self.assertNotIn("sk_test_revops_bench_key", log.message or "")
 		self.assertEqual(self.receipts(si.name), [])
 
+	def test_expired_then_delayed_payment_ends_paid(self):
+		# An old session expires, a new one completes with a delayed method (unpaid), then succeeds.
+		si = self.make_invoice(55)
+		link = self.link_of(si.name)
+		pi = unique("pi")
+		self.standin.add_intent(pi, invoice=si.name, pay_link=link.name, amount=5500, fee=190)
+		expired = session_completed(unique("pi"), si.name, link.name, 5500)
+		expired.update(status="expired", payment_status="unpaid", payment_intent=None)
+		pending = session_completed(pi, si.name, link.name, 5500)
+		pending.update(payment_status="unpaid")
+		steps = [
+			("checkout.session.expired", expired),
+			("checkout.session.completed", pending),
+			("checkout.session.async_payment_succeeded", session_completed(pi, si.name, link.name, 5500)),
+		]
+		ids = []
+		for event_type, obj in steps:
+			ids.append(unique("evt"))
+			self.post(ids[-1], event_type, obj)
+			self.process(ids[-1])
+			if event_type == "checkout.session.completed":
+				self.assertEqual(self.receipts(si.name), [])  # processing: nothing posted yet
+		self.assertEqual([self.log_of(e).status for e in ids], ["Success"] * 3)
+		self.assertEqual(len(self.receipts(si.name)), 1)
+		link = self.link_of(si.name)
+		self.assertEqual((link.status, link.link_state, link.last_payment_intent), ("Paid", "Paid", pi))
+		# and a late expiry of that old session changes nothing
+		late = unique("evt")
+		self.post(late, "checkout.session.expired", expired)
+		self.process(late)
+		self.assertEqual(self.link_of(si.name).link_state, "Paid")
+
 	def test_unknown_event_type_is_skipped(self):
 		e = unique("evt")
 		status, body = self.post(e, "customer.created", {"id": "cus_x", "object": "customer"})
