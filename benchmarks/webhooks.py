@@ -4,7 +4,7 @@ Usage (from the repository root, after `make test` created .venv):
 
     .venv/bin/python benchmarks/webhooks.py                    # 20,000 events, 2 secrets
     .venv/bin/python benchmarks/webhooks.py --events 50000 --secrets 3
-    .venv/bin/python benchmarks/webhooks.py --bench-url http://127.0.0.1:8000 --site test.localhost
+    cd frappe-bench/sites && ../env/bin/python ../apps/revops_app/benchmarks/webhooks.py --site SITE
 
 What is measured (the part the webhook endpoint does before answering Stripe, minus the database):
 `verify_event` (header parse, stripe SDK HMAC-SHA256 per configured secret until one matches,
@@ -98,12 +98,108 @@ def measure_core(count: int, secret_count: int, repeats: int) -> dict:
 	}
 
 
-def measure_end_to_end(bench_url: str, site: str, count: int) -> dict:
-	"""POST signed events to the bench's webhook endpoint and time until their Payment Entries exist.
+def measure_end_to_end(site: str, count: int, bench_url: str | None = None) -> dict:
+	"""POST signed events to the webhook endpoint and time until each one's Payment Entry is submitted.
 
-	Left to the Frappe glue (helper 3b): it needs a site with RevOps Settings, submitted invoices for
-	the events to settle and a way to read Payment Entries back (REST with an API key)."""
-	raise NotImplementedError("end-to-end measurement is not implemented yet")
+	Runs inside the site (the bench's python, from frappe-bench/sites): commits a test company's
+	invoices (revops_app.tests.stripe_bench masters), points RevOps Settings at a local Stripe stand-in,
+	then for each of `count` invoices POSTs a signed checkout.session.completed (through Frappe's WSGI
+	application in-process, or over HTTP to `bench_url` with the site as Host) and runs the worker, as
+	an RQ worker would. Everything it made is deleted and the settings restored afterwards."""
+	import frappe
+
+	frappe.init(site=site, sites_path=os.getcwd())
+	frappe.connect()
+	from revops_app.constants import LOG_DOCTYPE
+	from revops_app.erp.stripe_settlement import process_event
+	from revops_app.tests.stripe_bench import (
+		COMPANY,
+		SECRET,
+		configure_settings,
+		ensure_masters,
+		link_of,
+		make_invoice,
+		purge_company_transactions,
+		restore_settings,
+	)
+	from revops_app.tests.stripe_standin import StripeStandIn, deliver, event, session_completed, sign
+
+	masters = ensure_masters()
+	standin = StripeStandIn().start()
+	previous = configure_settings(masters, standin.url)
+	events: list[str] = []
+	try:
+		invoices = []
+		for _ in range(count):
+			si = make_invoice(masters, 100, commit=False)
+			link = link_of(si.name)
+			pi = f"pi_bench{frappe.generate_hash(length=16)}"
+			standin.add_intent(pi, invoice=si.name, pay_link=link.name, amount=10000, fee=320)
+			invoices.append((si.name, link.name, pi))
+		frappe.db.commit()
+		deliveries = []
+		for invoice, link, pi in invoices:
+			event_id = f"evt_bench{frappe.generate_hash(length=16)}"
+			events.append(event_id)
+			payload = event(
+				event_id, "checkout.session.completed", session_completed(pi, invoice, link, 10000)
+			)
+			deliveries.append((event_id, payload))
+
+		post_times, work_times = [], []
+		start = time.perf_counter()
+		for event_id, payload in deliveries:
+			t0 = time.perf_counter()
+			header = sign(payload, SECRET)
+			if bench_url:
+				status = post_http(bench_url, site, payload, header)
+			else:
+				status, _body = deliver(site, payload, header)
+			t1 = time.perf_counter()
+			if status != 200:
+				raise RuntimeError(f"delivery answered {status}")
+			frappe.db.rollback()
+			log = frappe.db.get_value(LOG_DOCTYPE, {"idempotency_key": event_id}, "name")
+			process_event(log)
+			work_times.append(time.perf_counter() - t1)
+			post_times.append(t1 - t0)
+		elapsed = time.perf_counter() - start
+		frappe.db.rollback()
+		posted = frappe.db.count(
+			"Payment Entry", {"company": COMPANY, "docstatus": 1, "reference_no": ["like", "pi_bench%"]}
+		)
+		return {
+			"events": count,
+			"posted": posted,
+			"events_per_s": count / elapsed,
+			"ms_post": statistics.median(post_times) * 1000,
+			"ms_worker": statistics.median(work_times) * 1000,
+			"transport": f"HTTP {bench_url}" if bench_url else "in-process WSGI (frappe.app.application)",
+		}
+	finally:
+		frappe.db.rollback()
+		purge_company_transactions(COMPANY, events)
+		frappe.db.commit()
+		standin.stop()
+		restore_settings(previous)
+		frappe.destroy()
+
+
+def post_http(bench_url: str, site: str, payload: bytes, header: str) -> int:
+	import urllib.error
+	import urllib.request
+
+	request = urllib.request.Request(
+		bench_url.rstrip("/") + "/api/method/revops_app.api.webhooks.stripe",
+		data=payload,
+		headers={"Content-Type": "application/json", "Stripe-Signature": header, "Host": site},
+		method="POST",
+	)
+	try:
+		with urllib.request.urlopen(request, timeout=30) as response:
+			return response.status
+	except urllib.error.HTTPError as error:
+		return error.code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,8 +207,11 @@ def main(argv: list[str] | None = None) -> int:
 	parser.add_argument("--events", type=int, default=20_000, help="distinct signed events per run")
 	parser.add_argument("--secrets", type=int, default=2, help="configured secrets; the matching one is last")
 	parser.add_argument("--repeats", type=int, default=5, help="runs; the best and the median are printed")
-	parser.add_argument("--bench-url", help="base URL of a running bench for the end-to-end figure")
-	parser.add_argument("--site", help="site name on that bench (Host header)")
+	parser.add_argument(
+		"--site", help="site for the end-to-end figure (run with the bench's python from sites/)"
+	)
+	parser.add_argument("--e2e-events", type=int, default=50, help="events for the end-to-end figure")
+	parser.add_argument("--bench-url", help="POST over HTTP to this running bench instead of in-process WSGI")
 	args = parser.parse_args(argv)
 	if args.events < 1 or args.secrets < 1 or args.repeats < 1:
 		parser.error("--events, --secrets and --repeats must be positive")
@@ -135,15 +234,18 @@ def main(argv: list[str] | None = None) -> int:
 		f"(HMAC per secret tried + json.loads), normalise_event {core['us_normalise']:.1f} us/event"
 	)
 
-	if not (args.bench_url and args.site):
-		print("end-to-end POST -> Payment Entry: not measured: no bench (pass --bench-url and --site)")
+	if not args.site:
+		print(
+			"end-to-end POST -> Payment Entry: not measured: no site (run from frappe-bench/sites with --site)"
+		)
 		return 0
-	try:
-		result = measure_end_to_end(args.bench_url, args.site, min(args.events, 200))
-	except NotImplementedError as error:
-		print(f"end-to-end POST -> Payment Entry: not measured: {error}")
-		return 0
-	print(f"end-to-end POST -> Payment Entry: {result}")
+	result = measure_end_to_end(args.site, args.e2e_events, args.bench_url)
+	print(
+		f"end-to-end POST -> submitted Payment Entry: {result['events_per_s']:.1f} events/s over "
+		f"{result['events']} events ({result['posted']} Payment Entries posted; median {result['ms_post']:.0f} ms "
+		f"to answer the POST, {result['ms_worker']:.0f} ms in the worker incl. the Stripe stand-in call and "
+		f"get_payment_entry + submit; one process, sequential; {result['transport']})"
+	)
 	return 0
 
 

@@ -38,3 +38,26 @@ FINANCE_ROLES = (ROLE_ACCOUNTS_MANAGER, ROLE_ACCOUNTS_USER, ROLE_SYSTEM_MANAGER)
 # Queues used with frappe.enqueue: webhooks must not wait behind long reports.
 QUEUE_WEBHOOKS = "short"
 QUEUE_LONG = "long"
+
+# --- Stripe pay links and webhooks (issue 3) ----------------------------------------------------
+PAYMENT_LINK_DOCTYPE = "RevOps Payment Link"
+PAY_ROUTE = "pay"  # /pay/<token>, served by revops_app/www/pay.py
+WEBHOOK_METHOD = "revops_app.api.webhooks.stripe"
+CHECKOUT_METHOD = "revops_app.api.pay.checkout"
+# The worker every stored Stripe event is replayed through (registered in RETRYABLE_WORKERS).
+STRIPE_WORKER = "revops_app.erp.stripe_settlement.process_event"
+DEFAULT_STRIPE_API_BASE = "https://api.stripe.com"
+
+# Custom fields (created by revops_app/erp/custom_fields.py).
+CF_PAY_URL = "revops_pay_url"  # Sales Invoice: the customer's /pay/<token> URL ({{ doc.revops_pay_url }})
+CF_PAYMENT_INTENT = "revops_payment_intent"  # Payment Entry: the Stripe PaymentIntent it settles/refunds
+CF_REFUND_OF = "revops_refund_of"  # Payment Entry (Pay): the receipt it reverses
+CF_STRIPE_OBJECT = "revops_stripe_object"  # Payment Entry: refund / dispute id behind a reversal
+CF_SETTLEMENT_FLAGS = "revops_settlement_flags"  # Payment Entry: partial, overpayment, fee_not_deducted ...
+
+# Guest rate limits: the pay page's Pay button (per IP and token) and the webhook (per IP).
+CHECKOUT_RATE_LIMIT = 10
+CHECKOUT_RATE_WINDOW_SECONDS = 10 * 60
+WEBHOOK_RATE_LIMIT = 600
+WEBHOOK_RATE_WINDOW_SECONDS = 60
+# --- end Stripe pay links and webhooks ----------------------------------------------------------

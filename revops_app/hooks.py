@@ -15,6 +15,24 @@ after_migrate = "revops_app.erp.install.after_migrate"
 before_uninstall = "revops_app.erp.install.before_uninstall"
 before_tests = "revops_app.tests.utils.before_tests"
 
+website_route_rules = [
+	{"from_route": "/pay/<token>", "to_route": "pay"},
+]
+
+doc_events = {
+	"Sales Invoice": {
+		"on_submit": "revops_app.erp.pay_links.on_sales_invoice_submit",
+		"on_cancel": "revops_app.erp.pay_links.on_sales_invoice_cancel",
+	},
+	"Payment Entry": {
+		"on_submit": "revops_app.erp.pay_links.on_payment_entry_change",
+		"on_cancel": "revops_app.erp.pay_links.on_payment_entry_change",
+	},
+	"Delivery Note": {
+		"on_submit": "revops_app.erp.pay_links.on_delivery_note_submit",
+	},
+}
+
 scheduler_events = {
 	"hourly": [
 		"revops_app.erp.integration_log.sweep_stuck_logs",

@@ -16,11 +16,13 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import now_datetime
 
-from revops_app.constants import LOG_DOCTYPE, LogStatus
+from revops_app.constants import LOG_DOCTYPE, QUEUE_WEBHOOKS, STRIPE_WORKER, LogStatus
 
 # Workers that take `log_name` and may be replayed from the log: dotted path -> queue.
 # Add each feature's worker here; nothing outside this map is ever enqueued from stored data.
-RETRYABLE_WORKERS: dict[str, str] = {}
+RETRYABLE_WORKERS: dict[str, str] = {
+	STRIPE_WORKER: QUEUE_WEBHOOKS,  # issue 3: Stripe webhook events
+}
 
 # Backoff for automatic retries: attempt n waits BACKOFF_MINUTES[n-1] (last value repeats).
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 720)

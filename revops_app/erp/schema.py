@@ -112,3 +112,52 @@ _COLLECTIONS_REPORT_FIELDS: dict[str, dict[str, str]] = {
 for _doctype, _fields in _COLLECTIONS_REPORT_FIELDS.items():
 	ERP_FIELDS.setdefault(_doctype, {}).update(_fields)
 # --- end collections reports --------------------------------------------------------------------
+
+# --- Stripe pay links and webhooks (issue 3) ----------------------------------------------------
+# Fields read or written by revops_app/erp/pay_links.py, stripe_settlement.py, api/pay.py, www/pay.py.
+_STRIPE_FIELDS: dict[str, dict[str, str]] = {
+	"Sales Invoice": {
+		"name": "Data",
+		"docstatus": "Int",
+		"conversion_rate": "Float",
+		"party_account_currency": "Link",
+		"return_against": "Link",
+		"disable_rounded_total": "Check",
+		"payment_terms_template": "Link",
+	},
+	"Payment Entry": {
+		"docstatus": "Int",
+		"party_name": "Data",
+		"paid_from_account_currency": "Link",
+		"paid_to_account_currency": "Link",
+		"source_exchange_rate": "Float",
+		"target_exchange_rate": "Float",
+		"base_paid_amount": "Currency",
+		"total_allocated_amount": "Currency",
+		"difference_amount": "Currency",
+		"cost_center": "Link",
+		"bank_account": "Link",
+		"custom_remarks": "Check",
+	},
+	"Payment Entry Reference": {
+		"payment_term": "Link",
+	},
+	"Delivery Note": {
+		"docstatus": "Int",
+		"is_return": "Check",
+		"per_billed": "Percent",
+		"customer": "Link",
+		"company": "Link",
+	},
+	"ToDo": {
+		"assigned_by": "Link",
+		"status": "Select",
+		"role": "Link",
+	},
+	"Company": {
+		"default_currency": "Link",
+	},
+}
+for _doctype, _fields in _STRIPE_FIELDS.items():
+	ERP_FIELDS.setdefault(_doctype, {}).update(_fields)
+# --- end Stripe pay links and webhooks ----------------------------------------------------------

@@ -15,6 +15,8 @@ class RevOpsSettings(Document):
 
 	def validate(self) -> None:
 		self.webhook_endpoint_url = frappe.utils.get_url(WEBHOOK_ENDPOINT_PATH)
+		if self.stripe_api_base and not self.stripe_api_base.startswith(("https://", "http://")):
+			frappe.throw(_("Stripe API Base URL must be an absolute http(s) URL"))
 		if self.enabled and self.stripe_enabled:
 			self._validate_stripe()
 
@@ -67,3 +69,15 @@ def get_webhook_secrets() -> list[str]:
 			if secret:
 				secrets.append(secret)
 	return secrets
+
+
+def get_stripe_secret_key() -> str | None:
+	"""The Stripe secret key, decrypted for one call; never logged."""
+	return get_settings().get_password("stripe_secret_key", raise_exception=False)
+
+
+def get_stripe_api_base() -> str:
+	"""Where Stripe API calls go: https://api.stripe.com unless a stand-in (stripe-mock) is configured."""
+	from revops_app.constants import DEFAULT_STRIPE_API_BASE
+
+	return (get_settings().get("stripe_api_base") or DEFAULT_STRIPE_API_BASE).rstrip("/")

@@ -1,0 +1,69 @@
+"""Stripe webhook endpoint: POST /api/method/revops_app.api.webhooks.stripe (guest, signature first).
+
+Contract:
+- Reads the raw body (`frappe.request.get_data()`) and `Stripe-Signature`, and verifies them with
+  every enabled signing secret (Password fields, decrypted per request, never logged) inside the
+  tolerance from RevOps Settings. A refused delivery answers 400 with the reason and writes nothing.
+- A verified event is stored once in RevOps Integration Log with idempotency_key = Stripe event id;
+  the unique index makes concurrent deliveries of one event a single row: the loser's insert fails
+  and it answers 200 "duplicate" (Stripe stops retrying). The worker is enqueued after commit.
+- Answers fast: no Stripe API call and no ledger work happens in the request.
+- Stripe disabled in RevOps Settings -> 503 (Stripe retries later), nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+
+from werkzeug.wrappers import Response
+
+import frappe
+from frappe.rate_limiter import rate_limit
+from frappe.utils import cint
+
+from revops_app.constants import (
+	INTEGRATION_STRIPE,
+	STRIPE_WORKER,
+	WEBHOOK_RATE_LIMIT,
+	WEBHOOK_RATE_WINDOW_SECONDS,
+)
+from revops_app.core.gateway.webhooks import DEFAULT_TOLERANCE, WebhookRejected, verify_event
+from revops_app.erp.integration_log import create_log, enqueue_log
+from revops_app.revops.doctype.revops_settings.revops_settings import get_settings, get_webhook_secrets
+
+
+def _reply(status: int, body: dict) -> Response:
+	return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=WEBHOOK_RATE_LIMIT, seconds=WEBHOOK_RATE_WINDOW_SECONDS)
+def stripe() -> Response:
+	settings = get_settings()
+	if not (settings.enabled and settings.stripe_enabled):
+		return _reply(503, {"error": "stripe_disabled", "message": "Stripe is not enabled on this site"})
+
+	payload = frappe.request.get_data(cache=True)
+	tolerance = cint(settings.webhook_tolerance_seconds) or DEFAULT_TOLERANCE
+	try:
+		event = verify_event(
+			payload, frappe.get_request_header("Stripe-Signature"), get_webhook_secrets(), tolerance=tolerance
+		)
+	except WebhookRejected as rejected:
+		return _reply(400, {"error": rejected.reason, "message": rejected.message})
+
+	try:
+		log = create_log(
+			INTEGRATION_STRIPE,
+			STRIPE_WORKER,
+			event_type=event["type"],
+			request_data=payload.decode("utf-8"),
+			idempotency_key=event["id"],
+		)
+	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
+		# Another delivery of this event id committed first (or is committing): one row, one worker.
+		frappe.db.rollback()
+		return _reply(200, {"status": "duplicate", "event": event["id"]})
+
+	enqueue_log(log.name, STRIPE_WORKER)
+	return _reply(200, {"status": "queued", "event": event["id"], "log": log.name})

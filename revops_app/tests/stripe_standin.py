@@ -1,0 +1,276 @@
+"""Helpers for the Stripe real-bench tests: a local HTTP stand-in for the Stripe API, signed events,
+and deliveries through Frappe's WSGI application in their own thread.
+
+The stand-in is a real `http.server` on 127.0.0.1 that RevOps Settings' "Stripe API Base URL" points
+at: it serves `GET /v1/payment_intents/<id>` (expanded charge and balance transaction, from the
+`intents` dict the test fills) and `POST /v1/checkout/sessions`, and records every request (path,
+query, headers, form) so tests assert what went over the wire. Signatures come from the stripe SDK.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+import stripe
+
+WEBHOOK_PATH = "/api/method/revops_app.api.webhooks.stripe"
+
+
+class StripeStandIn:
+	def __init__(self) -> None:
+		self.intents: dict[str, dict] = {}
+		self.requests: list[dict] = []
+		self.sessions = 0
+		self._lock = threading.Lock()
+		standin = self
+
+		class Handler(BaseHTTPRequestHandler):
+			def _reply(self, status: int, body: dict) -> None:
+				data = json.dumps(body).encode()
+				self.send_response(status)
+				self.send_header("Content-Type", "application/json")
+				self.send_header("Content-Length", str(len(data)))
+				self.send_header("Request-Id", f"req_standin_{len(standin.requests)}")
+				self.end_headers()
+				self.wfile.write(data)
+
+			def _record(self) -> dict:
+				length = int(self.headers.get("Content-Length") or 0)
+				body = self.rfile.read(length).decode() if length else ""
+				parts = urlsplit(self.path)
+				request = {
+					"method": self.command,
+					"path": parts.path,
+					"query": dict(parse_qsl(parts.query)),
+					"headers": {k.lower(): v for k, v in self.headers.items()},
+					"form": dict(parse_qsl(body)),
+				}
+				with standin._lock:
+					standin.requests.append(request)
+				return request
+
+			def do_GET(self):
+				request = self._record()
+				prefix = "/v1/payment_intents/"
+				if request["path"].startswith(prefix):
+					intent = standin.intents.get(request["path"][len(prefix) :])
+					if intent:
+						return self._reply(200, intent)
+				return self._reply(
+					404, {"error": {"type": "invalid_request_error", "message": "No such payment_intent"}}
+				)
+
+			def do_POST(self):
+				request = self._record()
+				if request["path"] == "/v1/checkout/sessions":
+					with standin._lock:
+						standin.sessions += 1
+						number = standin.sessions
+					return self._reply(
+						200,
+						{
+							"id": f"cs_test_standin_{number}",
+							"object": "checkout.session",
+							"url": f"https://checkout.stripe.test/c/pay/cs_test_standin_{number}",
+							"payment_intent": None,
+							"expires_at": int(time.time()) + 23 * 3600,
+						},
+					)
+				return self._reply(404, {"error": {"type": "invalid_request_error", "message": "unknown"}})
+
+			def log_message(self, *args):
+				pass
+
+		self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+		self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+	@property
+	def url(self) -> str:
+		return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+	def start(self) -> StripeStandIn:
+		self.thread.start()
+		return self
+
+	def stop(self) -> None:
+		self.server.shutdown()
+		self.server.server_close()
+		self.thread.join(timeout=5)
+
+	def add_intent(
+		self,
+		pi: str,
+		*,
+		invoice: str,
+		pay_link: str | None,
+		amount: int,
+		currency: str = "usd",
+		fee: int = 0,
+		refunded: int = 0,
+		status: str = "succeeded",
+	) -> None:
+		"""A PaymentIntent as Stripe returns it with latest_charge.balance_transaction expanded."""
+		charge_id = "ch_" + pi[3:]
+		self.intents[pi] = {
+			"id": pi,
+			"object": "payment_intent",
+			"amount": amount,
+			"amount_received": amount if status == "succeeded" else 0,
+			"currency": currency,
+			"status": status,
+			"metadata": {k: v for k, v in {"sales_invoice": invoice, "pay_link": pay_link}.items() if v},
+			"latest_charge": {
+				"id": charge_id,
+				"object": "charge",
+				"amount": amount,
+				"amount_captured": amount,
+				"amount_refunded": refunded,
+				"currency": currency,
+				"status": "succeeded",
+				"disputed": False,
+				"payment_intent": pi,
+				"balance_transaction": {
+					"id": "txn_" + pi[3:],
+					"object": "balance_transaction",
+					"amount": amount,
+					"fee": fee,
+					"net": amount - fee,
+					"currency": currency,
+					"exchange_rate": None,
+				},
+			},
+		}
+
+
+def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+	"""Stripe-Signature made by the stripe SDK's own helper (or the SDK's signing function on releases
+	that predate the helper)."""
+	timestamp = int(time.time()) if timestamp is None else timestamp
+	body = payload.decode("utf-8")
+	helper = getattr(stripe.WebhookSignature, "generate_signature_header", None)
+	if helper is not None:
+		return helper(body, secret, timestamp=timestamp)
+	signature = stripe.WebhookSignature._compute_signature(f"{timestamp}.{body}", secret)
+	return f"t={timestamp},v1={signature}"
+
+
+def event(event_id: str, event_type: str, obj: dict, *, created: int | None = None) -> bytes:
+	return json.dumps(
+		{
+			"id": event_id,
+			"object": "event",
+			"type": event_type,
+			"created": created or int(time.time()),
+			"livemode": False,
+			"api_version": "2026-06-24.dahlia",
+			"data": {"object": obj},
+		},
+		separators=(",", ":"),
+	).encode()
+
+
+def session_completed(pi: str, invoice: str, link: str, amount: int, currency: str = "usd") -> dict:
+	return {
+		"id": "cs_" + pi[3:],
+		"object": "checkout.session",
+		"mode": "payment",
+		"status": "complete",
+		"payment_status": "paid",
+		"amount_total": amount,
+		"currency": currency,
+		"payment_intent": pi,
+		"client_reference_id": invoice,
+		"metadata": {"sales_invoice": invoice, "pay_link": link},
+	}
+
+
+def intent_succeeded(pi: str, invoice: str, link: str, amount: int, currency: str = "usd") -> dict:
+	return {
+		"id": pi,
+		"object": "payment_intent",
+		"amount": amount,
+		"amount_received": amount,
+		"currency": currency,
+		"status": "succeeded",
+		"latest_charge": "ch_" + pi[3:],
+		"metadata": {"sales_invoice": invoice, "pay_link": link},
+	}
+
+
+def charge_refunded(pi: str, amount: int, refunded: int, refund_id: str, currency: str = "usd") -> dict:
+	return {
+		"id": "ch_" + pi[3:],
+		"object": "charge",
+		"amount": amount,
+		"amount_captured": amount,
+		"amount_refunded": refunded,
+		"currency": currency,
+		"status": "succeeded",
+		"payment_intent": pi,
+		"metadata": {},
+		"refunds": {
+			"object": "list",
+			"data": [
+				{"id": refund_id, "object": "refund", "amount": refunded, "status": "succeeded", "created": 1}
+			],
+		},
+	}
+
+
+def dispute(pi: str, dispute_id: str, amount: int, status: str, currency: str = "usd") -> dict:
+	return {
+		"id": dispute_id,
+		"object": "dispute",
+		"amount": amount,
+		"currency": currency,
+		"status": status,
+		"charge": "ch_" + pi[3:],
+		"payment_intent": pi,
+		"metadata": {},
+	}
+
+
+def wsgi_request(site: str, method: str, path: str, **kwargs) -> tuple[int, dict, str]:
+	"""One request through frappe.app.application, in its own thread: frappe.init/destroy there use
+	their own context and database connection, so the test's connection is untouched. Returns
+	(status, headers, body)."""
+	result: dict = {}
+
+	def run() -> None:
+		from werkzeug.test import Client
+
+		from frappe.app import application
+
+		headers = dict(kwargs.pop("headers", {}) or {})
+		headers.setdefault("Host", site)
+		try:
+			response = Client(application).open(path, method=method, headers=headers, **kwargs)
+			result["value"] = (
+				response.status_code,
+				dict(response.headers),
+				response.get_data(as_text=True),
+			)
+		except BaseException as error:  # surfaced in the test thread
+			result["error"] = error
+
+	thread = threading.Thread(target=run)
+	thread.start()
+	thread.join(timeout=120)
+	if "error" in result:
+		raise result["error"]
+	return result["value"]
+
+
+def deliver(site: str, payload: bytes, header: str | None) -> tuple[int, dict]:
+	headers = {"Content-Type": "application/json"}
+	if header is not None:
+		headers["Stripe-Signature"] = header
+	status, _headers, body = wsgi_request(site, "POST", WEBHOOK_PATH, data=payload, headers=headers)
+	try:
+		return status, json.loads(body)
+	except ValueError:
+		return status, {"raw": body}

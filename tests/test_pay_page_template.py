@@ -1,0 +1,99 @@
+"""The pay page template: standalone (no desk/website bundles), escaped, routed, guest-safe.
+
+Rendered with jinja2 (the engine Frappe uses) and the real view model, since Frappe is not here.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from revops_app.core.gateway.paylinks import InvoiceView, build_pay_page
+from tests.conftest import APP_DIR
+
+jinja2 = pytest.importorskip("jinja2")
+
+TEMPLATE = (APP_DIR / "www" / "pay.html").read_text()
+
+
+def render(page, **context) -> str:
+	env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+	values = {"page": page, "token": None, "checkout_url": "/api/method/revops_app.api.pay.checkout"}
+	values["csrf_token"] = None
+	values.update(context)
+	return env.from_string(TEMPLATE).render(**values)
+
+
+def view(**changes) -> InvoiceView:
+	values = {
+		"name": "ACC-SINV-2026-00042",
+		"customer_name": 'Evil <script>alert("x")</script> Corp',
+		"currency": "EUR",
+		"outstanding_amount": Decimal("99.90"),
+		"grand_total": Decimal("99.90"),
+		"due_date": date(2026, 12, 31),
+		"docstatus": 1,
+		"is_return": False,
+		"status": "Unpaid",
+	}
+	values.update(changes)
+	return InvoiceView(**values)
+
+
+def test_template_is_standalone_html():
+	# Frappe wraps a template in templates/web.html unless it extends something or closes </body>.
+	assert "</body>" in TEMPLATE and "{% extends" not in TEMPLATE
+	assert "/assets/" not in TEMPLATE and "<script" not in TEMPLATE
+	assert 'name="viewport"' in TEMPLATE
+
+
+def test_every_interpolation_is_escaped():
+	for expression in re.findall(r"{{(.*?)}}", TEMPLATE):
+		assert expression.strip().endswith("| e"), expression
+
+
+def test_payable_page_posts_the_token_only():
+	html = render(build_pay_page(view()), token="tok_" + "a" * 40)
+	assert "&lt;script&gt;" in html and "<script>alert" not in html
+	assert "EUR 99.90" in html and "2026-12-31" in html
+	form = re.search(r"<form.*?</form>", html, re.S).group(0)
+	assert 'method="post"' in form and 'action="/api/method/revops_app.api.pay.checkout"' in form
+	names = re.findall(r'name="([a-z_]+)"', form)
+	assert names == ["token"]  # no amount, no currency: the server computes them
+
+
+def test_signed_in_user_echoes_csrf_token():
+	html = render(build_pay_page(view()), token="t" * 43, csrf_token="abc123")
+	assert 'name="csrf_token" value="abc123"' in html
+
+
+@pytest.mark.parametrize(
+	("changes", "text"),
+	[
+		({"outstanding_amount": Decimal(0), "status": "Paid"}, "is paid"),
+		({"docstatus": 2, "status": "Cancelled"}, "was cancelled"),
+		({"outstanding_amount": Decimal(0), "status": "Credit Note Issued"}, "credit note"),
+	],
+)
+def test_closed_states_show_no_form(changes, text):
+	html = render(build_pay_page(view(**changes)))
+	assert text in html and "<form" not in html
+
+
+def test_not_found_reveals_nothing():
+	html = render(build_pay_page(None))
+	assert "not found" in html and "<form" not in html and "<dl>" not in html
+
+
+def test_route_rule_points_at_the_page():
+	tree = ast.parse((APP_DIR / "hooks.py").read_text())
+	hooks = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body}
+	rules = hooks["website_route_rules"]
+	assert {"from_route": "/pay/<token>", "to_route": "pay"} in rules
+	assert (APP_DIR / "www" / "pay.py").exists() and (APP_DIR / "www" / "pay.html").exists()
+	source = (APP_DIR / "www" / "pay.py").read_text()
+	assert "no_cache = 1" in source
