@@ -18,7 +18,16 @@ before_tests = "revops_app.tests.utils.before_tests"
 scheduler_events = {
 	"hourly": [
 		"revops_app.erp.integration_log.sweep_stuck_logs",
+		"revops_app.erp.cx.escalate_slipped_issues",
+		"revops_app.erp.cx.retry_failed_responses",
 	],
+	"daily": [
+		"revops_app.erp.cx.refresh_all_customers",
+	],
+}
+
+override_doctype_dashboards = {
+	"Customer": "revops_app.erp.cx.customer_dashboard",
 }
 
 default_log_clearing_doctypes = {

@@ -197,3 +197,11 @@ def escalation_step(
 		return None
 	steps = due - state.escalation_level
 	return Escalation(level=due, priority=raise_priority(state.priority, steps, ladder), reasons=reasons)
+
+
+def pick_assignee(team: Sequence[str], open_assignments: dict[str, int]) -> str | None:
+	"""The team member with the fewest open Issue assignments; ties go to the earlier row, so the
+	order of the team table is the tie-break."""
+	if not team:
+		return None
+	return min(enumerate(team), key=lambda pair: (open_assignments.get(pair[1], 0), pair[0]))[1]
