@@ -207,5 +207,7 @@ CX_UNREFERENCED_FIELDS: dict[str, dict[str, str]] = {
 	"Support Settings": {"track_service_level_agreement": "Check"},
 	"Contact Email": {"email_id": "Data", "is_primary": "Check"},
 	"Dynamic Link": {"link_doctype": "Link", "link_name": "Dynamic Link"},
+	"Sales Order Item": {"item_group": "Link", "brand": "Link"},
+	"Delivery Note Item": {"item_group": "Link", "brand": "Link"},
 }
 # --- end customer experience ---------------------------------------------------------------------
