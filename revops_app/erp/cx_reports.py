@@ -50,23 +50,23 @@ def churn_risk_rows(today: date, customer_group: str | None = None) -> list[dict
 		f"""select c.name as customer, c.customer_name, c.customer_group,
 			c.revops_churn_risk_reason as reason, c.revops_churn_flagged_on as flagged_on,
 			c.revops_latest_nps as latest_nps, c.revops_cx_segment as cx_segment,
-			con.next_end as contract_end, coalesce(si.overdue, 0) as overdue_invoices,
-			coalesce(iss.open_issues, 0) as open_issues
+			nxt.next_end as contract_end, coalesce(ovd.overdue, 0) as overdue_invoices,
+			coalesce(opn.open_issues, 0) as open_issues
 		from `tabCustomer` c
 		left join (
 			select con.party_name, min(con.end_date) as next_end from `tabContract` con
 			where con.party_type = 'Customer' and con.docstatus < 2 and con.end_date >= %(today)s
 			group by con.party_name
-		) con on con.party_name = c.name
+		) nxt on nxt.party_name = c.name
 		left join (
 			select si.customer, count(*) as overdue from `tabSales Invoice` si
 			where si.docstatus = 1 and si.outstanding_amount > 0 and si.due_date < %(today)s
 			group by si.customer
-		) si on si.customer = c.name
+		) ovd on ovd.customer = c.name
 		left join (
 			select iss.customer, count(*) as open_issues from `tabIssue` iss
 			where iss.status in %(open_statuses)s group by iss.customer
-		) iss on iss.customer = c.name
+		) opn on opn.customer = c.name
 		where c.revops_churn_risk = 1 {group}
 		order by c.revops_churn_flagged_on asc, c.name asc""",
 		{"today": today, "customer_group": customer_group, "open_statuses": OPEN_ISSUE_STATUSES},
