@@ -34,8 +34,6 @@ GET /api/method/revops_app.api.cx.customer_cx_state?modified_after=<datetime>&li
 	passing next_modified_after back never skips a customer.
 """
 
-from __future__ import annotations
-
 import json
 from typing import Any
 

@@ -376,11 +376,34 @@ def todo_priority(issue_priority: str | None) -> str:
 	return issue_priority if issue_priority in ("Low", "Medium", "High") else "High"
 
 
-def promoter_follow_up(doc, action: rules.PromoterAction, settings) -> str:
-	from frappe.desk.doctype.tag.tag import add_tag
+def tag_customer(customer: str, tag: str) -> None:
+	"""Write what frappe.desk.doctype.tag.tag.add_tag writes (the Tag master, the `_user_tags` column
+	in its ",a,b" form, a Tag Link row) without its permission check: add_tag -> DocTags.update ->
+	update_tags calls doc.check_permission("write") as the *current* user, and the rules run as the
+	sidecar's integration user, who has no write right on Customer and should not get one."""
+	current = [t for t in (frappe.db.get_value("Customer", customer, "_user_tags") or "").split(",") if t]
+	if tag in current:
+		return
+	if not frappe.db.exists("Tag", tag):
+		frappe.get_doc({"doctype": "Tag", "name": tag}).insert(ignore_permissions=True)
+	frappe.db.set_value(
+		"Customer", customer, "_user_tags", "," + ",".join([*current, tag]), update_modified=False
+	)
+	if not frappe.db.exists("Tag Link", {"document_type": "Customer", "document_name": customer, "tag": tag}):
+		frappe.get_doc(
+			{
+				"doctype": "Tag Link",
+				"document_type": "Customer",
+				"document_name": customer,
+				"title": frappe.db.get_value("Customer", customer, "customer_name") or customer,
+				"tag": tag,
+			}
+		).insert(ignore_permissions=True)
 
+
+def promoter_follow_up(doc, action: rules.PromoterAction, settings) -> str:
 	if action.tag:
-		add_tag(settings.get("promoter_tag") or "Promoter", "Customer", doc.customer)
+		tag_customer(doc.customer, settings.get("promoter_tag") or "Promoter")
 	if not action.send_review_request:
 		return action.reason
 	template = settings.get("thank_you_template") or CX_THANK_YOU_TEMPLATE
@@ -796,7 +819,6 @@ def ensure_recovery_sla() -> str:
 			"doctype": "Service Level Agreement",
 			"document_type": "Issue",
 			"service_level": CX_DEFAULT_SLA,
-			"description": "Service recovery after a low survey score (RevOps CX).",
 			"enabled": 1,
 			"default_service_level_agreement": 0,
 			"apply_sla_for_resolution": 1,
