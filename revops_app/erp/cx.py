@@ -175,6 +175,13 @@ def match_respondent(doc) -> None:
 	if doc.contact and not frappe.db.exists("Contact", doc.contact):
 		_note(doc, f"Unknown contact {doc.contact!r}")
 		doc.contact = None
+	if (
+		doc.reference_doctype in REFERENCE_DOCTYPES
+		and doc.reference_name
+		and not frappe.db.exists(doc.reference_doctype, doc.reference_name)
+	):
+		_note(doc, f"Unknown {doc.reference_doctype} {doc.reference_name!r}")
+		doc.reference_doctype = doc.reference_name = None
 	email = (doc.respondent_email or "").strip().lower() or None
 	doc.respondent_email = email
 	if not doc.contact and email:
