@@ -55,8 +55,11 @@ from revops_app.constants import (
 	IngestResult,
 )
 from revops_app.core.cx.intake import MAX_BATCH, IntakeItem, parse_item
+from revops_app.erp.cx import match_respondent
 
 MAX_STATE_PAGE = 1000
+BATCH_ATTEMPTS = 3
+TRANSACTION_LOST = (frappe.QueryDeadlockError, frappe.QueryTimeoutError)
 
 
 def _require(ptype: str) -> None:
@@ -78,7 +81,16 @@ def ingest_responses(responses: list | str) -> dict:
 	if len(responses) > MAX_BATCH:
 		frappe.throw(_("At most {0} responses per call, got {1}").format(MAX_BATCH, len(responses)))
 	timezone = get_system_timezone()
-	return {"results": [ingest_one(item, timezone) for item in responses]}
+	for attempt in range(1, BATCH_ATTEMPTS + 1):
+		try:
+			return {"results": [ingest_one(item, timezone) for item in responses]}
+		except TRANSACTION_LOST:
+			# The database chose this transaction as a deadlock victim (or a lock wait ran out): every
+			# item of the batch was rolled back with it, savepoints included. Redo the whole batch;
+			# it is idempotent, so items a concurrent delivery stored meanwhile come back "duplicate".
+			frappe.db.rollback()
+			if attempt == BATCH_ATTEMPTS:
+				raise
 
 
 def ingest_one(item: Any, timezone: str) -> dict:
@@ -102,11 +114,17 @@ def ingest_one(item: Any, timezone: str) -> dict:
 	savepoint = "cx_ingest_" + frappe.generate_hash(length=8)
 	frappe.db.savepoint(savepoint)
 	try:
-		doc = frappe.get_doc(response_doc(parsed)).insert(ignore_permissions=True)
+		doc = frappe.get_doc(response_doc(parsed))
+		# Before insert: Frappe validates links ahead of before_insert, so unknown ids are dropped here.
+		match_respondent(doc)
+		doc.insert(ignore_permissions=True)
+	except TRANSACTION_LOST:
+		raise
 	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
 		# Lost a race with a concurrent delivery of the same response: the unique index said no.
+		# A locking read sees the winner's committed row (a plain read would use our older snapshot).
 		frappe.db.rollback(save_point=savepoint)
-		name = frappe.db.get_value(CX_RESPONSE_DOCTYPE, {"dedupe_key": parsed.dedupe_key})
+		name = frappe.db.get_value(CX_RESPONSE_DOCTYPE, {"dedupe_key": parsed.dedupe_key}, for_update=True)
 		return dict(result, status=IngestResult.DUPLICATE, name=name)
 	except frappe.ValidationError as error:
 		frappe.db.rollback(save_point=savepoint)

@@ -74,6 +74,8 @@ from revops_app.core.cx.normalise import Category, Metric, normalise
 
 OPEN_ISSUE_STATUSES = ("Open", "Replied", "On Hold")
 TIMELINE_LENGTH = 10
+# Errors after which the transaction is gone, savepoints included (InnoDB rolls back a deadlock victim).
+TRANSACTION_LOST = (frappe.QueryDeadlockError, frappe.QueryTimeoutError)
 
 
 def lines(value: str | None) -> list[str]:
@@ -168,7 +170,12 @@ def _note(doc, text: str) -> None:
 
 def match_respondent(doc) -> None:
 	"""Customer and Contact from what the response carries; unknown ids are dropped with a remark
-	(the response is then kept as Unmatched for review instead of failing on a broken link)."""
+	(the response is then kept as Unmatched for review instead of failing on a broken link).
+	Runs once per document: the ingest endpoint calls it before insert (Frappe validates links
+	ahead of before_insert), the controller's before_insert covers responses made in the desk."""
+	if doc.flags.respondent_matched:
+		return
+	doc.flags.respondent_matched = True
 	if doc.customer and not frappe.db.exists("Customer", doc.customer):
 		_note(doc, f"Unknown customer id {doc.customer!r}")
 		doc.customer = None
@@ -238,6 +245,8 @@ def apply_rules_safely(name: str) -> bool:
 		apply_rules(frappe.get_doc(CX_RESPONSE_DOCTYPE, name))
 		frappe.db.release_savepoint(savepoint)
 		return True
+	except TRANSACTION_LOST:
+		raise  # the whole transaction is gone (savepoints too): the caller decides
 	except Exception as error:
 		frappe.db.rollback(save_point=savepoint)
 		message = f"CX rules failed: {type(error).__name__}: {error}"
@@ -320,9 +329,10 @@ def raise_recovery_issue(doc, recovery: rules.ServiceRecovery, settings) -> str:
 	try:
 		issue.insert(ignore_permissions=True)
 	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
-		# Another worker raised it for the same response first: the unique field decided.
+		# Another worker raised it for the same response first: the unique field decided. Locking
+		# read, so the other transaction's committed Issue is visible from our older snapshot.
 		frappe.db.rollback(save_point=savepoint)
-		return frappe.db.get_value("Issue", {CF_ISSUE_CX_RESPONSE: doc.name})
+		return frappe.db.get_value("Issue", {CF_ISSUE_CX_RESPONSE: doc.name}, for_update=True)
 	frappe.db.release_savepoint(savepoint)
 	assign_to_team(issue, settings, recovery)
 	return issue.name
@@ -660,6 +670,8 @@ def escalate_slipped_issues(now=None) -> int:
 		try:
 			fired += escalate_issue(name, now, ladder, settings)
 			frappe.db.release_savepoint(savepoint)
+		except TRANSACTION_LOST:
+			raise
 		except Exception:
 			frappe.db.rollback(save_point=savepoint)
 			frappe.log_error(

@@ -65,6 +65,29 @@ def make_user(email: str, roles: tuple[str, ...]) -> str:
 	return email
 
 
+def ensure_outgoing_email_account() -> str | None:
+	"""frappe.sendmail needs a default outgoing Email Account (SMTP is not contacted in tests).
+	Returns the name when this call created one."""
+	if frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}):
+		return None
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": "RevOps CX Test Outgoing",
+				"email_id": "cx-outgoing@revops.example",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"enable_incoming": 0,
+				"smtp_server": "127.0.0.1",
+				"no_smtp_authentication": 1,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
 def make_customer(tag: str, email: str | None = None) -> tuple[str, str | None]:
 	customer = frappe.get_doc(
 		{
@@ -119,11 +142,18 @@ class TestCXRules(FrappeTestCase):
 	def setUpClass(cls) -> None:
 		super().setUpClass()
 		cx.install_cx()
+		ensure_outgoing_email_account()
 		cls.agent = make_user("cx.agent@revops.example", ("Support Team",))
 		cls.manager = make_user("cx.manager@revops.example", ("Support Team",))
 		cls.source = "test-" + frappe.generate_hash(length=6)
 
 	def setUp(self) -> None:
+		# Muted: mail is still queued (Email Queue rows, which the tests read) but never sent. Unmuted,
+		# frappe.enqueue(now=in_test) would send the assignment notification inline, and sending
+		# commits (EmailQueue.update_status(commit=True)), ending the test transaction.
+		muted = frappe.flags.mute_emails
+		frappe.flags.mute_emails = True
+		self.addCleanup(setattr, frappe.flags, "mute_emails", muted)
 		stack = contextlib.ExitStack()
 		stack.enter_context(settings_changed(cx_enabled=1))
 		stack.enter_context(
@@ -162,7 +192,7 @@ class TestCXRules(FrappeTestCase):
 			(response.customer, response.contact), (customer, contact)
 		)  # email -> Contact -> Customer
 		self.assertEqual((response.category, response.normalised_score), ("detractor", 30.0))
-		self.assertTrue(response.service_recovery_issue)
+		self.assertTrue(response.service_recovery_issue, response.remarks)
 
 		issue = frappe.get_doc("Issue", response.service_recovery_issue)
 		self.assertEqual(issue.customer, customer)
@@ -240,7 +270,12 @@ class TestCXRules(FrappeTestCase):
 		values = frappe.get_cached_value(
 			"Company",
 			company,
-			["default_receivable_account", "default_income_account", "cost_center"],
+			[
+				"default_receivable_account",
+				"default_income_account",
+				"default_expense_account",
+				"cost_center",
+			],
 			as_dict=True,
 		)
 		product = make_item("RevOps CX Service", {"is_stock_item": 0}).name
@@ -249,6 +284,8 @@ class TestCXRules(FrappeTestCase):
 			customer=customer,
 			debit_to=values.default_receivable_account,
 			income_account=values.default_income_account,
+			expense_account=values.default_expense_account,
+			warehouse=frappe.db.get_value("Warehouse", {"company": company, "is_group": 0}),
 			cost_center=values.cost_center,
 			currency=frappe.get_cached_value("Company", company, "default_currency"),
 			item=product,
@@ -331,7 +368,7 @@ class TestCXRules(FrappeTestCase):
 		response.save(ignore_permissions=True)
 		response.reload()
 		self.assertEqual(response.status, CXStatus.PROCESSED)
-		self.assertTrue(response.service_recovery_issue)
+		self.assertTrue(response.service_recovery_issue, response.remarks)
 
 	def test_rules_off_stores_without_acting(self):
 		customer, _ = make_customer("Off")
@@ -415,7 +452,9 @@ class TestCXRules(FrappeTestCase):
 		self.assertTrue(
 			frappe.db.exists("Email Queue", {"reference_doctype": "Issue", "reference_name": issue_name})
 		)
-		self.assertEqual(cx.escalate_slipped_issues(now=after_response), 0)  # level 1 already done
+		cx.escalate_slipped_issues(now=after_response)  # the hourly job again: level 1 is done for this Issue
+		self.assertEqual(frappe.db.get_value("Issue", issue_name, "priority"), "High")
+		self.assertEqual(frappe.db.count("ToDo", todo), 1)
 
 		after_resolution = get_datetime(issue.sla_resolution_by) + timedelta(minutes=5)
 		self.assertGreaterEqual(cx.escalate_slipped_issues(now=after_resolution), 1)
@@ -476,6 +515,7 @@ class TestCXConcurrencyAndHTTP(FrappeTestCase):
 	def setUpClass(cls) -> None:
 		super().setUpClass()
 		cx.install_cx()
+		cls.email_account = ensure_outgoing_email_account()
 		cls.source = "conc-" + frappe.generate_hash(length=6)
 		cls.email = f"{cls.source}@client.example"
 		cls.customer, cls.contact = make_customer("Concurrent", cls.email)
@@ -512,6 +552,8 @@ class TestCXConcurrencyAndHTTP(FrappeTestCase):
 			frappe.db.delete(doctype, filters)
 		for user in (cls.api_user, cls.plain_user):
 			frappe.delete_doc("User", user, force=True, ignore_permissions=True)
+		if cls.email_account:
+			frappe.delete_doc("Email Account", cls.email_account, force=True, ignore_permissions=True)
 		frappe.db.set_single_value("RevOps Settings", "cx_enabled", cls.previous_enabled or 0)
 		frappe.db.commit()
 		super().tearDownClass()
