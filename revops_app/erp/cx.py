@@ -622,29 +622,36 @@ def customer_values(rows: list, facts: dict, config: health.ChurnConfig, today: 
 	}
 
 
-def refresh_all_customers() -> None:
-	"""Daily: churn risk moves with time (contracts come into the window, invoices fall overdue)."""
+def refresh_all_customers(commit: bool = True) -> None:
+	"""Daily: churn risk moves with time (contracts come into the window, invoices fall overdue).
+	Commits after each batch of 500 customers unless `commit` is False (a caller owning the
+	transaction)."""
 	customers = frappe.db.sql_list(
 		"""select distinct customer from `tabCX Survey Response` where customer is not null and customer != ''
 		union select name from `tabCustomer` where revops_churn_risk = 1"""
 	)
 	for start in range(0, len(customers), 500):
 		refresh_customers(customers[start : start + 500])
-		frappe.db.commit()  # nosemgrep: scheduler job, a batch at a time
+		if commit:
+			frappe.db.commit()  # nosemgrep: scheduler job, a batch at a time
 
 
-def retry_failed_responses() -> None:
-	"""Hourly: run the rules again for responses left in Error (they keep their reason until then)."""
+def retry_failed_responses(commit: bool = True) -> int:
+	"""Hourly: run the rules again for responses left in Error (they keep their reason until then).
+	Returns how many now succeeded. Commits after each response unless `commit` is False."""
 	if not cx_enabled():
-		return
+		return 0
+	succeeded = 0
 	for name in frappe.get_all(
 		CX_RESPONSE_DOCTYPE,
 		filters={"status": CXStatus.ERROR, "rules_applied_on": ("is", "not set"), "customer": ("is", "set")},
 		pluck="name",
 		limit=200,
 	):
-		apply_rules_safely(name)
-		frappe.db.commit()  # nosemgrep: scheduler job, one response at a time
+		succeeded += apply_rules_safely(name)
+		if commit:
+			frappe.db.commit()  # nosemgrep: scheduler job, one response at a time
+	return succeeded
 
 
 # --- escalation ------------------------------------------------------------------------------------

@@ -476,6 +476,47 @@ class TestCXRules(FrappeTestCase):
 			)
 		)
 
+	def test_failed_rules_keep_the_response_and_the_hourly_retry_finishes_them(self):
+		email = f"retry-{frappe.generate_hash(length=6)}@client.example"
+		customer, _ = make_customer("Retry", email)
+		broken = frappe.get_doc(
+			{
+				"doctype": "Email Template",
+				"name": "CX Broken " + frappe.generate_hash(length=4),
+				"subject": "Thanks",
+				"use_html": 1,
+				"response_html": "{{ review_link.missing_method() }}",
+			}
+		).insert(ignore_permissions=True)
+		with cx_settings_changed(thank_you_template=broken.name):
+			result = self.ingest(item(self.source, "retry-1", respondent_email=email, score=10))[0]
+			self.assertEqual(result["status"], "created")
+			self.assertIn("retried hourly", result["message"])
+			response = frappe.get_doc(CX_RESPONSE_DOCTYPE, result["name"])
+			self.assertEqual(response.status, CXStatus.ERROR)
+			self.assertIn("missing_method", response.remarks)
+			self.assertFalse(response.rules_applied_on)
+			# the failed attempt left nothing half-done: no tag, no email
+			self.assertNotIn("Promoter", frappe.db.get_value("Customer", customer, "_user_tags") or "")
+			self.assertEqual(cx.retry_failed_responses(commit=False), 0)  # still broken: stays Error
+		self.assertGreaterEqual(cx.retry_failed_responses(commit=False), 1)
+		response.reload()
+		self.assertEqual(response.status, CXStatus.PROCESSED)
+		self.assertTrue(response.rules_applied_on)
+		self.assertEqual(len(self.review_emails(response.name)), 1)
+
+	def test_daily_refresh_and_customer_connections(self):
+		customer, _ = make_customer("Daily")
+		self.ingest(item(self.source, "daily-1", customer=customer, score=5))
+		frappe.db.set_value("Customer", customer, {"revops_cx_segment": None, "revops_latest_nps": 0})
+		cx.refresh_all_customers(commit=False)
+		self.assertEqual(
+			frappe.db.get_value("Customer", customer, ["revops_cx_segment", "revops_latest_nps"]),
+			("Detractor", 5),
+		)
+		dashboard = frappe.get_meta("Customer").get_dashboard_data()
+		self.assertIn(CX_RESPONSE_DOCTYPE, [i for group in dashboard.transactions for i in group["items"]])
+
 	def test_customer_cx_state_pages_by_change_time(self):
 		customer, _ = make_customer("State")
 		self.ingest(
