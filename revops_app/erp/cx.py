@@ -74,6 +74,7 @@ from revops_app.core.cx.normalise import Category, Metric, normalise
 
 OPEN_ISSUE_STATUSES = ("Open", "Replied", "On Hold")
 TIMELINE_LENGTH = 10
+RESPONSES_PER_METRIC = TIMELINE_LENGTH
 # Errors after which the transaction is gone, savepoints included (InnoDB rolls back a deadlock victim).
 TRANSACTION_LOST = (frappe.QueryDeadlockError, frappe.QueryTimeoutError)
 
@@ -233,16 +234,16 @@ def on_response_saved(doc) -> None:
 		return
 	if not cx_enabled():
 		return
-	apply_rules_safely(doc.name)
+	apply_rules_safely(doc.name, doc)
 
 
-def apply_rules_safely(name: str) -> bool:
+def apply_rules_safely(name: str, doc=None) -> bool:
 	"""Run the rules for one response inside a savepoint; on failure keep the response, mark it
 	Error with the reason, and return False (the hourly retry picks it up)."""
 	savepoint = "cx_rules_" + frappe.generate_hash(length=8)
 	frappe.db.savepoint(savepoint)
 	try:
-		apply_rules(frappe.get_doc(CX_RESPONSE_DOCTYPE, name))
+		apply_rules(doc or frappe.get_doc(CX_RESPONSE_DOCTYPE, name))
 		frappe.db.release_savepoint(savepoint)
 		return True
 	except TRANSACTION_LOST:
@@ -448,10 +449,24 @@ def render_template(name: str, context: dict) -> tuple[str, str]:
 	return frappe.render_template(template.subject, context), frappe.render_template(body or "", context)
 
 
+def add_timeline_comment(doctype: str, name: str, text: str) -> None:
+	"""An Info comment in a document's timeline (what Document.add_comment inserts, without loading
+	the document first)."""
+	frappe.get_doc(
+		{
+			"doctype": "Comment",
+			"comment_type": "Info",
+			"comment_email": frappe.session.user,
+			"reference_doctype": doctype,
+			"reference_name": name,
+			"content": escape_html(text),
+		}
+	).insert(ignore_permissions=True)
+
+
 def add_customer_comment(doc, outcome: str) -> None:
-	entry = timeline_entry(doc, outcome)
-	frappe.get_doc("Customer", doc.customer).add_comment(
-		"Info", escape_html(health.timeline_line(entry, comment_chars=300))
+	add_timeline_comment(
+		"Customer", doc.customer, health.timeline_line(timeline_entry(doc, outcome), comment_chars=300)
 	)
 
 
@@ -513,11 +528,19 @@ def responses_by_customer(customers: list[str]) -> dict[str, list]:
 		"name, customer, metric, raw_score, scale_min, scale_max, normalised_score, category, comment, "
 		"submitted_at, creation, reference_doctype, reference_name, service_recovery_issue, promoter_action"
 	)
+	# Only the latest RESPONSES_PER_METRIC per customer and metric: enough for the latest score, the
+	# NPS trend (at most 5 responses) and the timeline (10 lines), however long the history.
 	rows = frappe.db.sql(
-		f"""select {fields} from `tabCX Survey Response`
-		where customer in %s and status != 'Unmatched'
+		f"""select * from (
+			select {fields}, row_number() over (
+				partition by customer, metric order by coalesce(submitted_at, creation) desc, creation desc
+			) as recency
+			from `tabCX Survey Response`
+			where customer in %(customers)s and status != 'Unmatched'
+		) ranked
+		where recency <= %(keep)s
 		order by coalesce(submitted_at, creation) asc, creation asc""",
-		(tuple(customers),),
+		{"customers": tuple(customers), "keep": RESPONSES_PER_METRIC},
 		as_dict=True,
 	)
 	grouped: dict[str, list] = {c: [] for c in customers}
@@ -729,10 +752,9 @@ def escalate_issue(name: str, now, ladder, settings) -> int:
 	text = _("Escalated to level {0}: {1}").format(step.level, reason)
 	if step.priority:
 		text += " " + _("Priority raised from {0} to {1}.").format(row.priority, step.priority)
-	issue = frappe.get_doc("Issue", name)
-	issue.add_comment("Info", escape_html(text))
+	add_timeline_comment("Issue", name, text)
 	if row.customer:
-		frappe.get_doc("Customer", row.customer).add_comment("Info", escape_html(f"{name}: {text}"))
+		add_timeline_comment("Customer", row.customer, f"{name}: {text}")
 	manager = settings.get("escalation_manager")
 	if manager:
 		frappe.get_doc(
@@ -752,7 +774,7 @@ def escalate_issue(name: str, now, ladder, settings) -> int:
 			subject, message = render_template(
 				CX_ESCALATION_TEMPLATE,
 				{
-					"issue": issue.as_dict(),
+					"issue": row,
 					"level": step.level,
 					"reason": reason,
 					"old_priority": row.priority,
