@@ -308,7 +308,10 @@ def raise_recovery_issue(doc, recovery: rules.ServiceRecovery, settings) -> str:
 	existing = frappe.db.get_value("Issue", {CF_ISSUE_CX_RESPONSE: doc.name})
 	if existing:
 		return existing
-	customer_name = frappe.db.get_value("Customer", doc.customer, "customer_name") or doc.customer
+	customer = (
+		frappe.db.get_value("Customer", doc.customer, ["customer_name", "email_id"], as_dict=True) or {}
+	)
+	customer_name = customer.get("customer_name") or doc.customer
 	issue = frappe.get_doc(
 		{
 			"doctype": "Issue",
@@ -317,7 +320,8 @@ def raise_recovery_issue(doc, recovery: rules.ServiceRecovery, settings) -> str:
 			)[:140],
 			"customer": doc.customer,
 			"contact": doc.contact,
-			"raised_by": doc.respondent_email,
+			# Issue.validate falls back to the session user (the integration user): prefer the customer
+			"raised_by": doc.respondent_email or customer.get("email_id"),
 			"priority": recovery.priority,
 			"issue_type": settings.get("issue_type"),
 			"service_level_agreement": recovery_sla(settings),
