@@ -584,6 +584,7 @@ class TestCXConcurrencyAndHTTP(FrappeTestCase):
 		for doctype, filters in (
 			("ToDo", {"reference_type": "Issue", "reference_name": ("in", issues or [""])}),
 			("Comment", {"reference_name": ("in", [cls.customer, *issues])}),
+			("Tag Link", {"document_type": "Customer", "document_name": cls.customer}),
 			("Email Queue", {"reference_name": ("in", responses or [""])}),
 			("Issue", {"name": ("in", issues or [""])}),
 			(CX_RESPONSE_DOCTYPE, {"source": cls.source}),
