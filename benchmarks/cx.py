@@ -97,9 +97,9 @@ def bench_site(site: str, batches: int, scores: list[int]) -> None:
 	frappe.set_user("Administrator")
 	try:
 		from revops_app.api.cx import ingest_responses
-		from revops_app.erp import cx
+		from revops_app.erp.cx_install import install_cx
 
-		cx.install_cx()
+		install_cx()
 		frappe.db.set_single_value("RevOps Settings", "cx_enabled", 1)
 		customer = frappe.get_doc(
 			{

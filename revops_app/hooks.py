@@ -18,7 +18,7 @@ before_tests = "revops_app.tests.utils.before_tests"
 scheduler_events = {
 	"hourly": [
 		"revops_app.erp.integration_log.sweep_stuck_logs",
-		"revops_app.erp.cx.escalate_slipped_issues",
+		"revops_app.erp.cx_escalation.escalate_slipped_issues",
 		"revops_app.erp.cx.retry_failed_responses",
 	],
 	"daily": [

@@ -124,6 +124,6 @@ def test_hooks_wire_the_cx_jobs():
 	from tests.test_schema_fidelity import hooks
 
 	values = hooks()
-	assert "revops_app.erp.cx.escalate_slipped_issues" in values["scheduler_events"]["hourly"]
+	assert "revops_app.erp.cx_escalation.escalate_slipped_issues" in values["scheduler_events"]["hourly"]
 	assert "revops_app.erp.cx.retry_failed_responses" in values["scheduler_events"]["hourly"]
 	assert "revops_app.erp.cx.refresh_all_customers" in values["scheduler_events"]["daily"]

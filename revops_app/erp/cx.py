@@ -12,15 +12,14 @@ Contract
     field guarantees it), priority from the rule, raised under the configured SLA (or the app's
     'RevOps CX Recovery' SLA) so ERPNext's own SLA hook sets response_by / sla_resolution_by,
     assigned (frappe.desk.form.assign_to.add) to the least-loaded member of the team;
-  - promoter -> Customer tagged (frappe.desk.doctype.tag.tag.add_tag); the thank-you / review /
+  - promoter -> Customer tagged (`tag_customer`: what add_tag writes, without its current-user
+    write check, see there); the thank-you / review /
     referral email (Email Template) only when no overdue invoice and no open high-priority Issue;
   - the Customer's CX fields, churn risk and timeline are refreshed and a timeline comment added.
-- `escalate_slipped_issues()` (hourly): for open recovery Issues whose SLA deadline passed, raise
-  the priority one rung per level, ToDo + email to the escalation manager, comments on the Issue and
-  the Customer. The level is stored on the Issue under a row lock, so each level fires once.
-- `refresh_all_customers()` (daily): churn risk re-evaluated for customers with responses.
-- `install_cx()`: Issue Priorities, a Holiday List, Support Settings' SLA tracking, the default SLA
-  and the promoter / escalation Email Templates; idempotent, from after_install and after_migrate.
+- `refresh_all_customers()` (daily): churn risk re-evaluated for customers with responses;
+  `retry_failed_responses()` (hourly): the rules again for responses left in Error.
+- Escalation lives in `revops_app.erp.cx_escalation`, install-time records in
+  `revops_app.erp.cx_install`.
 
 Sentiment timeline on the Customer form: the read-only `revops_cx_timeline` field (last ten
 responses rendered by core.cx.health) plus one Info comment per response and per escalation in the
@@ -29,18 +28,16 @@ form's own timeline, and the CX Survey Responses under the Customer's connection
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import frappe
 from frappe import _
 from frappe.utils import (
-	add_years,
 	cint,
 	escape_html,
 	flt,
 	get_datetime,
-	get_fullname,
 	get_link_to_form,
 	getdate,
 	now_datetime,
@@ -57,11 +54,8 @@ from revops_app.constants import (
 	CF_CUSTOMER_LATEST_CES,
 	CF_CUSTOMER_LATEST_CSAT,
 	CF_CUSTOMER_LATEST_NPS,
-	CF_ISSUE_CX_ESCALATION_LEVEL,
 	CF_ISSUE_CX_RESPONSE,
 	CX_DEFAULT_SLA,
-	CX_ESCALATION_TEMPLATE,
-	CX_HOLIDAY_LIST,
 	CX_RESPONSE_DOCTYPE,
 	CX_SETTINGS_DOCTYPE,
 	CX_THANK_YOU_TEMPLATE,
@@ -681,122 +675,6 @@ def retry_failed_responses(commit: bool = True) -> int:
 	return succeeded
 
 
-# --- escalation ------------------------------------------------------------------------------------
-
-
-def escalate_slipped_issues(now=None) -> int:
-	"""Hourly. Returns how many escalations fired."""
-	if not cx_enabled():
-		return 0
-	settings = cx_settings()
-	ladder = priority_ladder(settings)
-	now = get_datetime(now) if now else now_datetime()
-	candidates = frappe.get_all(
-		"Issue",
-		filters={CF_ISSUE_CX_RESPONSE: ("is", "set"), "status": ("in", ("Open", "Replied"))},
-		or_filters={"response_by": ("<", now), "sla_resolution_by": ("<", now)},
-		pluck="name",
-	)
-	fired = 0
-	for name in candidates:
-		savepoint = "cx_escalate_" + frappe.generate_hash(length=8)
-		frappe.db.savepoint(savepoint)
-		try:
-			fired += escalate_issue(name, now, ladder, settings)
-			frappe.db.release_savepoint(savepoint)
-		except TRANSACTION_LOST:
-			raise
-		except Exception:
-			frappe.db.rollback(save_point=savepoint)
-			frappe.log_error(
-				title=f"CX escalation failed for Issue {name}", reference_doctype="Issue", reference_name=name
-			)
-	return fired
-
-
-def escalate_issue(name: str, now, ladder, settings) -> int:
-	# Row lock first, then decide: two concurrent runs cannot both see the old level.
-	row = frappe.db.get_value(
-		"Issue",
-		name,
-		[
-			"name",
-			"status",
-			"priority",
-			"customer",
-			"subject",
-			"response_by",
-			"sla_resolution_by",
-			"first_responded_on",
-			CF_ISSUE_CX_ESCALATION_LEVEL,
-		],
-		as_dict=True,
-		for_update=True,
-	)
-	step = rules.escalation_step(
-		rules.SlaState(
-			status=row.status,
-			priority=row.priority,
-			response_by=get_datetime(row.response_by) if row.response_by else None,
-			resolution_by=get_datetime(row.sla_resolution_by) if row.sla_resolution_by else None,
-			first_responded_on=get_datetime(row.first_responded_on) if row.first_responded_on else None,
-			escalation_level=cint(row.get(CF_ISSUE_CX_ESCALATION_LEVEL)),
-		),
-		now,
-		ladder,
-	)
-	if not step:
-		return 0
-	updates: dict[str, Any] = {CF_ISSUE_CX_ESCALATION_LEVEL: step.level}
-	if step.priority:
-		updates["priority"] = step.priority
-	# db.set_value, not save(): a save would re-run the SLA hook and move the deadlines that slipped.
-	frappe.db.set_value("Issue", name, updates, update_modified=True)
-	reason = "; ".join(step.reasons)
-	text = _("Escalated to level {0}: {1}").format(step.level, reason)
-	if step.priority:
-		text += " " + _("Priority raised from {0} to {1}.").format(row.priority, step.priority)
-	add_timeline_comment("Issue", name, text)
-	if row.customer:
-		add_timeline_comment("Customer", row.customer, f"{name}: {text}")
-	manager = settings.get("escalation_manager")
-	if manager:
-		frappe.get_doc(
-			{
-				"doctype": "ToDo",
-				"allocated_to": manager,
-				"reference_type": "Issue",
-				"reference_name": name,
-				"priority": "High",
-				"date": nowdate(),
-				"description": escape_html(f"{row.subject}: {text}"),
-				"assigned_by": "Administrator",
-			}
-		).insert(ignore_permissions=True)
-		email = frappe.db.get_value("User", manager, "email")
-		if email:
-			subject, message = render_template(
-				CX_ESCALATION_TEMPLATE,
-				{
-					"issue": row,
-					"level": step.level,
-					"reason": reason,
-					"old_priority": row.priority,
-					"new_priority": step.priority,
-					"manager": get_fullname(manager),
-					"link": frappe.utils.get_url_to_form("Issue", name),
-				},
-			)
-			frappe.sendmail(
-				recipients=[email],
-				subject=subject,
-				message=message,
-				reference_doctype="Issue",
-				reference_name=name,
-			)
-	return 1
-
-
 # --- Customer dashboard ----------------------------------------------------------------------------
 
 
@@ -805,90 +683,3 @@ def customer_dashboard(data: dict) -> dict:
 	transactions = data.setdefault("transactions", [])
 	transactions.append({"label": _("Customer Experience"), "items": [CX_RESPONSE_DOCTYPE]})
 	return data
-
-
-# --- install ---------------------------------------------------------------------------------------
-
-DEFAULT_RESPONSE_HOURS = {"Low": 48, "Medium": 24, "High": 4, "Urgent": 1}
-DEFAULT_RESOLUTION_HOURS = {"Low": 240, "Medium": 120, "High": 24, "Urgent": 8}
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-THANK_YOU_SUBJECT = "Thank you, {{ customer.customer_name }}!"
-THANK_YOU_BODY = """<p>Thank you for scoring us {{ response.raw_score | int }} out of 10.
-It means a lot to the team.</p>
-{% if review_link %}<p>Would you share that on {{ review_site or "a review site" }}? It takes two minutes:
-<a href="{{ review_link }}">{{ review_link }}</a></p>{% endif %}
-{% if referral_link %}<p>And if a colleague elsewhere could use what we do, introduce us:
-<a href="{{ referral_link }}">{{ referral_link }}</a></p>{% endif %}"""
-ESCALATION_SUBJECT = "Escalation level {{ level }}: {{ issue.name }} {{ issue.subject }}"
-ESCALATION_BODY = """<p>{{ manager }}, the service-recovery Issue <a href="{{ link }}">{{ issue.name }}</a>
-for {{ issue.customer }} slipped its SLA: {{ reason }}.</p>
-{% if new_priority %}<p>Priority raised from {{ old_priority }} to {{ new_priority }}.</p>{% endif %}"""
-
-
-def install_cx() -> None:
-	for priority in DEFAULT_RESPONSE_HOURS:
-		if not frappe.db.exists("Issue Priority", priority):
-			frappe.get_doc({"doctype": "Issue Priority", "name": priority}).insert(ignore_permissions=True)
-	for name, subject, body in (
-		(CX_THANK_YOU_TEMPLATE, THANK_YOU_SUBJECT, THANK_YOU_BODY),
-		(CX_ESCALATION_TEMPLATE, ESCALATION_SUBJECT, ESCALATION_BODY),
-	):
-		if not frappe.db.exists("Email Template", name):
-			frappe.get_doc(
-				{
-					"doctype": "Email Template",
-					"name": name,
-					"subject": subject,
-					"use_html": 1,
-					"response_html": body,
-				}
-			).insert(ignore_permissions=True)
-	ensure_recovery_sla()
-
-
-def ensure_recovery_sla() -> str:
-	"""The SLA recovery Issues are raised under when RevOps CX Settings names none: every day,
-	round the clock, response/resolution hours by priority (DEFAULT_*_HOURS)."""
-	existing = frappe.db.get_value(
-		"Service Level Agreement", {"document_type": "Issue", "service_level": CX_DEFAULT_SLA}
-	)
-	if existing:
-		return existing
-	if not frappe.db.exists("Holiday List", CX_HOLIDAY_LIST):
-		start = getdate(nowdate()).replace(month=1, day=1)
-		frappe.get_doc(
-			{
-				"doctype": "Holiday List",
-				"holiday_list_name": CX_HOLIDAY_LIST,
-				"from_date": add_years(start, -1),
-				"to_date": add_years(start, 10) - timedelta(days=1),
-			}
-		).insert(ignore_permissions=True)
-	frappe.db.set_single_value("Support Settings", "track_service_level_agreement", 1)
-	sla = frappe.get_doc(
-		{
-			"doctype": "Service Level Agreement",
-			"document_type": "Issue",
-			"service_level": CX_DEFAULT_SLA,
-			"enabled": 1,
-			"default_service_level_agreement": 0,
-			"apply_sla_for_resolution": 1,
-			"holiday_list": CX_HOLIDAY_LIST,
-			"priorities": [
-				{
-					"priority": priority,
-					"default_priority": int(priority == "Medium"),
-					"response_time": hours * 3600,
-					"resolution_time": DEFAULT_RESOLUTION_HOURS[priority] * 3600,
-				}
-				for priority, hours in DEFAULT_RESPONSE_HOURS.items()
-			],
-			"sla_fulfilled_on": [{"status": "Resolved"}, {"status": "Closed"}],
-			"support_and_resolution": [
-				{"workday": day, "start_time": "00:00:00", "end_time": "23:59:59"} for day in WEEKDAYS
-			],
-		}
-	)
-	sla.insert(ignore_permissions=True)
-	return sla.name

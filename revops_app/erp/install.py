@@ -3,7 +3,7 @@
 import frappe
 
 from revops_app.erp.custom_fields import CUSTOM_FIELDS, install_custom_fields
-from revops_app.erp.cx import install_cx
+from revops_app.erp.cx_install import install_cx
 
 
 def after_install() -> None:

@@ -34,7 +34,7 @@ from revops_app.constants import (
 	ROLE_CX_INTEGRATION,
 	CXStatus,
 )
-from revops_app.erp import cx
+from revops_app.erp import cx, cx_escalation, cx_install
 from revops_app.erp.schema import _CX_FIELDS, CX_UNREFERENCED_FIELDS
 from revops_app.tests.utils import get_test_company, settings_changed
 
@@ -141,7 +141,7 @@ class TestCXRules(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls) -> None:
 		super().setUpClass()
-		cx.install_cx()
+		cx_install.install_cx()
 		ensure_outgoing_email_account()
 		cls.agent = make_user("cx.agent@revops.example", ("Support Team",))
 		cls.manager = make_user("cx.manager@revops.example", ("Support Team",))
@@ -439,7 +439,7 @@ class TestCXRules(FrappeTestCase):
 		after_response = get_datetime(issue.response_by) + timedelta(minutes=5)
 
 		self.assertEqual(
-			cx.escalate_issue(
+			cx_escalation.escalate_issue(
 				issue_name, after_response, cx.priority_ladder(cx.cx_settings()), cx.cx_settings()
 			),
 			1,
@@ -452,18 +452,20 @@ class TestCXRules(FrappeTestCase):
 		self.assertTrue(
 			frappe.db.exists("Email Queue", {"reference_doctype": "Issue", "reference_name": issue_name})
 		)
-		cx.escalate_slipped_issues(now=after_response)  # the hourly job again: level 1 is done for this Issue
+		cx_escalation.escalate_slipped_issues(
+			now=after_response
+		)  # the hourly job again: level 1 is done for this Issue
 		self.assertEqual(frappe.db.get_value("Issue", issue_name, "priority"), "High")
 		self.assertEqual(frappe.db.count("ToDo", todo), 1)
 
 		after_resolution = get_datetime(issue.sla_resolution_by) + timedelta(minutes=5)
-		self.assertGreaterEqual(cx.escalate_slipped_issues(now=after_resolution), 1)
+		self.assertGreaterEqual(cx_escalation.escalate_slipped_issues(now=after_resolution), 1)
 		self.assertEqual(
 			frappe.db.get_value("Issue", issue_name, ["priority", CF_ISSUE_CX_ESCALATION_LEVEL]),
 			("Urgent", 2),
 		)
 		self.assertEqual(frappe.db.count("ToDo", todo), 2)
-		cx.escalate_slipped_issues(now=after_resolution + timedelta(hours=3))
+		cx_escalation.escalate_slipped_issues(now=after_resolution + timedelta(hours=3))
 		self.assertEqual(frappe.db.count("ToDo", todo), 2)
 		self.assertTrue(
 			frappe.db.exists(
@@ -555,7 +557,7 @@ class TestCXConcurrencyAndHTTP(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls) -> None:
 		super().setUpClass()
-		cx.install_cx()
+		cx_install.install_cx()
 		cls.email_account = ensure_outgoing_email_account()
 		cls.source = "conc-" + frappe.generate_hash(length=6)
 		cls.email = f"{cls.source}@client.example"
