@@ -36,7 +36,16 @@ doc_events = {
 scheduler_events = {
 	"hourly": [
 		"revops_app.erp.integration_log.sweep_stuck_logs",
+		"revops_app.erp.cx_escalation.escalate_slipped_issues",
+		"revops_app.erp.cx.retry_failed_responses",
 	],
+	"daily": [
+		"revops_app.erp.cx.refresh_all_customers",
+	],
+}
+
+override_doctype_dashboards = {
+	"Customer": "revops_app.erp.cx.customer_dashboard",
 }
 
 default_log_clearing_doctypes = {

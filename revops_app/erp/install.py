@@ -3,11 +3,13 @@
 import frappe
 
 from revops_app.erp.custom_fields import CUSTOM_FIELDS, install_custom_fields
+from revops_app.erp.cx_install import install_cx
 
 
 def after_install() -> None:
 	install_custom_fields()
 	add_indexes()
+	install_cx()
 	frappe.clear_cache()
 
 
@@ -15,6 +17,7 @@ def after_migrate() -> None:
 	# New custom fields added by an upgrade appear on existing sites without a patch per field.
 	install_custom_fields()
 	add_indexes()
+	install_cx()
 
 
 def add_indexes() -> None:

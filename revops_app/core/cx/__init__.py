@@ -1,1 +1,9 @@
-"""NPS/CSAT/CES normalisation, routing rules, sentiment timeline, churn risk."""
+"""CX survey outcomes, framework-free.
+
+- `normalise`: metric + scale + raw score -> 0-100 score and category (NPS/CSAT/CES/Custom).
+- `rules`: service recovery (Issue priority), the promoter path, SLA escalation steps.
+- `health`: churn risk, CX segment, sentiment timeline lines for the Customer.
+- `metrics`: NPS, CSAT %, renewal status and revenue-by-segment figures for the reports.
+
+The glue in `revops_app.erp.cx` fetches documents, calls these and writes the outcome.
+"""

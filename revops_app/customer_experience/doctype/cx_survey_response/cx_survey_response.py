@@ -1,0 +1,35 @@
+# Copyright (c) 2026, revops_app contributors
+# License: MIT. See LICENSE
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from revops_app.constants import CXStatus
+
+
+class CXSurveyResponse(Document):
+	"""One survey answer. Validation scores it and fills `dedupe_key`; the unique index on that key
+	is what keeps a redelivered response from landing twice. On save the glue
+	(revops_app.erp.cx.on_response_saved) applies the CX rules once the response has a Customer
+	(at insert, or later when a reviewer matches an Unmatched one)."""
+
+	def before_insert(self) -> None:
+		from revops_app.erp import cx
+
+		cx.match_respondent(self)
+
+	def validate(self) -> None:
+		from revops_app.erp import cx
+
+		try:
+			cx.score_response(self)
+		except ValueError as error:
+			frappe.throw(str(error), title=_("Invalid survey response"))
+		if self.status != CXStatus.ERROR:
+			self.status = CXStatus.PROCESSED if self.customer else CXStatus.UNMATCHED
+
+	def on_update(self) -> None:
+		from revops_app.erp import cx
+
+		cx.on_response_saved(self)

@@ -1,0 +1,31 @@
+# Copyright (c) 2026, revops_app contributors
+# License: MIT. See LICENSE
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+
+class RevOpsCXSettings(Document):
+	"""CX rule configuration (thresholds, team, SLA, promoter path, churn window); validation only.
+
+	The master switch is `cx_enabled` in RevOps Settings; the rules themselves live in
+	revops_app.core.cx and are fed from here by revops_app.erp.cx.rule_config / churn_config."""
+
+	def validate(self) -> None:
+		from revops_app.erp import cx
+
+		try:
+			cx.rule_config(self)
+			cx.churn_config(self)
+		except ValueError as error:
+			frappe.throw(str(error), title=_("Invalid CX rule"))
+		ladder = cx.lines(self.priority_ladder)
+		unknown = [
+			p for p in ladder + cx.lines(self.high_priorities) if not frappe.db.exists("Issue Priority", p)
+		]
+		if unknown:
+			frappe.throw(_("Not an Issue Priority: {0}").format(", ".join(sorted(set(unknown)))))
+		users = [row.user for row in self.team]
+		if len(users) != len(set(users)):
+			frappe.throw(_("A user is listed twice in the service-recovery team"))
