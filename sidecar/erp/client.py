@@ -153,26 +153,29 @@ class ErpClient:
 
 	@classmethod
 	def from_config(cls, erp: Any, **kwargs: Any) -> ErpClient:
-		"""Build from a config section with url, api_key, api_secret and optional timeout/retries
-		attributes (or mapping keys). Missing secrets fall back to the environment."""
+		"""Build from the sidecar config's `erp` section (attributes or mapping keys): base_url (or url),
+		api_key, api_secret, timeout_seconds, connect_timeout_seconds, max_retries, backoff_seconds,
+		verify_tls. Missing credentials fall back to the environment."""
 
 		def get(name: str, default: Any = None) -> Any:
-			if isinstance(erp, Mapping):
-				return erp.get(name, default)
-			return getattr(erp, name, default)
+			value = erp.get(name, default) if isinstance(erp, Mapping) else getattr(erp, name, default)
+			return default if value is None else value
 
-		timeout = get("timeout")
-		if timeout is not None:
-			kwargs.setdefault("timeout", timeout)
-		retries = get("retries")
-		if retries is not None:
-			kwargs.setdefault("retry", RetryPolicy(retries=int(retries)))
-		return cls(
-			get("url") or os.environ.get("REVOPS_ERP_URL", ""),
+		if "timeout" not in kwargs and get("timeout_seconds") is not None:
+			kwargs["timeout"] = (float(get("connect_timeout_seconds", 5.0)), float(get("timeout_seconds")))
+		if "retry" not in kwargs and (get("max_retries") is not None or get("backoff_seconds") is not None):
+			kwargs["retry"] = RetryPolicy(
+				retries=int(get("max_retries", 4)), backoff=float(get("backoff_seconds", 0.5))
+			)
+		client = cls(
+			get("base_url") or get("url") or os.environ.get("REVOPS_ERP_URL", ""),
 			get("api_key") or os.environ.get("REVOPS_ERP_API_KEY", ""),
 			get("api_secret") or os.environ.get("REVOPS_ERP_API_SECRET", ""),
 			**kwargs,
 		)
+		if get("verify_tls") is False:
+			client.session.verify = False
+		return client
 
 	# --- transport ---------------------------------------------------------------------------
 
@@ -309,6 +312,21 @@ class ErpClient:
 		return (self.request("GET", path) or {}).get("data") or {}
 
 	# --- app endpoints ----------------------------------------------------------------------
+
+	def customer_signals(
+		self, modified_after: str = "", after_name: str = "", limit: int = 500
+	) -> dict[str, Any]:
+		"""One raw page of the signals endpoint: its `message` dict (records, next_cursor, deleted, as_of)."""
+		page = self.customer_signals_page(
+			Cursor(modified_after, after_name) if modified_after else None, limit
+		)
+		return {
+			"records": page.records,
+			"next_cursor": page.next_cursor.as_dict() if page.next_cursor else None,
+			"deleted": page.deleted,
+			"as_of": page.as_of,
+			"has_more": page.has_more,
+		}
 
 	def customer_signals_page(
 		self, cursor: Cursor | Mapping[str, str] | None, limit: int = 500
