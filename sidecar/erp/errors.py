@@ -8,7 +8,9 @@ in a one-line log; they stay on `.traceback` for whoever needs them. No secret i
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
 
@@ -61,17 +63,12 @@ class ErpConnectionError(ErpError):
 	"""No HTTP response: DNS, refused connection, TLS, timeout."""
 
 
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
 def _strip_html(text: str) -> str:
-	# Frappe messages often carry <b>/<br>; keep the words only.
-	out, depth = [], 0
-	for char in text:
-		if char == "<":
-			depth += 1
-		elif char == ">" and depth:
-			depth -= 1
-		elif not depth:
-			out.append(char)
-	return "".join(out).strip()
+	# Frappe messages often carry <b>/<br>; keep the words ("<= 1000" is not a tag).
+	return html.unescape(_TAG.sub("", text)).strip()
 
 
 def decode_server_messages(raw: Any) -> list[str]:
