@@ -15,6 +15,7 @@ Contract:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -99,7 +100,8 @@ class LeadSignals:
 	country: str = ""
 	urls: tuple[str, ...] = ()  # lower-case, deduplicated, sorted
 	last_visit: float | None = None
-	events: dict[str, tuple[float, float | None]] = field(default_factory=dict)
+	events: dict[str, tuple[int | float, float | None]] = field(default_factory=dict)
+	last_activity_iso: str | None = None  # set by build_signals (ISO 8601 UTC of `last_activity`)
 	# ERP enrichment (from the ERP signals record); has_erp is False when there is no record or it is disabled.
 	has_erp: bool = False
 	erp_disabled: bool = False
@@ -144,14 +146,18 @@ def parse_timestamp(value: Any) -> float | None:
 	if isinstance(value, int | float) and not isinstance(value, bool):
 		return float(value) / 1000.0
 	text = str(value).strip()
-	if _DIGITS.match(text):
-		return int(text) / 1000.0
-	if text.endswith(("Z", "z")):
-		text = text[:-1] + "+00:00"
 	try:
+		# Python 3.11 reads HubSpot's "2026-11-27T10:15:00.000Z" directly; 3.10 needs the Z rewritten below.
 		parsed = datetime.fromisoformat(text)
 	except ValueError:
-		return None
+		if _DIGITS.match(text):
+			return int(text) / 1000.0
+		if not text.endswith(("Z", "z")):
+			return None
+		try:
+			parsed = datetime.fromisoformat(text[:-1] + "+00:00")
+		except ValueError:
+			return None
 	if parsed.tzinfo is None:
 		parsed = parsed.replace(tzinfo=timezone.utc)
 	return parsed.timestamp()
@@ -176,13 +182,16 @@ def parse_number(value: Any) -> float | None:
 	if value is None or value == "" or isinstance(value, bool):
 		return None
 	if isinstance(value, int | float):
-		return float(value)
-	text = str(value).strip().replace(",", "")
-	try:
-		number = float(text)
-	except ValueError:
-		return None
-	return number if number == number and number not in (float("inf"), float("-inf")) else None
+		number = float(value)
+	else:
+		try:
+			number = float(value)  # HubSpot sends numbers as plain strings: the common case first
+		except (TypeError, ValueError):
+			try:
+				number = float(str(value).strip().replace(",", ""))
+			except ValueError:
+				return None
+	return number if math.isfinite(number) else None
 
 
 def parse_employees(value: Any) -> int | None:
@@ -213,14 +222,25 @@ def _properties(record: dict | None) -> tuple[dict, str | None]:
 	return record, str(record.get("id") or record.get("hs_object_id") or "") or None
 
 
-def _count(value: Any) -> float:
+def _count(value: Any) -> int | float:
+	"""A non-negative count; integral values become int (they read better in explanations: "x4")."""
 	number = parse_number(value)
-	return number if number is not None and number > 0 else 0.0
+	if number is None or number <= 0:
+		return 0
+	return int(number) if number.is_integer() else number
+
+
+def industry_label(value: Any) -> str:
+	"""HubSpot enum values read badly ("COMPUTER_SOFTWARE"): show them as "Computer Software"."""
+	text = str(value).strip()
+	if text.isupper() or "_" in text:
+		return text.replace("_", " ").title().replace(" And ", " and ")
+	return text
 
 
 def _apply_firmographics(signals: LeadSignals, props: dict, employees_key: str) -> None:
 	if not signals.industry and props.get("industry"):
-		signals.industry_label = str(props["industry"])
+		signals.industry_label = industry_label(props["industry"])
 		signals.industry = normalise_industry(props["industry"])
 	if signals.annual_revenue is None:
 		signals.annual_revenue = parse_number(props.get("annualrevenue"))
@@ -238,7 +258,7 @@ def _apply_erp(signals: LeadSignals, erp: dict | None) -> None:
 	signals.territory = erp.get("territory") or ""
 	signals.customer_group = erp.get("customer_group") or ""
 	if not signals.industry and erp.get("industry"):
-		signals.industry_label = str(erp["industry"])
+		signals.industry_label = industry_label(erp["industry"])
 		signals.industry = normalise_industry(erp["industry"])
 	if signals.erp_disabled:
 		# A disabled ERPNext customer contributes no ERP points (see README): has_erp stays False.
@@ -248,9 +268,9 @@ def _apply_erp(signals: LeadSignals, erp: dict | None) -> None:
 	signals.lifetime_revenue = parse_number(erp.get("lifetime_revenue")) or 0.0
 	signals.last_invoice_ordinal = parse_ordinal(erp.get("last_invoice_date"))
 	signals.open_invoice_count = int(_count(erp.get("open_invoice_count")))
-	signals.open_amount = _count(erp.get("open_amount"))
+	signals.open_amount = float(_count(erp.get("open_amount")))
 	signals.overdue_invoice_count = int(_count(erp.get("overdue_invoice_count")))
-	signals.overdue_amount = _count(erp.get("overdue_amount"))
+	signals.overdue_amount = float(_count(erp.get("overdue_amount")))
 	signals.max_days_overdue = int(_count(erp.get("max_days_overdue")))
 	signals.contract_end_ordinal = parse_ordinal(erp.get("contract_end_date"))
 	groups = erp.get("quotation_item_groups") or {}
@@ -303,6 +323,8 @@ def build_signals(
 		if count:
 			events[name] = (count, parse_timestamp(props.get(time_key)))
 	_apply_erp(signals, erp)
+	last = signals.last_activity
+	signals.last_activity_iso = last.isoformat() if last is not None else None
 	return signals
 
 
