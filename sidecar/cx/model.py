@@ -146,7 +146,7 @@ def parse_response(data: Mapping[str, Any], source: str | None = None) -> Survey
 	elif len(external_id) > MAX_ID:
 		problems.append(f"external_id: longer than {MAX_ID} characters")
 
-	raw_metric = data.get("metric", data.get("survey_type"))
+	raw_metric = data.get("metric") or data.get("survey_type")
 	metric = normalise_metric(raw_metric)
 	if metric is None:
 		problems.append(f"metric: one of {', '.join(METRICS)} required, got {str(raw_metric)[:30]!r}")
@@ -169,12 +169,12 @@ def parse_response(data: Mapping[str, Any], source: str | None = None) -> Survey
 			problems.append(f"score: {score:g} is outside the scale {scale_min:g}-{scale_max:g}")
 	higher = _bool(data.get("higher_is_better"), "higher_is_better", problems)
 
-	email = _text(data.get("respondent_email", data.get("email")))
+	email = _text(data.get("respondent_email") or data.get("email"))
 	if email:
 		email = email.lower()
 		if not EMAIL.match(email):
 			problems.append(f"respondent_email: not an email address ({email[:60]!r})")
-	customer = _text(data.get("customer", data.get("customer_id")))
+	customer = _text(data.get("customer") or data.get("customer_id"))
 	contact = _text(data.get("contact"))
 	submitted_raw = data.get("submitted_at")
 	submitted_at = None
