@@ -41,8 +41,10 @@ from hubspot.crm.objects import (
 	SimplePublicObjectId,
 	SimplePublicObjectInputForCreate,
 )
-from hubspot.crm.objects.exceptions import ApiException
+from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
+from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
 from hubspot.crm.properties import BatchInputPropertyCreate, PropertyCreate, PropertyGroupCreate
+from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 
 from sidecar.hubspot.limiter import DailyBudgetExhausted, RateLimiter
 from sidecar.hubspot.properties import TASK_KEY_PROPERTY, PropertySpec, custom_properties
@@ -51,6 +53,8 @@ log = logging.getLogger(__name__)
 
 SEARCH_RESULT_CAP = 10_000
 TASK_TO_CONTACT = 204  # HUBSPOT_DEFINED association type id task -> contact
+# every generated SDK package has its own ApiException class
+API_EXCEPTIONS = (ObjectsApiException, PropertiesApiException, OwnersApiException)
 RETRYABLE_CATEGORIES = {
 	"RATE_LIMITS",
 	"LOCKED",
@@ -184,7 +188,7 @@ class HubSpotClient:
 			try:
 				resp = fn(*args, _preload_content=False, _request_timeout=self.timeout, **kwargs)
 				return resp.status, _json(resp.data)
-			except ApiException as exc:
+			except API_EXCEPTIONS as exc:
 				status, body = exc.status or 0, _json(exc.body)
 				if status == 409:
 					return status, body
