@@ -90,7 +90,7 @@ class ModelConfig:
 	renewal_window_days: int
 	renewal_ramp_days: int
 	product_lines: dict[str, str]  # ERPNext item group -> product line
-	product_points_per_item: float
+	product_points_per_quote: float
 	product_max_points: float
 	opportunity_points: float
 	opportunity_max_points: float
@@ -374,7 +374,7 @@ def parse_model_config(data: dict, source: str = "<memory>") -> ModelConfig:
 	renewal.done()
 
 	product = erp.table("product_interest")
-	product_per = product.number("points_per_item", lo=0)
+	product_per = product.number("points_per_quote", lo=0)
 	product_max = product.number("max_points", lo=0)
 	lines_reader = product.table("lines")
 	product_lines: dict[str, str] = {}
@@ -435,7 +435,7 @@ def parse_model_config(data: dict, source: str = "<memory>") -> ModelConfig:
 		renewal_window_days=window,
 		renewal_ramp_days=ramp,
 		product_lines=product_lines,
-		product_points_per_item=product_per,
+		product_points_per_quote=product_per,
 		product_max_points=product_max,
 		opportunity_points=opp_points,
 		opportunity_max_points=opp_max,

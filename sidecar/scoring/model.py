@@ -394,7 +394,7 @@ class ScoringModel:
 			if counts:
 				ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 				lines = [line for line, _ in ranked]
-				points = min(sum(counts.values()) * c.product_points_per_item, c.product_max_points)
+				points = min(sum(counts.values()) * c.product_points_per_quote, c.product_max_points)
 				if points:
 					quoted = ", ".join(f"{line} x{n}" for line, n in ranked[:3])
 					out.append(
