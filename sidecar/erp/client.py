@@ -427,8 +427,8 @@ class ErpClient:
 			if isinstance(message, list):
 				records, next_after = message, None
 			elif isinstance(message, dict):
-				records = message.get("records") or message.get("customers") or []
-				nxt = message.get("next_cursor")
+				records = message.get("customers") or message.get("records") or []
+				nxt = message.get("next_modified_after") or message.get("next_cursor")
 				next_after = nxt.get("modified") if isinstance(nxt, dict) else nxt
 			else:
 				records, next_after = [], None

@@ -335,6 +335,21 @@ def test_cx_state_pages_on_next_cursor(server, sleeps):
 	assert [r.query["limit"] for r in server.requests] == ["2", "2"]
 
 
+def test_cx_state_follows_next_modified_after(server, sleeps):
+	# the app's shape: {"customers": [...], "next_modified_after": "..."} (ties on the last instant included)
+	pages = {
+		"": {
+			"customers": [{"customer": "A"}, {"customer": "B"}, {"customer": "B2"}],
+			"next_modified_after": "t2",
+		},
+		"t2": {"customers": [], "next_modified_after": "t2"},
+	}
+	server.responder = lambda seen: Reply(200, {"message": pages[seen.query["modified_after"]]})
+	got = list(make_client(server, sleeps).customer_cx_state(limit=2))
+	assert [r["customer"] for r in got] == ["A", "B", "B2"]
+	assert [r.query["modified_after"] for r in server.requests] == ["", "t2"]
+
+
 def test_from_config_maps_the_sidecar_keys(server, sleeps, monkeypatch):
 	monkeypatch.setenv("REVOPS_ERP_API_SECRET", API_SECRET)
 	cfg = {
