@@ -2,7 +2,7 @@
 
 - `cx-serve`: the signed webhook receiver (see sidecar.cx.webhook) on cx.listen_host:cx.listen_port.
 - `cx-sync`: one pass: pull HubSpot feedback submissions (when cx.hubspot_feedback), deliver the outbox to
-  ERPNext, print counts. Safe to run while cx-serve runs, and twice at once (delivery is idempotent).
+  ERPNext, push CX segment / churn risk back to HubSpot (when cx.push_to_hubspot), print counts. Safe to run while cx-serve runs, and twice at once (delivery is idempotent).
 - `cx-import-csv PATH`: validate a CSV and store its responses (all or nothing unless --skip-invalid).
 - `cx-status`: outbox counts plus the responses that need a look (unmatched, error).
 Each handler is `fn(args, cfg) -> exit code`; cfg is sidecar.config.Config.
@@ -91,6 +91,21 @@ def cmd_sync(args: argparse.Namespace, cfg: Any) -> int:
 			summary["delivery_error"] = str(exc)
 		except ErpError as exc:
 			summary["delivery_error"] = str(exc)
+	push = args.push if args.push is not None else bool(_setting(cfg, "push_to_hubspot", False))
+	if push:
+		from sidecar.cx.pushback import push_cx_state
+		from sidecar.hubspot import HubSpotClient
+
+		cfg.require("hubspot.token", "erp.base_url", "erp.api_key", "erp.api_secret")
+		try:
+			summary["pushback"] = push_cx_state(
+				ErpClient.from_config(cfg.erp),
+				HubSpotClient.from_config(cfg),
+				store,
+				prefix=cfg.get("hubspot.property_prefix"),
+			)
+		except Exception as exc:  # reported, retried next run (the cursor did not move)
+			summary["pushback_error"] = f"{type(exc).__name__}: {exc}"
 	summary["outbox"] = store.counts()
 	print(json.dumps(summary, sort_keys=True) if args.json else _line(summary))
 	return EXIT_ERROR if any(k.endswith("_error") for k in summary) else EXIT_OK
@@ -171,6 +186,10 @@ def register(subparsers: Any) -> None:
 	)
 	sync.add_argument("--no-hubspot", dest="hubspot", action="store_false", help="skip HubSpot feedback")
 	sync.add_argument("--no-deliver", action="store_true", help="only pull sources, do not call ERPNext")
+	sync.add_argument(
+		"--push", dest="push", action="store_true", default=None, help="push CX segment/churn risk to HubSpot"
+	)
+	sync.add_argument("--no-push", dest="push", action="store_false", help="do not push CX state to HubSpot")
 	sync.add_argument(
 		"--retry-errors", action="store_true", help="retry errored responses now (skip backoff)"
 	)
