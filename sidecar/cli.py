@@ -97,6 +97,29 @@ def _holder() -> str:
 	return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def _acquire(store: Any, holder: str, ttl: float) -> bool:
+	"""Take the run lock; a lease left by a dead process on this host (crash, kill -9) is taken over at once."""
+	if store.acquire_lock(holder, ttl):
+		return True
+	current = (store.lock_holder() or {}).get("holder", "")
+	host, _, rest = current.partition(":")
+	pid = rest.partition(":")[0]
+	if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+		log.warning("run lock held by dead process %s; taking it over", current)
+		return store.take_over_lock(current, holder, ttl)
+	return False
+
+
+def _alive(pid: int) -> bool:
+	try:
+		os.kill(pid, 0)
+	except ProcessLookupError:
+		return False
+	except PermissionError:
+		return True
+	return True
+
+
 def _summary(result: Any) -> str:
 	s = result.stats
 	parts = [f"{k}={v}" for k, v in s.items()]
@@ -107,7 +130,7 @@ def _locked_pass(cfg: Config, mode: str, progress: Callable[[int, int | None], N
 	pipeline, store = _runtime(cfg, dry_run=False, progress=progress)
 	holder = _holder()
 	ttl = cfg.get("store.lock_ttl_seconds")
-	if not store.acquire_lock(holder, ttl):
+	if not _acquire(store, holder, ttl):
 		lock = store.lock_holder() or {}
 		print(f"another instance holds the run lock ({lock.get('holder')}); try again later", file=sys.stderr)
 		return EXIT_LOCKED
@@ -162,7 +185,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
 	pipeline, store = _runtime(cfg, dry_run=False)
 	holder = _holder()
 	ttl = cfg.get("store.lock_ttl_seconds")
-	if not store.acquire_lock(holder, ttl):
+	if not _acquire(store, holder, ttl):
 		lock = store.lock_holder() or {}
 		print(f"another instance holds the run lock ({lock.get('holder')}); not starting", file=sys.stderr)
 		return EXIT_LOCKED

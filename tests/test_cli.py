@@ -1,10 +1,26 @@
-"""The console script is installed and answers."""
+"""The console script: help, config, demo, plan (table and JSON), sync, status, report, run and its lock."""
 
+from __future__ import annotations
+
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sidecar.cli import main
+from sidecar.store import open_store
+from tests.sidecar.conftest import SidecarWorld
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+	w = SidecarWorld(tmp_path)
+	for key, value in w.env.items():
+		monkeypatch.setenv(key, value)
+	yield w
+	w.close()
 
 
 def test_console_script_is_installed():
@@ -16,4 +32,84 @@ def test_console_script_is_installed():
 
 def test_no_command_prints_help_and_fails(capsys):
 	assert main([]) == 2
-	assert "COMMAND" in capsys.readouterr().out
+	out = capsys.readouterr().out
+	assert "COMMAND" in out
+	for command in ("run", "sync", "plan", "backfill", "status", "report", "demo", "config"):
+		assert command in out
+
+
+def test_config_describes_every_setting_and_masks_secrets(tmp_path, capsys, monkeypatch):
+	monkeypatch.setenv("REVOPS_HUBSPOT_TOKEN", "pat-na1-very-secret")
+	cfg = tmp_path / "c.toml"
+	cfg.write_text('[hubspot]\ntier = "enterprise"\n')
+	assert main(["--config", str(cfg), "config"]) == 0
+	out = capsys.readouterr().out
+	assert "pat-na1-very-secret" not in out
+	assert "token = <set>" in out and "REVOPS_HUBSPOT_TOKEN" in out and "tier = 'enterprise'" in out
+
+
+def test_bad_config_names_the_key(tmp_path, capsys):
+	cfg = tmp_path / "c.toml"
+	cfg.write_text("[hubspot]\nbatch_size = 250\n")
+	assert main(["--config", str(cfg), "config"]) == 2
+	assert "hubspot.batch_size" in capsys.readouterr().err
+
+
+def test_demo_runs_and_prints_leads_and_handoffs(capsys):
+	assert main(["demo", "--companies", "300", "--top", "5"]) == 0
+	out = capsys.readouterr().out
+	assert "Top 5 leads:" in out and "Handoffs it would make" in out and "nothing sent" in out
+	assert main(["demo", "--companies", "300", "--json"]) == 0
+	data = json.loads(capsys.readouterr().out)
+	assert data["top"][0]["total"] >= data["top"][-1]["total"]
+	assert data["stats"]["hubspot_write_calls"] == 0
+
+
+def test_make_demo_target_exists():
+	makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+	assert "revops-sidecar demo" in makefile
+
+
+def test_plan_table_and_json_write_nothing(world, capsys):
+	cfg = str(world.config_path)
+	assert main(["--config", cfg, "plan", "--full", "--limit", "5"]) == 0
+	out = capsys.readouterr().out
+	assert "record(s) would change" in out and "handoff(s) would be made" in out
+	assert main(["--config", cfg, "plan", "--full", "--json"]) == 0
+	data = json.loads(capsys.readouterr().out)
+	assert data["mode"] == "full" and len(data["changes"]) >= len(world.dataset.hubspot_contacts)
+	assert data["handoffs"] and all("subject" in h for h in data["handoffs"])
+	assert world.hubspot.requests(kind="write") == []
+	assert world.hubspot.objects["tasks"] == {}
+
+
+def test_backfill_sync_status_report(world, capsys):
+	cfg = str(world.config_path)
+	assert main(["--config", cfg, "backfill", "--no-progress"]) == 0
+	assert main(["--config", cfg, "sync"]) == 0
+	capsys.readouterr()
+	assert main(["--config", cfg, "status"]) == 0
+	out = capsys.readouterr().out
+	assert "erp_signals" in out and "outbox: {'done':" in out and "full" in out and "incremental" in out
+	assert main(["--config", cfg, "status", "--json"]) == 0
+	data = json.loads(capsys.readouterr().out)
+	assert data["lock"] is None and data["ledger"]["contacts"] == len(world.dataset.hubspot_contacts)
+	assert main(["--config", cfg, "report", "--json"]) == 0
+	report = json.loads(capsys.readouterr().out)
+	assert sum(b["contacts"] for b in report["bands"]) == len(world.dataset.hubspot_contacts)
+	assert report["handoffs"]["count"] == report["handoffs"]["delivered"] >= 1
+	assert main(["--config", cfg, "report"]) == 0
+	assert "Time to first touch" in capsys.readouterr().out
+
+
+def test_run_loop_and_lock(world, capsys):
+	cfg = str(world.config_path)
+	assert main(["--config", cfg, "run", "--max-passes", "2", "--interval", "0"]) == 0
+	out = capsys.readouterr().out
+	assert out.count("pass:") == 2 and "full pass" in out and "incremental pass" in out
+	# a live holder (this test process, under another holder id) blocks a second instance
+	store = open_store(world.store_url)
+	assert store.acquire_lock("elsewhere:1:x", ttl=60)
+	assert main(["--config", cfg, "sync"]) == 3
+	assert "run lock" in capsys.readouterr().err
+	store.release_lock("elsewhere:1:x")

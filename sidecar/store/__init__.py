@@ -444,6 +444,17 @@ class Store:
 		except IntegrityError:  # another process inserted the row between our select and insert
 			return False
 
+	def take_over_lock(self, stale_holder: str, holder: str, ttl: float, name: str = "run") -> bool:
+		"""Replace a holder known to be dead (same host, process gone) before its lease expires."""
+		now = time.time()
+		with self.engine.begin() as conn:
+			res = conn.execute(
+				update(s.run_lock)
+				.where(s.run_lock.c.name == name, s.run_lock.c.holder == stale_holder)
+				.values(holder=holder, acquired_at=now, expires_at=now + ttl)
+			)
+			return bool(res.rowcount)
+
 	def renew_lock(self, holder: str, ttl: float, name: str = "run") -> bool:
 		with self.engine.begin() as conn:
 			res = conn.execute(

@@ -54,3 +54,84 @@ def pg_url() -> str:
 	if reason:
 		pytest.skip(reason)
 	return PG_URL
+
+
+class SidecarWorld:
+	"""Local HubSpot + ERP servers seeded with the demo dataset, and a config file pointing at them."""
+
+	def __init__(self, tmp_path: Path, companies: int = 40, threshold_rank: int = 5):
+		from sidecar.demo.dataset import generate
+		from sidecar.scoring import build_signals, load_default_model
+		from tests.sidecar.hubspot_server import ErpServer, HubSpotServer
+
+		self.dataset = generate(seed=7, companies=companies)
+		self.hubspot = HubSpotServer(token="hs-test-token")
+		for company in self.dataset.hubspot_companies:
+			self.hubspot.add("companies", company)
+		for contact in self.dataset.hubspot_contacts:
+			self.hubspot.add("contacts", contact)
+		self.hubspot.owners = list(self.dataset.hubspot_owners)
+		self.erp = ErpServer(self.dataset.erp_records, token="erp-key:erp-secret")
+		# a threshold the top `threshold_rank` contacts reach with whatever model S1 ships
+		model = load_default_model()
+		scores = sorted(
+			(
+				model.score(build_signals(c, co, e, self.dataset.as_of), self.dataset.as_of).total
+				for c, co, e in self.dataset.scoring_inputs()
+			),
+			reverse=True,
+		)
+		self.threshold = scores[threshold_rank - 1]
+		teams = sorted({r["team"] for r in self.dataset.owner_routing})
+		self.store_path = tmp_path / "state.sqlite3"
+		self.config_path = tmp_path / "sidecar.toml"
+		team_tables = "\n".join(f'[handoff.teams."{t}"]\nhubspot_team = "{t}"\n' for t in teams)
+		self.config_path.write_text(
+			f"""
+[erp]
+base_url = "{self.erp.url}"
+backoff_seconds = 0.01
+[hubspot]
+base_url = "{self.hubspot.url}"
+backoff_seconds = 0.01
+search_settle_seconds = 0
+searches_per_second = 5
+burst_per_10s = 2000
+[store]
+path = "{self.store_path}"
+[scoring]
+sql_threshold = {self.threshold}
+[handoff]
+default_team = "{teams[0]}"
+[run]
+interval_seconds = 1
+{team_tables}
+"""
+		)
+		self.env = {
+			"REVOPS_HUBSPOT_TOKEN": "hs-test-token",
+			"REVOPS_ERP_API_KEY": "erp-key",
+			"REVOPS_ERP_API_SECRET": "erp-secret",
+		}
+
+	@property
+	def store_url(self) -> str:
+		return f"sqlite:///{self.store_path}"
+
+	def config(self):
+		from sidecar.config import load_config
+
+		return load_config(self.config_path, env=self.env)
+
+	def close(self) -> None:
+		self.hubspot.close()
+		self.erp.close()
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+	w = SidecarWorld(tmp_path)
+	for key, value in w.env.items():
+		monkeypatch.setenv(key, value)
+	yield w
+	w.close()

@@ -6,7 +6,7 @@ Used by the sidecar tests and by benchmarks/sync.py. `HubSpotServer(token)` star
   accepted, see limits.md section 4); the JSON body is validated against the operation's request schema
   (required keys, unknown keys, types, enums, `$ref`s) and batch `inputs` must hold <= 100 items;
   violations are answered 400 and recorded in `server.violations` (tests assert it stays empty);
-- logged in `server.log` (monotonic time, method, path, kind) so tests can measure the request rate.
+- logged in `server.log` (monotonic time, method, path, kind, batch size) so tests can measure the request rate.
 Faults are queued with `server.inject(method, path_regex, status, body=..., headers=..., times=1)`;
 `server.hooks` (callables `(method, path, phase)`, phase "before"/"after" the state change) let crash tests block
 a request mid-flight. State: `objects[type][id] = {"id", "properties", ...}`, `owners`, `groups`, `properties`.
@@ -242,8 +242,9 @@ class HubSpotServer:
 			if path.endswith("/search")
 			else ("read" if method == "GET" or "/batch/read" in path else "write")
 		)
+		entry = {"t": time.monotonic(), "method": method, "path": path, "kind": kind, "size": None}
 		with self.lock:
-			self.log.append({"t": time.monotonic(), "method": method, "path": path, "kind": kind})
+			self.log.append(entry)
 		if headers.get("Authorization") != f"Bearer {self.token}":
 			return 401, {"status": "error", "category": "INVALID_AUTHENTICATION", "message": "bad token"}, {}
 		op = next((o for o in OPERATIONS if o[2] == method and o[0].match(path)), None)
@@ -255,6 +256,8 @@ class HubSpotServer:
 		except ValueError:
 			self._violation(f"{method} {path}: body is not JSON")
 			return 400, {"status": "error", "message": "bad json"}, {}
+		if isinstance(body, dict) and isinstance(body.get("inputs"), list):
+			entry["size"] = len(body["inputs"])
 		request_schema = (
 			((op[3].get("requestBody") or {}).get("content") or {}).get("application/json") or {}
 		).get("schema")
