@@ -396,7 +396,8 @@ def generate(seed: int = 7, companies: int = 2000) -> DemoDataset:
 
 		# Contacts: 1-6 per company, more at bigger companies.
 		n_contacts = min(6, 1 + int(r.expovariate(1.0) * (1.2 + min(size, 5000) / 2500)))
-		company_heat = r.random() ** 2  # a few accounts are in an active buying cycle
+		# Most accounts are quiet; about 4 % are in an active buying cycle (their people research hard).
+		company_heat = r.uniform(0.8, 1.0) if r.random() < 0.04 else r.random() ** 2
 		emails = []
 		for _ in range(n_contacts):
 			contact_seq += 1
@@ -460,7 +461,8 @@ def _contact(
 	contact_id = str(1200000000 + seq)
 	first, last = r.choice(FIRST_NAMES), r.choice(LAST_NAMES)
 	title = r.choices(TITLES, weights=title_weights)[0][0]
-	heat = min(1.0, 0.6 * company_heat + 0.4 * r.random() ** 2)
+	# A contact's heat follows its account's (people of an in-market account research together).
+	heat = min(1.0, max(0.6 * company_heat + 0.4 * r.random() ** 2, company_heat - 0.2 * r.random()))
 	created = g.ago(r.uniform(20, 1200))
 	props: dict[str, str | None] = {
 		"email": f"{first.lower()}.{last.lower()}{seq % 97}@{domain}",
@@ -480,10 +482,11 @@ def _contact(
 		"createdate": _iso_ms(created),
 		"hs_object_id": contact_id,
 	}
-	# Web activity: hotter contacts visit more and more recently.
+	# Web activity: hotter contacts visit more and more recently (mean age ~150 days cold, ~2 days hot).
+	coldness = (1 - heat) ** 2
 	visits = int(r.expovariate(1.0) * (1 + 12 * heat))
 	if visits:
-		last_visit = g.ago(r.expovariate(1.0 / (2 + 120 * (1 - heat))))
+		last_visit = g.ago(r.expovariate(1.0 / (1 + 150 * coldness)))
 		views = visits + int(r.expovariate(1.0) * visits * 2)
 		pages = r.choices(page_paths, weights=page_weights, k=min(5, 1 + visits // 2))
 		props["hs_analytics_num_visits"] = str(visits)
@@ -507,22 +510,22 @@ def _contact(
 	if r.random() < 0.15 + 0.4 * heat:
 		props["revops_webinars_attended"] = str(1 + int(r.expovariate(2.0)))
 		props["revops_webinar_last_attended"] = _iso_ms(
-			g.ago(r.uniform(1, 200)).replace(hour=16, minute=0, second=0, microsecond=0)
+			g.ago(r.uniform(1, 10 + 190 * coldness)).replace(hour=16, minute=0, second=0, microsecond=0)
 		)
 	opens = int(r.expovariate(1.0) * (1 + 8 * heat))
 	if opens:
 		props["hs_email_open"] = str(opens)
-		props["hs_email_last_open_date"] = _iso_ms(g.ago(r.expovariate(1.0 / (3 + 90 * (1 - heat)))))
+		props["hs_email_last_open_date"] = _iso_ms(g.ago(r.expovariate(1.0 / (2 + 120 * coldness))))
 		clicks = int(opens * r.random() * heat)
 		if clicks:
 			props["hs_email_click"] = str(clicks)
-			props["hs_email_last_click_date"] = _iso_ms(g.ago(r.expovariate(1.0 / (5 + 90 * (1 - heat)))))
+			props["hs_email_last_click_date"] = _iso_ms(g.ago(r.expovariate(1.0 / (3 + 120 * coldness))))
 		if r.random() < 0.1 * heat:
 			props["hs_email_replied"] = "1"
 			props["hs_email_last_reply_date"] = _iso_ms(g.ago(r.uniform(0, 60)))
 	if r.random() < 0.1 + 0.3 * heat:
 		props["num_conversion_events"] = str(1 + int(r.expovariate(1.5)))
-		props["recent_conversion_date"] = _iso_ms(g.ago(r.uniform(0, 400)))
+		props["recent_conversion_date"] = _iso_ms(g.ago(r.uniform(0, 20 + 380 * coldness)))
 	for key in ("hs_analytics_num_page_views", "hs_analytics_num_visits", "hs_email_open", "hs_email_click"):
 		props.setdefault(key, "0")
 	# Same fixed-width format everywhere, so the latest timestamp is the greatest string.

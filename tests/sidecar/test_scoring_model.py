@@ -184,7 +184,11 @@ def test_hand_worked_contact():
 	assert result.facts["product_lines"] == ["Analytics", "Hardware"]
 	assert result.facts["territory"] == "EMEA" and result.facts["erp_customer"] == "CUST-00001"
 	assert result.facts["last_activity"] == "2026-11-27T12:00:00+00:00"
-	assert result.facts["industry"] == "Computer Software"
+	assert (
+		result.facts["industry"] == "Computer Software"
+		and result.facts["industry_key"] == "computer_software"
+	)
+	assert result.facts["country"] is None
 
 
 def test_erp_heavy_account():
