@@ -438,7 +438,12 @@ class ScoringModel:
 				behaviour += x[2]
 			else:
 				erp += x[2]
-		fit, behaviour, erp = round2(fit), round2(behaviour), round2(erp)
+		# round2, inlined (this runs once per score)
+		fit = int(fit * 100.0 + 0.5) / 100.0 if fit >= 0 else -int(0.5 - fit * 100.0) / 100.0
+		behaviour = (
+			int(behaviour * 100.0 + 0.5) / 100.0 if behaviour >= 0 else -int(0.5 - behaviour * 100.0) / 100.0
+		)
+		erp = int(erp * 100.0 + 0.5) / 100.0 if erp >= 0 else -int(0.5 - erp * 100.0) / 100.0
 		fit_lo, fit_hi, behaviour_lo, behaviour_hi, erp_lo, erp_hi = self._tier_bounds
 		fit_c = fit_lo if fit < fit_lo else (fit_hi if fit > fit_hi else fit)
 		behaviour_c = (
@@ -462,7 +467,8 @@ class ScoringModel:
 		ranked.sort(key=_by_weight)
 		reasons = []
 		for x in ranked[: c.max_reasons]:
-			shown = round_points(x[2])
+			p = x[2]
+			shown = int(p + 0.5) if p >= 0 else -int(0.5 - p)  # round_points, inlined
 			if shown:
 				reasons.append(f"{x[3]} {shown:+d}")
 		return ScoreResult(

@@ -34,6 +34,8 @@ EVENT_SOURCES: dict[str, tuple[str, str]] = {
 	"form_submission": ("num_conversion_events", "recent_conversion_date"),
 }
 
+_EVENT_ROWS = tuple((name, count_key, time_key) for name, (count_key, time_key) in EVENT_SOURCES.items())
+
 # Recent page URLs from the customer's tracking, separated by ";" / newlines / spaces (custom property).
 RECENT_URLS_PROPERTY = "revops_recent_page_urls"
 
@@ -224,6 +226,10 @@ def _properties(record: dict | None) -> tuple[dict, str | None]:
 
 def _count(value: Any) -> int | float:
 	"""A non-negative count; integral values become int (they read better in explanations: "x4")."""
+	if value is None or value == "" or value == "0":
+		return 0
+	if type(value) is int:  # ERP records are typed JSON: the common case
+		return value if value > 0 else 0
 	number = parse_number(value)
 	if number is None or number <= 0:
 		return 0
@@ -318,10 +324,14 @@ def build_signals(
 	signals.last_visit = parse_timestamp(props.get("hs_analytics_last_visit_timestamp"))
 
 	events = signals.events
-	for name, (count_key, time_key) in EVENT_SOURCES.items():
-		count = _count(props.get(count_key))
+	get = props.get
+	for name, count_key, time_key in _EVENT_ROWS:
+		raw = get(count_key)
+		if raw is None or raw == "0" or raw == "":
+			continue
+		count = _count(raw)
 		if count:
-			events[name] = (count, parse_timestamp(props.get(time_key)))
+			events[name] = (count, parse_timestamp(get(time_key)))
 	_apply_erp(signals, erp)
 	last = signals.last_activity
 	signals.last_activity_iso = last.isoformat() if last is not None else None

@@ -203,3 +203,19 @@ def test_the_data_exercises_every_scoring_signal(data):
 		"support_issues",
 	}
 	assert expected <= seen, sorted(expected - seen)
+
+
+def test_erp_record_keys_are_the_ones_the_app_endpoint_builds():
+	# The app side (revops_app/erp/signals_data.py) builds each record as one dict literal; the demo data and
+	# the scoring inputs must use exactly its keys.
+	import ast
+
+	source = (REPO_ROOT / "revops_app" / "erp" / "signals_data.py").read_text()
+	literals = [
+		{k.value for k in node.keys if isinstance(k, ast.Constant)}
+		for node in ast.walk(ast.parse(source))
+		if isinstance(node, ast.Dict)
+	]
+	records = [keys for keys in literals if {"customer", "quotation_item_groups"} <= keys]
+	assert len(records) == 1
+	assert records[0] == set(ERP_RECORD)
