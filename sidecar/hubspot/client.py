@@ -182,12 +182,16 @@ class HubSpotClient:
 		"""Send one SDK call with limits and retries; returns (status, parsed JSON). 409 is returned, not raised."""
 		attempt = 0
 		while True:
-			self.limiter.acquire(search=kind == "search")
+			slot = self.limiter.acquire(search=kind == "search")
 			self.calls[kind] += 1
 			delay: float | None = None
 			try:
-				resp = fn(*args, _preload_content=False, _request_timeout=self.timeout, **kwargs)
-				return resp.status, _json(resp.data)
+				try:
+					resp = fn(*args, _preload_content=False, _request_timeout=self.timeout, **kwargs)
+					data = resp.data
+				finally:
+					self.limiter.done(slot)
+				return resp.status, _json(data)
 			except API_EXCEPTIONS as exc:
 				status, body = exc.status or 0, _json(exc.body)
 				if status == 409:

@@ -1,11 +1,13 @@
 """Request rate limiting for one HubSpot account, shared by every call of a process.
 
-Contract: `RateLimiter.acquire(search=...)` blocks until a request may be sent without exceeding
+Contract: `slot = RateLimiter.acquire(search=...)` blocks until a request may be sent without exceeding
 - `burst` requests in ANY rolling `window` (10 s) - every call counts, searches included (searches are exempt
   from HubSpot's ten-secondly limit per the specs; counting them anyway only makes us slower, never throttled),
 - `searches_per_second` CRM search requests in any rolling second,
 - `daily_budget` requests per account day (0 = unlimited); the day starts at midnight in the account's time zone.
 When the daily budget is spent it raises `DailyBudgetExhausted` instead of sleeping until tomorrow.
+`RateLimiter.done(slot)` after the answer arrives: a request counts from its completion, so the ceiling holds
+as HubSpot sees it (arrival anywhere between send and answer), not only as we see it.
 
 Sliding logs of send times (not refilling buckets) are used because a refilling bucket of size N lets up to
 2N requests through in one window; with a log the configured figure is a hard ceiling over every window.
@@ -48,8 +50,8 @@ class RateLimiter:
 		self.daily_budget = int(daily_budget)
 		self.tz = ZoneInfo(timezone)
 		self._clock, self._sleep, self._wall = clock, sleep, wall
-		self._sent: deque[float] = deque()
-		self._searches: deque[float] = deque()
+		self._sent: deque[list] = deque()
+		self._searches: deque[list] = deque()
 		self._lock = threading.Lock()
 		self._day = self._today()
 		self.used_today = int(used_today)
@@ -66,7 +68,8 @@ class RateLimiter:
 	def _today(self) -> str:
 		return datetime.fromtimestamp(self._wall(), self.tz).date().isoformat()
 
-	def acquire(self, search: bool = False) -> None:
+	def acquire(self, search: bool = False) -> list:
+		"""Block until a request may be sent; returns its slot, to be passed to `done()` when it completes."""
 		while True:
 			with self._lock:
 				today = self._today()
@@ -83,27 +86,44 @@ class RateLimiter:
 						wait, self._wait_for(self._searches, self.search_limit, self.search_window, now)
 					)
 				if wait <= 0:
-					self._sent.append(now)
+					slot = [now, False]  # [time, completed]
+					self._sent.append(slot)
 					if search:
-						self._searches.append(now)
+						self._searches.append(slot)
 					self.used_today += 1
 					self.total += 1
-					return
+					return slot
 			self.waited += wait
 			self._sleep(wait)
 
+	def done(self, slot: list) -> None:
+		"""The request got its answer: from now on it counts from its completion time.
+
+		HubSpot counts a request when it arrives, somewhere between our send and our receipt of the answer;
+		counting it until `completion + window` keeps the ceiling true at the server even when requests queue
+		or the network jitters. A request still in flight blocks its place in the window until it completes.
+		"""
+		with self._lock:
+			slot[0] = max(slot[0], self._clock())
+			slot[1] = True
+
 	@staticmethod
-	def _wait_for(log: deque[float], limit: int, window: float, now: float) -> float:
-		while log and log[0] <= now - window:
+	def _wait_for(log: deque[list], limit: int, window: float, now: float) -> float:
+		while log and log[0][1] and log[0][0] <= now - window:
 			log.popleft()
-		if len(log) < limit:
+		active = [s for s in log if not s[1] or s[0] > now - window]
+		if len(active) < limit:
 			return 0.0
-		# the oldest send leaves the window at log[0] + window; a hair more so float noise never lets one extra in
-		return log[0] + window - now + 1e-4
+		expiries = sorted(s[0] + window for s in active if s[1])
+		need = len(active) - limit + 1
+		if len(expiries) < need:
+			return 0.01  # the blocking requests are still in flight: poll
+		# a hair more so float noise never lets one extra in
+		return max(expiries[need - 1] - now, 0.0) + 1e-4
 
 	def penalise(self, seconds: float) -> None:
 		"""After a 429 the server knows better: block every caller for `seconds`."""
 		with self._lock:
 			until = self._clock() + seconds
-			# filling the burst log with sends at `until - window` keeps everyone waiting until `until`
-			self._sent = deque([until - self.window] * self.burst)
+			# filling the burst log with completed sends at `until - window` keeps everyone waiting until `until`
+			self._sent = deque([until - self.window, True] for _ in range(self.burst))

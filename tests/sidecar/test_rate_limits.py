@@ -65,9 +65,9 @@ def test_burst_and_search_limits_hold_under_concurrency(server):
 	all_times = [r["t"] for r in server.requests()]
 	search_times = [r["t"] for r in server.requests(kind="search")]
 	assert len(all_times) == 3 * 8 + 2 * 4
-	# server-side timestamps trail the client's send by a little jitter; allow none over the limit
-	assert peak(all_times, 1.5 - 0.02) <= 12
-	assert peak(search_times, 1.0 - 0.02) <= 3
+	# measured at the server: a request counts from its answer (RateLimiter.done), so jitter cannot push it over
+	assert peak(all_times, 1.5) <= 12
+	assert peak(search_times, 1.0) <= 3
 	assert server.violations == []
 
 
