@@ -340,7 +340,14 @@ class Store:
 		"""Set first_touch_at on done handoffs whose contact was touched after the crossing."""
 		n = 0
 		with self.engine.begin() as conn:
+			waiting = set(
+				conn.execute(
+					select(s.handoffs.c.contact_id).where(s.handoffs.c.first_touch_at.is_(None))
+				).scalars()
+			)
 			for contact_id, at in touches.items():
+				if contact_id not in waiting:
+					continue
 				res = conn.execute(
 					update(s.handoffs)
 					.where(

@@ -138,3 +138,25 @@ def test_plan_writes_nothing(world):
 	assert store.get_cursor(CURSOR_CONTACTS) == cursor
 	assert store.get_cursor(CURSOR_ERP)["modified"] != "2099-01-01 00:00:00.000000"
 	assert len(store.last_runs(100)) == 1  # the dry run recorded no run either
+
+
+def test_first_touch_after_handoff_is_recorded_for_the_report(world):
+	from datetime import datetime, timedelta, timezone
+
+	from sidecar.report import build_report
+
+	p, store = pipeline(world)
+	p.run_pass("full")
+	row = store.handoff_rows()[0]
+	touched_at = datetime.now(timezone.utc) + timedelta(minutes=1)
+	world.hubspot.touch(
+		"contacts",
+		row["contact_id"],
+		hs_last_sales_activity_timestamp=touched_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+	)
+	p.run_pass("incremental")
+	after = next(r for r in store.handoff_rows() if r["handoff_key"] == row["handoff_key"])
+	assert after["first_touch_at"] == touched_at.replace(tzinfo=None, microsecond=0)
+	report = build_report(store, threshold=world.threshold)
+	assert report["first_touch"]["touched"] == 1
+	assert report["first_touch"]["untouched"] == len(store.handoff_rows()) - 1
