@@ -10,8 +10,11 @@ Contract:
   clamped to 0-100 and rounded half away from zero to an int.
 - Decay: points * 2 ** (-age_days / half_life_days), age measured from the event time to as_of (an event
   "in the future" counts as age 0), so points never grow with age and halve every half-life.
-- `reasons` are the top `output.max_reasons` contributions by |points| (ties: tier order, then signal
-  name) with |points| >= `output.min_reason_points`, each "<explanation> <+/-points rounded>".
+- `reasons` are the top `output.max_reasons` contributions by |points| (ties keep contribution order:
+  tier order, then the engine's fixed signal order) with |points| >= `output.min_reason_points`, each
+  "<explanation> <+/-points rounded>".
+- Memos (per title, URL set and firmographics; bounded) only cache pure functions of their keys, so they
+  change speed, never results.
 - `score_company(company_signals, contact_signals, as_of)`: fit = the company's firmographics + the best
   contact's seniority and intent; behaviour = per signal, best contact + breadth_weight * the others,
   capped at the signal's max_points; erp = the company's ERP record. Same clamps as a contact.
@@ -47,6 +50,8 @@ class Contribution(NamedTuple):
 
 @dataclass(slots=True)
 class ScoreResult:
+	"""A score with its explanation. `tiers` are clamped, `raw_tiers` are the plain sums of contributions."""
+
 	total: int
 	tiers: dict[str, float]
 	band: str
