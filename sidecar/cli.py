@@ -293,8 +293,10 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 	else:
 		tmp = tempfile.TemporaryDirectory(prefix="revops-demo-")
 		store_path = Path(tmp.name) / "demo.sqlite3"
+	if args.threshold is not None:
+		cfg = cfg.with_values(scoring__sql_threshold=args.threshold)
 	try:
-		result = run_demo(dataset, f"sqlite:///{store_path}", _model(cfg))
+		result = run_demo(dataset, f"sqlite:///{store_path}", _model(cfg), base=cfg)
 	finally:
 		if tmp is not None:
 			tmp.cleanup()
@@ -420,6 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
 	p.add_argument("--top", type=int, default=10)
 	p.add_argument(
 		"--store", metavar="PATH", help="SQLite file to use (default: a temp dir, removed afterwards)"
+	)
+	p.add_argument(
+		"--threshold", type=float, help="SQL threshold for the demo (default: scoring.sql_threshold)"
 	)
 	p.add_argument("--json", action="store_true")
 	p.set_defaults(func=cmd_demo)

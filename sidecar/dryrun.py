@@ -67,8 +67,10 @@ def demo_config(dataset: Any, base: Config | None = None) -> Config:
 	return Config(values=values, rules=tuple(rules), teams=teams, source="demo")
 
 
-def run_demo(dataset: Any, store_url: str, model: Any, as_of: datetime | None = None) -> PassResult:
-	cfg = demo_config(dataset)
+def run_demo(
+	dataset: Any, store_url: str, model: Any, as_of: datetime | None = None, base: Config | None = None
+) -> PassResult:
+	cfg = demo_config(dataset, base)
 	store = Store(store_url)
 	store.migrate()
 	hubspot = DryRunHubSpot(
