@@ -446,3 +446,60 @@ def test_contact_properties_cover_every_event_source():
 	for count_property, time_property in EVENT_SOURCES.values():
 		assert count_property in CONTACT_PROPERTIES and time_property in CONTACT_PROPERTIES
 	assert len(set(CONTACT_PROPERTIES)) == len(CONTACT_PROPERTIES)
+
+
+def test_intent_pages_add_up_once_each_and_cap_before_decay():
+	# demo 6 + pricing 4 + ERPNext integration 3 + case studies 2 = 15 -> cap 10; visited today: no decay.
+	# Two pricing URLs still count the pricing page once.
+	model = load_default_model()
+	urls = "/demo;/pricing;/pricing?plan=pro;/integrations/erpnext;/case-studies/acme;/blog/x"
+	contact = {
+		"id": "1",
+		"properties": {"revops_recent_page_urls": urls, "hs_analytics_last_visit_timestamp": iso(0)},
+	}
+	result = model.score(build_signals(contact, None, None, AS_OF), AS_OF)
+	assert points(result, "intent_pages") == 10.0
+	assert result.contributions[0].explanation == (
+		"Visited demo request page, pricing page, ERPNext integration page, case studies, last today"
+	)
+	# 45 days later (the intent half-life) the same visit is worth half
+	later = model.score(build_signals(contact, None, None, AS_OF), AS_OF + timedelta(days=45))
+	assert points(later, "intent_pages") == 5.0
+
+
+def test_lifetime_value_can_fade_from_the_last_invoice_when_configured():
+	# erp.lifetime_value.half_life_days = 365: 250k+ band 12 points, last invoice 365 days ago -> 6.
+	from sidecar.scoring import ScoringModel
+	from tests.sidecar.test_scoring_config import mutated
+
+	model = ScoringModel.from_dict(mutated("erp.lifetime_value.half_life_days", 365))
+	last = (AS_OF.date() - timedelta(days=365)).isoformat()
+	erp = erp_record(lifetime_revenue=400000.0, last_invoice_date=last)
+	result = model.score(build_signals({"id": "1"}, None, erp, AS_OF), AS_OF)
+	assert points(result, "lifetime_value") == 6.0
+	assert (
+		"last invoice 365 days ago"
+		in next(c for c in result.contributions if c.signal == "lifetime_value").explanation
+	)
+	# the shipped model does not fade LTV
+	assert (
+		points(
+			load_default_model().score(build_signals({"id": "1"}, None, erp, AS_OF), AS_OF), "lifetime_value"
+		)
+		== 12.0
+	)
+
+
+def test_currencies_convert_to_the_base_and_unknown_ones_count_one_to_one():
+	# GBP 8,000 * 1.27 = 10,160 USD -> 10k-50k band 6; "XYZ" 8,000 counts as 8,000 USD -> under 10k band 3.
+	model = load_default_model()
+	gbp = model.score(
+		build_signals({"id": "1"}, None, erp_record(currency="GBP", lifetime_revenue=8000.0), AS_OF), AS_OF
+	)
+	xyz = model.score(
+		build_signals({"id": "1"}, None, erp_record(currency="XYZ", lifetime_revenue=8000.0), AS_OF), AS_OF
+	)
+	assert points(gbp, "lifetime_value") == 6.0 and points(xyz, "lifetime_value") == 3.0
+	assert [c.explanation for c in gbp.contributions if c.signal == "lifetime_value"] == [
+		"Lifetime spend GBP 8,000 (10k-50k)"
+	]

@@ -179,3 +179,38 @@ def test_demo_scores_spread_over_the_bands(scored):
 	bands = {r.band for r in scored}
 	assert {"cold", "cool", "warm"} <= bands
 	assert max(r.total for r in scored) > min(r.total for r in scored) + 40
+
+
+def test_company_scores_respect_caps_and_are_deterministic(dataset):
+	from sidecar.scoring import build_company_signals
+
+	model = load_default_model()
+	config = model.config
+	per_signal_max = {s.name: s.max_points for s in config.behaviour}
+	first = []
+	for company in dataset.hubspot_companies:
+		erp = dataset.erp_for_company(company)
+		contacts = [build_signals(c, company, erp, dataset.as_of) for c in dataset.contacts_of(company["id"])]
+		result = model.score_company(
+			build_company_signals(company, erp, dataset.as_of), contacts, dataset.as_of
+		)
+		assert 0 <= result.total <= 100
+		for tier, value in result.tiers.items():
+			assert config.tier_min[tier] <= value <= config.tier_max[tier]
+		for c in result.contributions:
+			if c.tier == "behaviour":
+				assert 0 < c.points <= per_signal_max[c.signal]
+		# a company is never below its best contact's behaviour tier
+		best = max((model.score(s, dataset.as_of).tiers["behaviour"] for s in contacts), default=0.0)
+		assert result.tiers["behaviour"] >= best - 1e-9
+		first.append(result.to_dict())
+	again = []
+	for company in dataset.hubspot_companies:
+		erp = dataset.erp_for_company(company)
+		contacts = [build_signals(c, company, erp, dataset.as_of) for c in dataset.contacts_of(company["id"])]
+		again.append(
+			model.score_company(
+				build_company_signals(company, erp, dataset.as_of), contacts, dataset.as_of
+			).to_dict()
+		)
+	assert again == first
