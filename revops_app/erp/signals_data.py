@@ -333,14 +333,15 @@ def build_records(page: list[tuple[str, datetime]], today: date, currency: str) 
 def deleted_customers(after: datetime | None, upper: datetime | None) -> list[tuple[str, datetime]]:
 	if after is None:  # a first full sync has nothing to forget
 		return []
-	upper_condition = "AND dd.creation <= %(upper)s" if upper is not None else ""
+	# Deleted Document rows are written once (modified = deletion time) and `modified` is indexed
+	upper_condition = "AND dd.modified <= %(upper)s" if upper is not None else ""
 	rows = frappe.db.sql(
 		f"""
-		SELECT dd.deleted_name, MAX(dd.creation) FROM `tabDeleted Document` dd
-		WHERE dd.deleted_doctype = 'Customer' AND dd.restored = 0 AND dd.creation > %(after)s
+		SELECT dd.deleted_name, MAX(dd.modified) FROM `tabDeleted Document` dd
+		WHERE dd.deleted_doctype = 'Customer' AND dd.restored = 0 AND dd.modified > %(after)s
 			{upper_condition}
 		GROUP BY dd.deleted_name
-		ORDER BY MAX(dd.creation), dd.deleted_name
+		ORDER BY MAX(dd.modified), dd.deleted_name
 		""",
 		{"after": after, "upper": upper},
 	)

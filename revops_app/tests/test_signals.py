@@ -264,7 +264,7 @@ class TestSignalsFeed(FrappeTestCase):
 		for doctype, fields in SIGNALS_FRAPPE_CORE_FIELDS.items():
 			meta = frappe.get_meta(doctype)
 			for fieldname, fieldtype in fields.items():
-				if fieldname in ("parent", "parenttype", "creation"):
+				if fieldname in ("parent", "parenttype", "modified"):
 					continue
 				field = meta.get_field(fieldname)
 				self.assertIsNotNone(field, f"{doctype}.{fieldname}")
