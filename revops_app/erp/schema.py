@@ -181,7 +181,7 @@ SIGNALS_FRAPPE_CORE_FIELDS: dict[str, dict[str, str]] = {
 		"link_name": "Dynamic Link",
 	},
 	"Deleted Document": {
-		"creation": "Datetime",
+		"modified": "Datetime",
 		"deleted_name": "Data",
 		"deleted_doctype": "Data",
 		"restored": "Check",
