@@ -65,6 +65,7 @@ class ModelConfig:
 	tier_max: dict[str, float]
 	max_reasons: int
 	min_reason_points: float
+	event_dates: str  # "absolute" (2026-11-27) or "relative" (3 days ago) in explanations
 	bands: tuple[tuple[str, float], ...]  # (band, lowest total), highest first
 	titles: TitleRules
 	title_label_chars: int
@@ -257,6 +258,9 @@ def parse_model_config(data: dict, source: str = "<memory>") -> ModelConfig:
 	output = root.table("output")
 	max_reasons = output.integer("max_reasons", 5, lo=1)
 	min_reason_points = output.number("min_reason_points", 1.0, lo=0)
+	event_dates = output.string("event_dates", "absolute")
+	if event_dates not in ("absolute", "relative"):
+		raise ModelConfigError(f"output.event_dates: expected 'absolute' or 'relative', got {event_dates!r}")
 	bands_reader = output.table("bands")
 	bands = []
 	for name in bands_reader.data:
@@ -410,6 +414,7 @@ def parse_model_config(data: dict, source: str = "<memory>") -> ModelConfig:
 		tier_max=tier_max,
 		max_reasons=max_reasons,
 		min_reason_points=min_reason_points,
+		event_dates=event_dates,
 		bands=tuple(bands),
 		titles=titles,
 		title_label_chars=title_label_chars,

@@ -102,12 +102,24 @@ def _age_text(age_days: float) -> str:
 	return _AGE_TEXTS[days] if days < 731 else f"{days} days ago"
 
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DAY_TEXTS: dict[int, str] = {}
+
+
+def _day_text(ts: float) -> str:
+	"""Epoch seconds -> 'YYYY-MM-DD' (UTC), memoised per day."""
+	day = int(ts // 86400.0)
+	text = _DAY_TEXTS.get(day)
+	if text is None:
+		text = date.fromordinal(_EPOCH_ORDINAL + day).isoformat()
+		if len(_DAY_TEXTS) > 20_000:
+			_DAY_TEXTS.clear()
+		_DAY_TEXTS[day] = text
+	return text
+
+
 # Contribution(...) goes through a Python-level __new__; this is the same tuple, built ~3x faster.
 _contribution = partial(tuple.__new__, Contribution)
-
-
-def _by_weight(c: Contribution) -> float:
-	return -abs(c[2])
 
 
 def _money(currency: str, amount: float) -> str:
@@ -154,6 +166,7 @@ class ScoringModel:
 		self._behaviour = tuple((sig, -_LN2 / sig.half_life_days) for sig in c.behaviour)
 		self._behaviour_max = {sig.name: sig.max_points for sig in c.behaviour}
 		self._intent_k = -_LN2 / c.intent_half_life_days
+		self._relative = c.event_dates == "relative"
 		self._ltv_k = None if c.ltv_half_life_days is None else -_LN2 / c.ltv_half_life_days
 		# Behaviour signals flattened to plain tuples for the hot loop.
 		self._behaviour_rows = tuple(
@@ -264,7 +277,12 @@ class ScoringModel:
 				if points:
 					out.append(
 						_contribution(
-							("fit", "intent_pages", points, f"Visited {labels}, last {_age_text(age)}")
+							(
+								"fit",
+								"intent_pages",
+								points,
+								f"Visited {labels}, last {_age_text(age) if self._relative else _day_text(s.last_visit)}",
+							)
 						)
 					)
 		return level, decision_maker
@@ -293,6 +311,7 @@ class ScoringModel:
 		if not events:
 			return
 		get = events.get
+		relative = self._relative
 		for event_name, name, label, min_events, per_event, max_points, k, max_age in self._behaviour_rows:
 			event = get(event_name)
 			if event is None:
@@ -311,7 +330,14 @@ class ScoringModel:
 			points = int(points * 100.0 + 0.5) / 100.0  # round2 inlined: points > 0 here
 			if points:
 				out.append(
-					_contribution(("behaviour", name, points, f"{label} x{count}, last {_age_text(age)}"))
+					_contribution(
+						(
+							"behaviour",
+							name,
+							points,
+							f"{label} x{count}, last {_age_text(age) if relative else _day_text(ts)}",
+						)
+					)
 				)
 
 	# --- tier 3: ERP -------------------------------------------------------------------------------
@@ -336,7 +362,12 @@ class ScoringModel:
 					age = today - s.last_invoice_ordinal
 					if age > 0:
 						points = round2(points * math.exp(self._ltv_k * age))
-					text += f", last invoice {_age_text(age)}"
+					when = (
+						_age_text(age)
+						if self._relative
+						else date.fromordinal(s.last_invoice_ordinal).isoformat()
+					)
+					text += f", last invoice {when}"
 				if points:
 					out.append(Contribution("erp", "lifetime_value", points, text))
 
@@ -383,11 +414,12 @@ class ScoringModel:
 				points = round2(c.renewal_points * (window + ramp - days_left) / ramp)
 			if points:
 				ends = date.fromordinal(s.contract_end_ordinal).isoformat()
-				out.append(
-					Contribution(
-						"erp", "renewal_window", points, f"Contract ends in {days_left} days ({ends})"
-					)
+				text = (
+					f"Contract ends in {days_left} days ({ends})"
+					if self._relative
+					else f"Contract ends {ends}"
 				)
+				out.append(Contribution("erp", "renewal_window", points, text))
 
 		lines: list[str] = []
 		if s.quotation_item_groups and c.product_lines:
@@ -469,13 +501,18 @@ class ScoringModel:
 		# then the engine's fixed signal order), which keeps the output deterministic.
 		threshold = c.min_reason_points
 		ranked = [x for x in contributions if x[2] >= threshold or x[2] <= -threshold]
-		ranked.sort(key=_by_weight)
+		weights = [-abs(x[2]) for x in ranked]
+		# Sorting indices with a C-level key is ~3x cheaper than a Python key function on the tuples.
+		order = sorted(range(len(ranked)), key=weights.__getitem__)
 		reasons = []
-		for x in ranked[: c.max_reasons]:
+		for i in order[: c.max_reasons]:
+			x = ranked[i]
 			p = x[2]
 			shown = int(p + 0.5) if p >= 0 else -int(0.5 - p)  # round_points, inlined
-			if shown:
-				reasons.append(f"{x[3]} {shown:+d}")
+			if shown > 0:
+				reasons.append(f"{x[3]} +{shown}")
+			elif shown < 0:
+				reasons.append(f"{x[3]} {shown}")
 		return ScoreResult(
 			total_int,
 			tiers,

@@ -113,6 +113,7 @@ def test_default_model_loads_and_tier_maxima_add_up_to_100():
 			"behaviour.signals.webinar.half_lif_days: unknown key",
 		),
 		("erp.currenct", "USD", "erp.currenct: unknown key"),
+		("output.event_dates", "yesterday", "output.event_dates: expected 'absolute' or 'relative'"),
 	],
 )
 def test_bad_values_name_the_key(path, value, message):

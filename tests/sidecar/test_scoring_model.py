@@ -176,8 +176,8 @@ def test_hand_worked_contact():
 	assert result.reasons == [
 		"CTO (C-level, decision maker) +18",
 		"2 overdue invoices (USD 12,400, up to 45 days late) -11",
-		"Contract ends in 60 days (2027-01-29) +10",
-		"Pricing page x4, last 3 days ago +9",
+		"Contract ends 2027-01-29 +10",
+		"Pricing page x4, last 2026-11-27 +9",
 		"Lifetime spend USD 84,000 (50k-250k) +9",
 	]
 	assert result.facts["seniority"] == "c_level" and result.facts["decision_maker"] is True
@@ -403,7 +403,7 @@ def test_company_score_aggregates_contacts():
 	assert result.tiers == {"fit": 38.0, "behaviour": 10.0, "erp": 9.0}
 	assert result.total == 57
 	assert result.facts["seniority"] == "c_level" and result.facts["engaged_contacts"] == 2
-	assert "Pricing page x4, last 3 days ago - Ann Lee (+1 other contact) +10" in result.reasons
+	assert "Pricing page x4, last 2026-11-27 - Ann Lee (+1 other contact) +10" in result.reasons
 	assert "CTO (C-level, decision maker) - Ann Lee +18" in result.reasons
 
 	alone = model.score_company(build_company_signals(company, erp, AS_OF), [], AS_OF)
@@ -460,7 +460,7 @@ def test_intent_pages_add_up_once_each_and_cap_before_decay():
 	result = model.score(build_signals(contact, None, None, AS_OF), AS_OF)
 	assert points(result, "intent_pages") == 10.0
 	assert result.contributions[0].explanation == (
-		"Visited demo request page, pricing page, ERPNext integration page, case studies, last today"
+		"Visited demo request page, pricing page, ERPNext integration page, case studies, last 2026-11-30"
 	)
 	# 45 days later (the intent half-life) the same visit is worth half
 	later = model.score(build_signals(contact, None, None, AS_OF), AS_OF + timedelta(days=45))
@@ -478,7 +478,7 @@ def test_lifetime_value_can_fade_from_the_last_invoice_when_configured():
 	result = model.score(build_signals({"id": "1"}, None, erp, AS_OF), AS_OF)
 	assert points(result, "lifetime_value") == 6.0
 	assert (
-		"last invoice 365 days ago"
+		"last invoice 2025-11-30"
 		in next(c for c in result.contributions if c.signal == "lifetime_value").explanation
 	)
 	# the shipped model does not fade LTV
@@ -503,3 +503,29 @@ def test_currencies_convert_to_the_base_and_unknown_ones_count_one_to_one():
 	assert [c.explanation for c in gbp.contributions if c.signal == "lifetime_value"] == [
 		"Lifetime spend GBP 8,000 (10k-50k)"
 	]
+
+
+def test_relative_event_dates_when_configured():
+	# output.event_dates = "relative": the same hand-worked contact, explained with ages instead of dates.
+	from sidecar.scoring import ScoringModel
+	from tests.sidecar.test_scoring_config import mutated
+
+	model = ScoringModel.from_dict(mutated("output.event_dates", "relative"))
+	result = model.score(build_signals(*cto_contact(), AS_OF), AS_OF)
+	assert result.total == 66
+	assert result.reasons[2:4] == [
+		"Contract ends in 60 days (2027-01-29) +10",
+		"Pricing page x4, last 3 days ago +9",
+	]
+	assert "Email opens x5, last 10 days ago" in [c.explanation for c in result.contributions]
+	today = LeadSignals(events={"webinar": (1, AS_OF.timestamp())})
+	assert model.score(today, AS_OF).reasons == ["Webinar attended x1, last today +4"]
+
+
+def test_absolute_explanations_do_not_change_from_one_day_to_the_next():
+	# What a stored HubSpot reason needs: same data, next day -> same text (points may decay).
+	model = load_default_model()
+	signals = build_signals(*cto_contact(), AS_OF)
+	today = model.score(signals, AS_OF)
+	tomorrow = model.score(signals, AS_OF + timedelta(days=1))
+	assert [c.explanation for c in today.contributions] == [c.explanation for c in tomorrow.contributions]
