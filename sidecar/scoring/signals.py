@@ -19,6 +19,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 # event name -> (count property, timestamp property). The model config refers to events by name.
@@ -207,6 +208,7 @@ def parse_employees(value: Any) -> int | None:
 	return int(match.group(0).replace(",", "")) if match else None
 
 
+@lru_cache(maxsize=4096)  # a few hundred distinct industries at most; pure function of the value
 def normalise_industry(value: Any) -> str:
 	"""'Computer Software', 'COMPUTER_SOFTWARE' and 'computer-software' all become 'computer_software'."""
 	if not value:
@@ -236,6 +238,7 @@ def _count(value: Any) -> int | float:
 	return int(number) if number.is_integer() else number
 
 
+@lru_cache(maxsize=4096)
 def industry_label(value: Any) -> str:
 	"""HubSpot enum values read badly ("COMPUTER_SOFTWARE"): show them as "Computer Software"."""
 	text = str(value).strip()
@@ -246,8 +249,9 @@ def industry_label(value: Any) -> str:
 
 def _apply_firmographics(signals: LeadSignals, props: dict, employees_key: str) -> None:
 	if not signals.industry and props.get("industry"):
-		signals.industry_label = industry_label(props["industry"])
-		signals.industry = normalise_industry(props["industry"])
+		raw = str(props["industry"])  # the memoised helpers need a hashable value
+		signals.industry_label = industry_label(raw)
+		signals.industry = normalise_industry(raw)
 	if signals.annual_revenue is None:
 		signals.annual_revenue = parse_number(props.get("annualrevenue"))
 	if signals.employees is None:
@@ -264,8 +268,9 @@ def _apply_erp(signals: LeadSignals, erp: dict | None) -> None:
 	signals.territory = erp.get("territory") or ""
 	signals.customer_group = erp.get("customer_group") or ""
 	if not signals.industry and erp.get("industry"):
-		signals.industry_label = industry_label(erp["industry"])
-		signals.industry = normalise_industry(erp["industry"])
+		raw = str(erp["industry"])
+		signals.industry_label = industry_label(raw)
+		signals.industry = normalise_industry(raw)
 	if signals.erp_disabled:
 		# A disabled ERPNext customer contributes no ERP points (see README): has_erp stays False.
 		return
