@@ -14,6 +14,7 @@ a request mid-flight. State: `objects[type][id] = {"id", "properties", ...}`, `o
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import threading
@@ -130,6 +131,7 @@ class HubSpotServer:
 		self.faults: list[dict] = []
 		self.hooks: list[Callable[[str, str, str], None]] = []
 		self.response_delay = 0.0
+		self._id_cache: dict[int, tuple[int, list[int]]] = {}
 		self._next_id = 9_000_000
 		handler = self._handler_class()
 		self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -212,6 +214,9 @@ class HubSpotServer:
 
 		class Handler(BaseHTTPRequestHandler):
 			protocol_version = "HTTP/1.1"
+			disable_nagle_algorithm = (
+				True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
+			)
 
 			def log_message(self, *_args: Any) -> None:
 				pass
@@ -347,16 +352,23 @@ class HubSpotServer:
 		props = [p for v in query.get("properties", []) for p in v.split(",") if p]
 		after = query.get("after", [None])[0]
 		with self.lock:
-			ids = sorted(store, key=int)
-			start = (
-				0 if after is None else next((i for i, x in enumerate(ids) if int(x) > int(after)), len(ids))
-			)
-			page = ids[start : start + limit]
+			ids = self._sorted_ids(store)
+			start = 0 if after is None else bisect.bisect_right(ids, int(after))
+			page = [str(i) for i in ids[start : start + limit]]
 			results = [self._view(store[i], props) for i in page]
 		body: dict[str, Any] = {"results": results}
 		if start + limit < len(ids):
 			body["paging"] = {"next": {"after": page[-1]}}
 		return 200, body, {}
+
+	def _sorted_ids(self, store: dict) -> list[int]:
+		"""Ids in order, cached per store until objects are added or removed (list pages bisect it)."""
+		key = id(store)
+		cached = self._id_cache.get(key)
+		if cached is None or cached[0] != len(store):
+			cached = (len(store), sorted(int(i) for i in store))
+			self._id_cache[key] = cached
+		return cached[1]
 
 	def _matches(self, obj: dict, f: dict) -> bool:
 		name, op = f["propertyName"], f["operator"]
@@ -571,6 +583,9 @@ class ErpServer:
 
 		class Handler(BaseHTTPRequestHandler):
 			protocol_version = "HTTP/1.1"
+			disable_nagle_algorithm = (
+				True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
+			)
 
 			def log_message(self, *_args: Any) -> None:
 				pass
