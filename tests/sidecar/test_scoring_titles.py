@@ -41,6 +41,15 @@ TABLE = [
 	("Senior Buyer", "individual", True, 6),
 	("Accountant", "individual", False, 2),
 	("Executive Assistant to the CEO", "assistant", False, 1),  # not the CEO
+	("CEO Assistant", "assistant", False, 1),
+	(
+		"EVP & CFO",
+		"vp",
+		True,
+		16,
+	),  # "vice president" vetoes C-level (see the c_level unless); still a decision maker
+	("President & CEO", "c_level", True, 18),
+	("SVP and Chief of Staff", "vp", True, 16),
 	("Intern", "intern", False, -4),
 	("Marketing Intern", "intern", False, -4),
 	("Intern to the CTO", "intern", False, -4),
