@@ -12,8 +12,10 @@ Contract (shape in SIDECAR_CONTRACT.md, "ERP signals record"):
   window. Those moments are only counted once they are in the past, so the cursor never runs ahead of now.
 - Only the feeding rows with a timestamp >= the cursor are read to pick the page: the greatest timestamp of
   a customer is in that subset whenever it is >= the cursor, so the page is exact without a full scan.
-- `deleted`: Customers in Deleted Document (not restored) deleted after `modified_after` and, when more pages
-  follow, not after this page's last record (so each deletion is reported on the page it falls in).
+- `deleted`: Customers in Deleted Document (not restored) deleted after `modified_after` and not after this
+  page's last record (more pages follow) or the horizon (last page): each deletion is reported once.
+- Settle window: changes younger than `settle_seconds` (the endpoint: 60 s) are left for the next call, so
+  the cursor never passes a row whose transaction has not committed yet; `as_of` is that horizon.
 - Amounts are in the default company's currency and count only invoices of companies keeping their books in
   that currency; returns (negative totals) are netted into lifetime revenue.
 Every ERPNext field read here is declared in `revops_app.erp.schema` (block "sidecar signals feed").
@@ -127,21 +129,23 @@ def _crossing_params(today: date, since: datetime | None) -> dict[str, Any]:
 
 
 def pick_page(
-	modified_after: datetime | None, after_name: str, limit: int, today: date
+	modified_after: datetime | None, after_name: str, limit: int, today: date, horizon: datetime
 ) -> list[tuple[str, datetime]]:
-	"""(customer, effective modified) of the next `limit` customers after the cursor, in cursor order."""
+	"""(customer, effective modified) of the next `limit` customers after the cursor and not after
+	`horizon`, in cursor order."""
 	params: dict[str, Any] = {
 		"since": modified_after,
 		"after": modified_after,
 		"after_name": after_name or "",
+		"horizon": horizon,
 		"limit": int(limit),
 		**_crossing_params(today, modified_after),
 	}
-	cursor_condition = (
-		"WHERE eff.modified > %(after)s OR (eff.modified = %(after)s AND eff.customer > %(after_name)s)"
-		if modified_after is not None
-		else ""
-	)
+	cursor_condition = "WHERE eff.modified <= %(horizon)s"
+	if modified_after is not None:
+		cursor_condition += (
+			" AND (eff.modified > %(after)s OR (eff.modified = %(after)s AND eff.customer > %(after_name)s))"
+		)
 	rows = frappe.db.sql(
 		f"""
 		SELECT eff.customer, eff.modified FROM (
@@ -368,15 +372,24 @@ def default_currency() -> str:
 	return frappe.get_cached_value("Company", company, "default_currency") if company else ""
 
 
-def signals_page(modified_after: datetime | None, after_name: str, limit: int) -> dict[str, Any]:
-	now = now_datetime()
+def signals_page(
+	modified_after: datetime | None,
+	after_name: str,
+	limit: int,
+	settle_seconds: float = 0,
+	now: datetime | None = None,
+) -> dict[str, Any]:
+	"""One page of the feed. Changes younger than `settle_seconds` are held back for the next call: a
+	document's `modified` is set when it is saved but only visible when its transaction commits, so a
+	cursor must not run past rows another transaction may still commit (the endpoint uses 60 s)."""
+	now = now or now_datetime()
 	today = getdate(now)
-	picked = pick_page(modified_after, after_name, limit + 1, today)
+	horizon = now - timedelta(seconds=max(settle_seconds, 0))
+	picked = pick_page(modified_after, after_name, limit + 1, today, horizon)
 	has_more = len(picked) > limit
 	picked = picked[:limit]
 	records = build_records(picked, today, default_currency())
-	upper = picked[-1][1] if has_more else None
-	deleted = deleted_customers(modified_after, upper)
+	deleted = deleted_customers(modified_after, picked[-1][1] if has_more else horizon)
 	next_cursor = None
 	if picked:
 		next_cursor = {"modified": format_modified(picked[-1][1]), "name": picked[-1][0]}
@@ -387,7 +400,7 @@ def signals_page(modified_after: datetime | None, after_name: str, limit: int) -
 		"records": records,
 		"next_cursor": next_cursor,
 		"deleted": [name for name, _ in deleted],
-		"as_of": format_modified(now),
+		"as_of": format_modified(horizon),
 		"has_more": has_more,
 	}
 

@@ -25,7 +25,7 @@ from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, get_datetime, getdate, now_datetime, nowdate
+from frappe.utils import add_days, add_to_date, get_datetime, getdate, now_datetime, nowdate
 
 from erpnext.accounts.doctype.sales_invoice.test_sales_invoice import create_sales_invoice
 from erpnext.selling.doctype.quotation.test_quotation import make_quotation
@@ -38,6 +38,7 @@ from revops_app.tests.utils import get_test_company
 
 T1 = "2099-01-01 00:00:00.000000"
 T2 = "2099-01-01 00:00:00.500000"
+FUTURE = get_datetime("2099-01-02 00:00:00")  # the clock for tests that place rows at T1/T2
 
 
 def day(offset: int) -> str:
@@ -237,13 +238,15 @@ class TestSignalsFeed(FrappeTestCase):
 		frappe.db.sql(f"UPDATE `tab{doctype}` SET modified = %s WHERE name = %s", (value, name))
 
 	def drain(
-		self, after, after_name: str = "", limit: int = 1000
+		self, after, after_name: str = "", limit: int = 1000, now=None
 	) -> tuple[list[dict], list[str], list[dict]]:
-		"""Every page after the cursor: (records, deleted, pages)."""
+		"""Every page after the cursor: (records, deleted, pages). `now` moves the clock (far-future tests)."""
 		records, deleted, pages = [], [], []
 		cursor = (after, after_name)
 		for _ in range(1000):
-			page = signals_data.signals_page(get_datetime(cursor[0]) if cursor[0] else None, cursor[1], limit)
+			page = signals_data.signals_page(
+				get_datetime(cursor[0]) if cursor[0] else None, cursor[1], limit, now=now
+			)
 			pages.append(page)
 			records += page["records"]
 			deleted += page["deleted"]
@@ -332,16 +335,16 @@ class TestSignalsFeed(FrappeTestCase):
 			self.set_modified("Customer", name, T2)
 		expected = sorted(names[:3]) + sorted(names[3:])
 		before = "2098-12-31 23:59:59.000000"
-		records, _, pages = self.drain(before, "", limit=2)
+		records, _, pages = self.drain(before, "", limit=2, now=FUTURE)
 		self.assertEqual([r["customer"] for r in records], expected)
 		self.assertEqual([len(p["records"]) for p in pages], [2, 2, 1])
 		self.assertEqual([p["has_more"] for p in pages], [True, True, False])
 		self.assertEqual(pages[0]["next_cursor"], {"modified": T1, "name": expected[1]})
 		# resuming from a cursor in the middle of a tie returns the rest of the tie first
-		rest, _, _ = self.drain(T1, expected[0], limit=1000)
+		rest, _, _ = self.drain(T1, expected[0], limit=1000, now=FUTURE)
 		self.assertEqual([r["customer"] for r in rest], expected[1:])
 		# and from the last record: nothing
-		empty, _, last = self.drain(T2, expected[-1])
+		empty, _, last = self.drain(T2, expected[-1], now=FUTURE)
 		self.assertEqual((empty, last[0]["next_cursor"], last[0]["has_more"]), ([], None, False))
 
 	def test_a_new_invoice_moves_the_customer(self):
@@ -387,14 +390,33 @@ class TestSignalsFeed(FrappeTestCase):
 		names = [self.customer(f"Signals Count {self.tag} {i}") for i in range(6)]
 		for name in names:
 			self.set_modified("Customer", name, T1)
-		signals_data.signals_page(get_datetime("2098-12-31 00:00:00"), "", 1)  # warm the caches first
+		after = get_datetime("2098-12-31 00:00:00")
+		signals_data.signals_page(after, "", 1, now=FUTURE)  # warm the caches first
 		counts = []
 		for limit in (1, 6):
 			with patch.object(frappe.db, "sql", wraps=frappe.db.sql) as spy:
-				page = signals_data.signals_page(get_datetime("2098-12-31 00:00:00"), "", limit)
+				page = signals_data.signals_page(after, "", limit, now=FUTURE)
 			self.assertEqual(len(page["records"]), limit)
 			counts.append(spy.call_count)
 		self.assertEqual(counts[0], counts[1])
+
+	def test_settle_window_holds_back_fresh_changes(self):
+		cursor = add_to_date(now_datetime(), seconds=-5)
+		customer = self.customer(f"Signals Fresh {self.tag}")
+		held = signals_data.signals_page(cursor, "", 1000, settle_seconds=60)
+		self.assertNotIn(customer, [r["customer"] for r in held["records"]])
+		self.assertLess(
+			get_datetime(held["as_of"]), get_datetime(frappe.db.get_value("Customer", customer, "modified"))
+		)
+		served = signals_data.signals_page(cursor, "", 1000, settle_seconds=0)
+		self.assertIn(customer, [r["customer"] for r in served["records"]])
+		# the endpoint holds back 60 s unless told otherwise
+		message = signals_api.customer_signals(modified_after=str(cursor))
+		self.assertNotIn(customer, [r["customer"] for r in message["records"]])
+		message = signals_api.customer_signals(modified_after=str(cursor), settle_seconds=0)
+		self.assertIn(customer, [r["customer"] for r in message["records"]])
+		with self.assertRaises(frappe.ValidationError):
+			signals_api.customer_signals(settle_seconds=-1)
 
 	def test_endpoint_validates_and_checks_permission(self):
 		message = signals_api.customer_signals(modified_after="2098-12-31 00:00:00", after_name="", limit="3")

@@ -314,12 +314,15 @@ class ErpClient:
 	# --- app endpoints ----------------------------------------------------------------------
 
 	def customer_signals(
-		self, modified_after: str = "", after_name: str = "", limit: int = 500
+		self,
+		modified_after: str = "",
+		after_name: str = "",
+		limit: int = 500,
+		settle_seconds: int | None = None,
 	) -> dict[str, Any]:
 		"""One raw page of the signals endpoint: its `message` dict (records, next_cursor, deleted, as_of)."""
-		page = self.customer_signals_page(
-			Cursor(modified_after, after_name) if modified_after else None, limit
-		)
+		cursor = Cursor(modified_after, after_name) if modified_after else None
+		page = self.customer_signals_page(cursor, limit, settle_seconds=settle_seconds)
 		return {
 			"records": page.records,
 			"next_cursor": page.next_cursor.as_dict() if page.next_cursor else None,
@@ -329,9 +332,10 @@ class ErpClient:
 		}
 
 	def customer_signals_page(
-		self, cursor: Cursor | Mapping[str, str] | None, limit: int = 500
+		self, cursor: Cursor | Mapping[str, str] | None, limit: int = 500, settle_seconds: int | None = None
 	) -> SignalsPage:
-		"""Fetch one page of changed customers after `cursor` (None = from the beginning)."""
+		"""Fetch one page of changed customers after `cursor` (None = from the beginning).
+		`settle_seconds` (None = the endpoint's 60 s): changes younger than that wait for the next call."""
 		if not 1 <= limit <= MAX_SIGNALS_PAGE:
 			raise ValueError(f"limit must be between 1 and {MAX_SIGNALS_PAGE}")
 		cursor = Cursor.from_value(cursor)
@@ -341,6 +345,7 @@ class ErpClient:
 				"modified_after": cursor.modified if cursor else "",
 				"after_name": cursor.name if cursor else "",
 				"limit": limit,
+				"settle_seconds": settle_seconds,
 			},
 		)
 		if not isinstance(message, dict) or not isinstance(message.get("records"), list):
@@ -384,13 +389,14 @@ class ErpClient:
 		*,
 		limit: int = 500,
 		max_pages: int | None = None,
+		settle_seconds: int | None = None,
 	) -> Iterator[SignalsPage]:
 		"""Yield pages `(records, next_cursor, deleted)` until the feed is drained. Store `next_cursor`
 		only after a page is processed, so a crash replays at most that page."""
 		cursor = Cursor.from_value(cursor)
 		pages = 0
 		while True:
-			page = self.customer_signals_page(cursor, limit)
+			page = self.customer_signals_page(cursor, limit, settle_seconds=settle_seconds)
 			pages += 1
 			yield page
 			if not page.has_more or (max_pages is not None and pages >= max_pages):

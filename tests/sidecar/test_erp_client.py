@@ -264,6 +264,9 @@ def test_signals_raw_page_for_the_sync(server, sleeps):
 		},
 	)
 	message = make_client(server, sleeps).customer_signals("", "", 10)
+	assert server.requests[0].query == {"modified_after": "", "after_name": "", "limit": "10"}
+	make_client(server, sleeps).customer_signals("2026-11-20 10:00:00.000000", "CUST-1", 10, settle_seconds=0)
+	assert server.requests[1].query["settle_seconds"] == "0"
 	assert message["records"][0]["customer"] == "CUST-1"
 	assert message["next_cursor"] == {"modified": "2026-11-20 10:00:00.000000", "name": "CUST-1"}
 	assert server.requests[0].query == {"modified_after": "", "after_name": "", "limit": "10"}
