@@ -386,14 +386,30 @@ class HandoffRule:
 	industry: str = ""
 	product_line: str = ""
 
-	def matches(self, territory: str | None, industry: str | None, product_lines: set[str]) -> bool:
-		if self.territory and (territory or "").casefold() != self.territory.casefold():
+	def matches(
+		self, territory: str | set[str] | None, industry: str | set[str] | None, product_lines: set[str]
+	) -> bool:
+		"""Each argument may be one value or a set of candidate spellings (e.g. label and HubSpot enum)."""
+		if self.territory and _norm(self.territory) not in _norms(territory):
 			return False
-		if self.industry and (industry or "").casefold() != self.industry.casefold():
+		if self.industry and _norm(self.industry) not in _norms(industry):
 			return False
-		if self.product_line and self.product_line.casefold() not in {p.casefold() for p in product_lines}:
+		if self.product_line and _norm(self.product_line) not in _norms(product_lines):
 			return False
 		return True
+
+
+def _norm(value: str) -> str:
+	"""'Industrial Automation', 'INDUSTRIAL_AUTOMATION' and 'industrial-automation' compare equal."""
+	return "".join(ch if ch.isalnum() else "_" for ch in value.casefold()).strip("_")
+
+
+def _norms(values: str | set[str] | None) -> set[str]:
+	if not values:
+		return set()
+	if isinstance(values, str):
+		values = {values}
+	return {_norm(v) for v in values if v}
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,9 @@ class OwnerRouter:
 			store=store,
 		)
 
-	def team_for(self, territory: str | None, industry: str | None, product_lines: set[str]) -> str | None:
+	def team_for(
+		self, territory: str | set[str] | None, industry: str | set[str] | None, product_lines: set[str]
+	) -> str | None:
 		for rule in self.rules:
 			if rule.matches(territory, industry, product_lines):
 				return rule.team

@@ -533,8 +533,15 @@ class Pipeline:
 			customer = matches.get(cid)
 			facts = result.facts or {}
 			product_lines = set(facts.get("product_lines") or [])
-			industry = facts.get("industry") or ((company or {}).get("properties") or {}).get("industry")
-			team, owner_id = router.route(facts.get("territory"), industry, product_lines)
+			cprops = (company or {}).get("properties") or {}
+			# rules may name an industry by label, HubSpot enum or key, a territory by ERP territory or country
+			industries = {
+				v for v in (facts.get("industry"), facts.get("industry_key"), cprops.get("industry")) if v
+			}
+			territories = {
+				v for v in (facts.get("territory"), facts.get("country"), cprops.get("country")) if v
+			}
+			team, owner_id = router.route(territories, industries, product_lines)
 			key = f"{cid}:{state.crossings + 1}"
 			task = build_task_properties(
 				key=key,

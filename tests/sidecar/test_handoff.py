@@ -199,3 +199,11 @@ def test_crash_between_steps_never_duplicates_tasks(world, phase):
 	assert proc.returncode == 0, err
 	assert len(world.hubspot.objects["tasks"]) == len(rows)
 	assert world.hubspot.violations == []
+
+
+def test_rules_match_any_spelling_of_industry_and_territory():
+	rule = HandoffRule(team="x", territory="Germany", industry="Industrial Automation")
+	assert rule.matches({"EMEA", "Germany"}, {"INDUSTRIAL_AUTOMATION"}, set())
+	assert rule.matches("germany", "industrial-automation", set())
+	assert not rule.matches({"EMEA"}, {"INDUSTRIAL_AUTOMATION"}, set())
+	assert not HandoffRule(team="x", product_line="Spare Parts").matches(None, None, {"Tools"})
