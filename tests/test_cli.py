@@ -113,3 +113,31 @@ def test_run_loop_and_lock(world, capsys):
 	assert main(["--config", cfg, "sync"]) == 3
 	assert "run lock" in capsys.readouterr().err
 	store.release_lock("elsewhere:1:x")
+
+
+def test_run_stops_gracefully_on_sigterm(world):
+	import os
+	import signal
+	import time
+
+	exe = Path(sys.executable).parent / "revops-sidecar"
+	proc = subprocess.Popen(
+		[str(exe), "--config", str(world.config_path), "run", "--interval", "60"],
+		env=dict(os.environ, **world.env),
+		stdout=subprocess.PIPE,
+		stderr=subprocess.PIPE,
+		text=True,
+	)
+	try:
+		line = proc.stdout.readline()  # the first pass has finished
+		assert "full pass" in line, proc.stderr.read()
+		store = open_store(world.store_url)
+		assert store.lock_holder() is not None
+		started = time.monotonic()
+		proc.send_signal(signal.SIGTERM)
+		assert proc.wait(20) == 0
+		assert time.monotonic() - started < 10  # did not sit out the 60 s interval
+		assert store.lock_holder() is None  # lease released on the way out
+	finally:
+		if proc.poll() is None:
+			proc.kill()
