@@ -126,8 +126,12 @@ def _summary(result: Any) -> str:
 	return f"{result.mode} pass{' (dry run)' if result.dry_run else ''}: " + " ".join(parts)
 
 
-def _locked_pass(cfg: Config, mode: str, progress: Callable[[int, int | None], None] | None = None) -> int:
+def _locked_pass(
+	cfg: Config, mode: str | None, progress: Callable[[int, int | None], None] | None = None
+) -> int:
+	"""One pass under the run lock; mode None = incremental, or full when no pass has run yet."""
 	pipeline, store = _runtime(cfg, dry_run=False, progress=progress)
+	mode = mode or _mode(store, False)
 	holder = _holder()
 	ttl = cfg.get("store.lock_ttl_seconds")
 	if not _acquire(store, holder, ttl):
@@ -166,16 +170,25 @@ def cmd_config(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, cfg: Config) -> int:
-	return _locked_pass(cfg, "full" if args.full else "incremental")
+	return _locked_pass(cfg, None if not args.full else "full")
 
 
 def cmd_backfill(args: argparse.Namespace, cfg: Config) -> int:
 	return _locked_pass(cfg, "full", progress=None if args.no_progress else Progress("scoring"))
 
 
+def _mode(store: Any, full: bool) -> str:
+	"""Incremental once a full pass has set the HubSpot cursors; before that, a full pass."""
+	from sidecar.sync import CURSOR_CONTACTS
+
+	if full or store.get_cursor(CURSOR_CONTACTS) is None:
+		return "full"
+	return "incremental"
+
+
 def cmd_plan(args: argparse.Namespace, cfg: Config) -> int:
 	pipeline, store = _runtime(cfg, dry_run=True)
-	result = pipeline.run_pass("full" if args.full else "incremental")
+	result = pipeline.run_pass(_mode(store, args.full))
 	store.close()
 	print_plan(result, as_json=args.json, limit=args.limit)
 	return EXIT_OK
@@ -394,7 +407,9 @@ def build_parser() -> argparse.ArgumentParser:
 	p.add_argument("--interval", type=float, help="seconds between passes (default: run.interval_seconds)")
 	p.add_argument("--max-passes", type=int, default=0, help="stop after N passes (0 = until SIGTERM)")
 	p.set_defaults(func=cmd_run)
-	p = sub.add_parser("sync", help="one incremental pass (ERP changes + HubSpot changes)")
+	p = sub.add_parser(
+		"sync", help="one incremental pass (ERP changes + HubSpot changes); full when none ran yet"
+	)
 	p.add_argument("--full", action="store_true", help="re-score every contact")
 	p.set_defaults(func=cmd_sync)
 	p = sub.add_parser("plan", help="dry run: what a pass would change (writes nothing)")
@@ -470,6 +485,10 @@ def main(argv: list[str] | None = None) -> int:
 		return EXIT_USAGE
 	except KeyboardInterrupt:
 		return 130
+	except Exception as exc:  # a failed pass: one clear line (details with -v), non-zero exit, state kept
+		log.info("command failed", exc_info=True)
+		print(f"revops-sidecar: {args.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+		return EXIT_ERROR
 
 
 if __name__ == "__main__":
