@@ -332,7 +332,13 @@ SETTINGS: tuple[Setting, ...] = (
 		"",
 		"team used when no rule matches (empty = no owner, task unassigned)",
 	),
-	Setting("handoff", "reassign_owned", "bool", False, "also replace an existing contact owner"),
+	Setting(
+		"handoff",
+		"reassign_owned",
+		"bool",
+		False,
+		"route owned contacts too (otherwise an owned contact keeps its owner, who gets the task)",
+	),
 	# --- run loop ---
 	Setting(
 		"run",

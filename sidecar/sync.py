@@ -541,7 +541,12 @@ class Pipeline:
 			territories = {
 				v for v in (facts.get("territory"), facts.get("country"), cprops.get("country")) if v
 			}
-			team, owner_id = router.route(territories, industries, product_lines)
+			current_owner = (contact.get("properties") or {}).get("hubspot_owner_id") or None
+			if current_owner and not cfg.get("handoff.reassign_owned"):
+				# an owned contact keeps its owner, who also gets the task (no round-robin turn used)
+				team, owner_id = router.team_for(territories, industries, product_lines), str(current_owner)
+			else:
+				team, owner_id = router.route(territories, industries, product_lines)
 			key = f"{cid}:{state.crossings + 1}"
 			task = build_task_properties(
 				key=key,
@@ -556,7 +561,6 @@ class Pipeline:
 				due_business_days=cfg.get("handoff.due_business_days"),
 				priority=cfg.get("handoff.task_priority"),
 			)
-			current_owner = (contact.get("properties") or {}).get("hubspot_owner_id") or None
 			payload = {"contact_id": cid, "owner_id": owner_id, "current_owner": current_owner, "task": task}
 			details = {
 				"team": team,

@@ -160,3 +160,23 @@ def test_first_touch_after_handoff_is_recorded_for_the_report(world):
 	report = build_report(store, threshold=world.threshold)
 	assert report["first_touch"]["touched"] == 1
 	assert report["first_touch"]["untouched"] == len(store.handoff_rows()) - 1
+
+
+def test_owned_contact_keeps_its_owner_who_gets_the_task(world):
+	dry, _ = pipeline(world, dry_run=True)
+	planned = dry.run_pass("full").handoffs
+	assert len(planned) >= 2
+	owned = planned[0]["contact_id"]
+	world.hubspot.touch("contacts", owned, hubspot_owner_id="71000199")
+	p, store = pipeline(world)
+	p.run_pass("full")
+	rows = {r["contact_id"]: r for r in store.handoff_rows()}
+	assert rows[owned]["owner_id"] == "71000199"
+	task = world.hubspot.objects["tasks"][rows[owned]["task_id"]]["properties"]
+	assert task["hubspot_owner_id"] == "71000199"
+	assert world.hubspot.objects["contacts"][owned]["properties"]["hubspot_owner_id"] == "71000199"
+	other = next(r for c, r in rows.items() if c != owned and r["owner_id"])
+	assert (
+		world.hubspot.objects["contacts"][other["contact_id"]]["properties"]["hubspot_owner_id"]
+		== other["owner_id"]
+	)
