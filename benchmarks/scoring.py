@@ -66,7 +66,14 @@ def timed(fn, repeats: int, before=None) -> list[tuple[float, float]]:
 	return seconds
 
 
-def report(label: str, count: int, seconds: list[tuple[float, float]]) -> float:
+def load() -> str:
+	"""The 1-minute load average: on a shared machine it says how much the wall-clock figures were disturbed."""
+	if hasattr(os, "getloadavg"):
+		return f"load average {os.getloadavg()[0]:.2f}"
+	return "load average unknown"
+
+
+def report(label: str, count: int, seconds: list[tuple[float, float]]) -> tuple[float, float]:
 	walls = [w for w, _ in seconds]
 	cpus = [c for _, c in seconds]
 	best = count / min(walls)
@@ -76,7 +83,7 @@ def report(label: str, count: int, seconds: list[tuple[float, float]]) -> float:
 		f"{label:<32} {best:>9,.0f}/s best {median:>9,.0f}/s median (wall)  {best_cpu:>9,.0f}/s best (CPU time)"
 		f"  {1e6 / best:5.1f} us/contact"
 	)
-	return best
+	return best, best_cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
 	signals = [build_signals(contact, company, erp, as_of) for contact, company, erp in rows]
 	with_erp = sum(1 for s in signals if s.has_erp)
 
-	print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, {pinned}")
+	print(
+		f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, {pinned}, {load()}"
+	)
 	print(
 		f"dataset: seed {args.seed}, {len(data.hubspot_companies):,} companies, {len(rows):,} contacts "
 		f"({with_erp:,} with an ERP record), {len(data.erp_records):,} ERP records; generated in {generated:.2f} s"
@@ -137,8 +146,12 @@ def main(argv: list[str] | None = None) -> int:
 			len(signals),
 			timed(score_all, args.repeats, fresh_signals_cold_memos),
 		)
-	verdict = "meets" if best >= GOAL_CONTACTS_PER_SECOND else "misses"
-	print(f"goal >= {GOAL_CONTACTS_PER_SECOND:,} contacts/s for score(): {verdict} ({best:,.0f})")
+	best_wall, best_cpu = best
+	verdict = "meets" if best_wall >= GOAL_CONTACTS_PER_SECOND else "misses"
+	print(
+		f"goal >= {GOAL_CONTACTS_PER_SECOND:,} contacts/s for score(): {verdict} ({best_wall:,.0f}/s wall, "
+		f"{best_cpu:,.0f}/s CPU time); {load()} at the end"
+	)
 	return 0
 
 
