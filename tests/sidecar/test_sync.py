@@ -180,3 +180,98 @@ def test_owned_contact_keeps_its_owner_who_gets_the_task(world):
 		world.hubspot.objects["contacts"][other["contact_id"]]["properties"]["hubspot_owner_id"]
 		== other["owner_id"]
 	)
+
+
+@pytest.mark.postgres
+def test_pipeline_on_postgresql(world, pg_url):
+	import uuid
+
+	import psycopg
+
+	schema = f"revops_sync_{uuid.uuid4().hex[:10]}"
+	plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
+	with psycopg.connect(plain, autocommit=True) as conn:
+		conn.execute(f'CREATE SCHEMA "{schema}"')
+	try:
+		world.env["REVOPS_STORE_URL"] = f"{plain}?options=-csearch_path%3D{schema}"
+		cfg = world.config()
+		assert cfg.store_url().startswith("postgresql")
+		store = open_store(cfg.store_url())
+		assert store.dialect == "postgresql"
+		p = Pipeline(
+			cfg, store, HubSpotClient.from_config(cfg), ErpClient.from_config(cfg.erp), load_default_model()
+		)
+		first = p.run_pass("full")
+		second = p.run_pass("incremental")
+		rows = store.handoff_rows()
+		assert first.stats["written"] == len(world.dataset.hubspot_contacts) and second.stats["changed"] == 0
+		assert rows and all(r["status"] == "done" for r in rows)
+		assert len(world.hubspot.objects["tasks"]) == len(rows)
+		assert store.ledger_count()["contacts"] == len(world.dataset.hubspot_contacts)
+		store.close()
+	finally:
+		with psycopg.connect(plain, autocommit=True) as conn:
+			conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_report_bands_vs_later_conversion(tmp_path):
+	from datetime import datetime, timedelta
+
+	from sidecar.report import build_report
+	from sidecar.store import ContactState
+
+	store = open_store(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+	now = datetime(2026, 11, 30, 12)
+	t0 = now - timedelta(days=30)
+	history = [("a", 90), ("b", 88), ("c", 20), ("d", 55)]
+	store.add_score_history(
+		[
+			{
+				"contact_id": c,
+				"company_id": None,
+				"erp_customer": None,
+				"scored_at": t0,
+				"total": s,
+				"fit": s,
+				"behaviour": 0,
+				"erp": 0,
+			}
+			for c, s in history
+		]
+	)
+	# a later, higher score does not move the entry band
+	store.add_score_history(
+		[
+			{
+				"contact_id": "c",
+				"company_id": None,
+				"erp_customer": None,
+				"scored_at": now,
+				"total": 95,
+				"fit": 0,
+				"behaviour": 0,
+				"erp": 0,
+			}
+		]
+	)
+	store.save_states(
+		[
+			ContactState("a", score=90, converted_at=now - timedelta(days=5)),
+			ContactState(
+				"b", score=88, converted_at=t0 - timedelta(days=1)
+			),  # converted before it was scored
+			ContactState("c", score=95),
+			ContactState("d", score=55, converted_at=now - timedelta(days=1)),
+		]
+	)
+	report = build_report(store, threshold=70, days=90, now=now)
+	bands = {b["band"]: b for b in report["bands"]}
+	assert (
+		bands["85-100"]["contacts"],
+		bands["85-100"]["converted"],
+		bands["85-100"]["converted_before"],
+	) == (2, 1, 1)
+	assert bands["85-100"]["conversion_rate"] == 0.5
+	assert (bands["0-24"]["contacts"], bands["0-24"]["converted"]) == (1, 0)
+	assert bands["50-69"]["converted"] == 1
+	assert report["handoffs"]["count"] == 0 and report["first_touch"]["median_hours"] is None
