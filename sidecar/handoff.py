@@ -14,8 +14,9 @@ Contract:
 - `deliver_handoffs(store, hubspot, ...)` drains the outbox. Exactly once per crossing, across crashes:
   1. the decision (state + handoff + outbox row) was committed before any call (Store.decide_handoff);
   2. each delivery attempt is counted in the outbox row BEFORE the call;
-  3. a row that was attempted before is first reconciled: search tasks by the key property (after
-     `settle_seconds`, because HubSpot search is eventually consistent) and reuse a found task;
+  3. a row that was attempted before is first reconciled: the contact's associated tasks (associations v4,
+     consistent at once because the task is created with its association) are read for the key property, then
+     tasks are searched by it (after `settle_seconds`: search is eventually consistent); a found task is reused;
   4. after the task exists, the contact owner is set (idempotent PATCH) and the row is marked done.
 """
 
@@ -266,7 +267,7 @@ def deliver_handoffs(
 			continue
 		attempts = store.outbox_attempt(row["key"])
 		try:
-			task_id = hubspot.find_task_by_key(key) if attempts > 1 else None
+			task_id = hubspot.find_task_by_key(key, payload["contact_id"]) if attempts > 1 else None
 			if task_id:
 				stats.reconciled += 1
 			else:

@@ -28,6 +28,7 @@ from typing import Any
 
 import urllib3
 from hubspot import HubSpot
+from hubspot.crm.associations.v4.exceptions import ApiException as AssociationsApiException
 from hubspot.crm.objects import (
 	AssociationSpec,
 	BatchInputSimplePublicObjectBatchInput,
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 SEARCH_RESULT_CAP = 10_000
 TASK_TO_CONTACT = 204  # HUBSPOT_DEFINED association type id task -> contact
 # every generated SDK package has its own ApiException class
-API_EXCEPTIONS = (ObjectsApiException, PropertiesApiException, OwnersApiException)
+API_EXCEPTIONS = (ObjectsApiException, PropertiesApiException, OwnersApiException, AssociationsApiException)
 RETRYABLE_CATEGORIES = {
 	"RATE_LIMITS",
 	"LOCKED",
@@ -154,6 +155,7 @@ class HubSpotClient:
 		self._props_batch = sdk.crm.properties.batch_api
 		self._props_groups = sdk.crm.properties.groups_api
 		self._owners = sdk.crm.owners.owners_api
+		self._associations = sdk.crm.associations.v4.basic_api
 
 	@classmethod
 	def from_config(cls, cfg: Any, used_today: int = 0) -> HubSpotClient:
@@ -407,7 +409,34 @@ class HubSpotClient:
 			raise HubSpotError(f"HubSpot refused the task: {body.get('message', '')}", status, body)
 		return str(body["id"])
 
-	def find_task_by_key(self, key: str) -> str | None:
+	def associated_ids(self, object_type: str, object_id: str, to_object_type: str) -> list[str]:
+		"""Ids associated with one object (associations v4 list; read from the CRM, not the search index)."""
+		ids: list[str] = []
+		after: str | None = None
+		while True:
+			kwargs: dict[str, Any] = {"limit": 500}
+			if after:
+				kwargs["after"] = after
+			_, body = self._request(
+				"read", self._associations.get_page, object_type, str(object_id), to_object_type, **kwargs
+			)
+			ids.extend(str(r["toObjectId"]) for r in body.get("results", []))
+			after = ((body.get("paging") or {}).get("next") or {}).get("after")
+			if not after:
+				return ids
+
+	def find_task_by_key(self, key: str, contact_id: str | None = None) -> str | None:
+		"""The task carrying handoff key `key`, if one exists.
+
+		First the contact's associated tasks (created inline with the task, so visible at once), then search
+		(eventually consistent, but also finds a task whose association was lost).
+		"""
+		if contact_id:
+			task_ids = self.associated_ids("contacts", contact_id, "tasks")
+			if task_ids:
+				for task_id, obj in self.batch_read("tasks", task_ids, [TASK_KEY_PROPERTY]).items():
+					if (obj.get("properties") or {}).get(TASK_KEY_PROPERTY) == key:
+						return task_id
 		for obj in self.search_all(
 			"tasks",
 			[{"propertyName": TASK_KEY_PROPERTY, "operator": "EQ", "value": key}],

@@ -126,7 +126,7 @@ class InMemoryHubSpot:
 		self.associations.append((task_id, str(contact_id), "204"))
 		return task_id
 
-	def find_task_by_key(self, key: str) -> str | None:
+	def find_task_by_key(self, key: str, contact_id: str | None = None) -> str | None:
 		self.calls["search"] += 1
 		for obj in self.objects["tasks"].values():
 			if obj["properties"].get(TASK_KEY_PROPERTY) == key:
@@ -178,8 +178,8 @@ class DryRunHubSpot:
 		)
 		return task_id
 
-	def find_task_by_key(self, key: str) -> str | None:
-		return self._tasks.get(key) or self.inner.find_task_by_key(key)
+	def find_task_by_key(self, key: str, contact_id: str | None = None) -> str | None:
+		return self._tasks.get(key) or self.inner.find_task_by_key(key, contact_id)
 
 	def ensure_properties(self, specs: list[PropertySpec] | None = None) -> dict[str, list[str]]:
 		return {}

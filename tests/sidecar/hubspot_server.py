@@ -345,6 +345,9 @@ class HubSpotServer:
 			return self._properties(method, m.group(1), m.group(2) or "", body)
 		if path.rstrip("/") == "/crm/v3/owners":
 			return self._owners(query)
+		m = re.match(r"^/crm/v4/objects/([^/]+)/([^/]+)/associations/([^/]+)$", path)
+		if m and method == "GET":
+			return self._associations_of(m.group(1), m.group(2), m.group(3))
 		return 404, {"status": "error", "message": f"not implemented: {method} {path}"}, {}
 
 	def _list(self, store: dict, query: dict) -> tuple[int, Any, dict]:
@@ -503,6 +506,29 @@ class HubSpotServer:
 				)
 			view = self._view(store[new_id], None)
 		return 201, view, {}
+
+	def _associations_of(self, object_type: str, object_id: str, to_type: str) -> tuple[int, Any, dict]:
+		with self.lock:
+			found = [
+				a
+				for a in self.associations
+				if a["to"] == object_id and a["from"][0] == to_type and object_type == "contacts"
+			]
+			results = [
+				{
+					"toObjectId": a["from"][1],
+					"associationTypes": [
+						{
+							"category": t["associationCategory"],
+							"typeId": t["associationTypeId"],
+						}
+						for t in a["types"]
+					],
+				}
+				for a in found
+				if a["from"][1] in self.objects.get(to_type, {})
+			]
+		return 200, {"results": results}, {}
 
 	def _properties(self, method: str, object_type: str, rest: str, body: Any) -> tuple[int, Any, dict]:
 		with self.lock:

@@ -266,3 +266,17 @@ def test_rate_limiter_penalty_blocks_all_callers():
 	assert clock[0] >= 3.0
 	start = time.monotonic()
 	assert time.monotonic() - start < 1
+
+
+def test_task_found_through_contact_associations_when_search_lags(server):
+	seed(server, 1)
+	client = make_client(server)
+	task_id = client.create_task(
+		{"hs_task_subject": "Call", "hs_timestamp": 1, "revops_handoff_key": "1:1"}, "1"
+	)
+	# a search index that has not caught up yet: the task is not searchable, the association is there
+	server.inject("POST", "/tasks/search", 200, body={"total": 0, "results": []}, times=5)
+	assert client.find_task_by_key("1:1", contact_id="1") == task_id
+	assert server.requests(method="GET", path="/crm/v4/objects/contacts/1/associations/tasks")
+	assert client.find_task_by_key("1:2", contact_id="1") is None
+	assert server.violations == []
