@@ -216,8 +216,9 @@ class ErpClient:
 					self._sleep(delay)
 					attempt += 1
 					continue
+				# the exception text names the URL and the socket error, never the Authorization header
 				raise ErpConnectionError(
-					f"{type(exc).__name__}: {exc.__class__.__doc__ or 'no response'}".strip(),
+					f"{type(exc).__name__} after {attempt + 1} attempt(s): {str(exc)[:300]}",
 					method=method,
 					path=path,
 				) from None

@@ -157,9 +157,11 @@ def test_connection_refused_is_a_connection_error():
 	client = ErpClient(
 		f"http://127.0.0.1:{port}", "k", "s", sleep=sleeps.append, retry=RetryPolicy(retries=2)
 	)
-	with pytest.raises(ErpConnectionError):
+	with pytest.raises(ErpConnectionError) as info:
 		client.call("frappe.ping")
 	assert len(sleeps) == 2
+	assert "after 3 attempt(s)" in str(info.value) and str(port) in str(info.value)
+	assert "token" not in str(info.value)
 
 
 def test_html_200_is_a_clear_error(server, sleeps):
