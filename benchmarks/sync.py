@@ -18,13 +18,13 @@ Phases:
    the peak searches in any rolling 1 s window, printed beside the configured limits.
 
 Figures seen (2-CPU x86_64 container shared with other jobs, Python 3.11.7, hubspot-api-client 12.0.0,
-SQLAlchemy 2.1, SQLite; `python benchmarks/sync.py`, 2026-11-30):
+SQLAlchemy 2.1, SQLite; `python benchmarks/sync.py`, 2026-11-30 10:35 UTC):
 - setup backfill: 100,000 contacts scored and written in 1,806 write calls (1,000 contact batches, 466 company
-  batches, 337 handoff tasks, owner updates), 200 s end to end (~500 contacts/s, server in the same process).
+  batches, 337 handoff tasks, owner batches), 76 s end to end (~1,300 contacts/s, server in the same process).
 - incremental, 1 % changed: 1,000 contacts touched, 1,000 changed; 10 score write calls -> 0.0100 write calls
-  per changed record (goal <= 0.011); all writes incl. 10 handoff tasks and 1 owner batch: 21 (0.021).
-- peak rate at the professional tier (190 / 10 s, 4 searches/s): incremental 37 in any 10 s; stress 25 s with
-  4 threads: 190 in any 10 s, 4 searches in any 1 s; 0 spec violations.
+  per changed record (goal <= 0.011); all writes incl. 10 handoff tasks and 1 owner batch: 21 (0.021); 3.3 s.
+- peak rate at the professional tier (190 / 10 s, 4 searches/s): incremental 38 in any 10 s; stress 25 s with
+  4 threads (574 requests): 190 in any 10 s, 4 searches in any 1 s; 0 spec violations.
 """
 
 from __future__ import annotations
