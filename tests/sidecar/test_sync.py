@@ -275,3 +275,22 @@ def test_report_bands_vs_later_conversion(tmp_path):
 	assert (bands["0-24"]["contacts"], bands["0-24"]["converted"]) == (1, 0)
 	assert bands["50-69"]["converted"] == 1
 	assert report["handoffs"]["count"] == 0 and report["first_touch"]["median_hours"] is None
+
+
+def test_deleted_erp_customer_unmatches_its_contacts(world):
+	p, store = pipeline(world)
+	p.run_pass("full")
+	matched = {
+		c["id"]: c["properties"].get("revops_erp_customer")
+		for c in world.hubspot.objects["contacts"].values()
+	}
+	customer = next(v for v in matched.values() if v)
+	ids = {cid for cid, c in matched.items() if c == customer}
+	world.erp.records = [r for r in world.erp.records if r["customer"] != customer]
+	world.erp.deleted = [customer]
+	res = p.run_pass("incremental")
+	assert res.stats["erp_deleted"] == 1
+	assert store.erp_records([customer]) == {}
+	for cid in ids:
+		assert world.hubspot.objects["contacts"][cid]["properties"]["revops_erp_customer"] == ""
+	assert store.contacts_for_customers([customer]) == set()
