@@ -34,18 +34,23 @@ log = logging.getLogger("revops_sidecar")
 
 
 class Progress:
-	"""A small stderr progress bar (no dependency): `Progress(label)(done, total)`."""
+	"""A small stderr progress bar (no dependency): `Progress()(stage, done, total)`; total None = a counter."""
 
-	def __init__(self, label: str, stream: Any = None, min_interval: float = 0.2):
-		self.label = label
+	def __init__(self, stream: Any = None, min_interval: float = 0.2):
 		self.stream = stream or sys.stderr
 		self.min_interval = min_interval
 		self._last = 0.0
+		self._stage = ""
 		self._start = time.monotonic()
 
-	def __call__(self, done: int, total: int | None) -> None:
+	def __call__(self, stage: str, done: int, total: int | None) -> None:
 		now = time.monotonic()
-		if total and done < total and now - self._last < self.min_interval:
+		if stage != self._stage:
+			if self._stage:
+				self.stream.write("\n")
+			self._stage, self._start, self._last = stage, now, 0.0
+		finished = bool(total) and done >= (total or 0)
+		if not finished and now - self._last < self.min_interval:
 			return
 		self._last = now
 		rate = done / max(now - self._start, 1e-9)
@@ -53,12 +58,15 @@ class Progress:
 			width = 30
 			filled = int(width * done / total)
 			bar = "#" * filled + "-" * (width - filled)
-			self.stream.write(f"\r{self.label} [{bar}] {done}/{total} {done * 100 // total}% {rate:,.0f}/s")
+			self.stream.write(f"\r{stage:18} [{bar}] {done}/{total} {done * 100 // total}% {rate:,.0f}/s")
 		else:
-			self.stream.write(f"\r{self.label} {done} {rate:,.0f}/s")
-		if total and done >= total:
-			self.stream.write("\n")
+			self.stream.write(f"\r{stage:18} {done} {rate:,.0f}/s")
 		self.stream.flush()
+
+	def close(self) -> None:
+		if self._stage:
+			self.stream.write("\n")
+			self.stream.flush()
 
 
 # --- wiring -----------------------------------------------------------------------------------------
@@ -76,7 +84,7 @@ def _store(cfg: Config) -> Any:
 
 
 def _runtime(
-	cfg: Config, dry_run: bool, progress: Callable[[int, int | None], None] | None = None
+	cfg: Config, dry_run: bool, progress: Callable[[str, int, int | None], None] | None = None
 ) -> tuple[Any, Any]:
 	"""(pipeline, store) wired to the real HubSpot and ERPNext."""
 	from sidecar.erp import ErpClient
@@ -127,7 +135,7 @@ def _summary(result: Any) -> str:
 
 
 def _locked_pass(
-	cfg: Config, mode: str | None, progress: Callable[[int, int | None], None] | None = None
+	cfg: Config, mode: str | None, progress: Callable[[str, int, int | None], None] | None = None
 ) -> int:
 	"""One pass under the run lock; mode None = incremental, or full when no pass has run yet."""
 	pipeline, store = _runtime(cfg, dry_run=False, progress=progress)
@@ -174,7 +182,12 @@ def cmd_sync(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace, cfg: Config) -> int:
-	return _locked_pass(cfg, "full", progress=None if args.no_progress else Progress("scoring"))
+	progress = None if args.no_progress else Progress()
+	try:
+		return _locked_pass(cfg, "full", progress=progress)
+	finally:
+		if progress:
+			progress.close()
 
 
 def _mode(store: Any, full: bool) -> str:
@@ -485,6 +498,9 @@ def main(argv: list[str] | None = None) -> int:
 		return EXIT_USAGE
 	except KeyboardInterrupt:
 		return 130
+	except BrokenPipeError:  # output piped into `head`: not an error
+		os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+		return EXIT_OK
 	except Exception as exc:  # a failed pass: one clear line (details with -v), non-zero exit, state kept
 		log.info("command failed", exc_info=True)
 		print(f"revops-sidecar: {args.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)

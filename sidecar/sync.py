@@ -149,7 +149,7 @@ class Pipeline:
 		model: Any,
 		dry_run: bool = False,
 		clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-		progress: Callable[[int, int | None], None] | None = None,
+		progress: Callable[[str, int, int | None], None] | None = None,
 	):
 		self.cfg = cfg
 		self.store = store
@@ -219,8 +219,12 @@ class Pipeline:
 		if mode == "full":
 			for company in self.hubspot.iter_objects("companies", self.company_props):
 				companies[str(company["id"])] = company
+				if self.progress:
+					self.progress("reading companies", len(companies), None)
 			for contact in self.hubspot.iter_objects("contacts", self.contact_props):
 				contacts[str(contact["id"])] = contact
+				if self.progress:
+					self.progress("reading contacts", len(contacts), None)
 			cursors[CURSOR_CONTACTS] = cursors[CURSOR_COMPANIES] = started.isoformat()
 			return contacts, companies, cursors
 		since_contacts = self.store.get_cursor(CURSOR_CONTACTS)
@@ -480,7 +484,7 @@ class Pipeline:
 			elif crossed_now:  # handoffs off: track the crossing state only
 				state.score, state.armed = float(result.total), False
 			if self.progress:
-				self.progress(n + 1, total)
+				self.progress("scoring contacts", n + 1, total)
 		stats["contacts_scored"] = total
 		stats["changed"] = len(updates)
 		stats["crossings"] = len(crossed)

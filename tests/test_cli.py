@@ -85,7 +85,12 @@ def test_plan_table_and_json_write_nothing(world, capsys):
 
 def test_backfill_sync_status_report(world, capsys):
 	cfg = str(world.config_path)
-	assert main(["--config", cfg, "backfill", "--no-progress"]) == 0
+	assert main(["--config", cfg, "backfill"]) == 0
+	err = capsys.readouterr().err
+	assert (
+		"reading contacts" in err
+		and f"{len(world.dataset.hubspot_contacts)}/{len(world.dataset.hubspot_contacts)} 100%" in err
+	)
 	assert main(["--config", cfg, "sync"]) == 0
 	capsys.readouterr()
 	assert main(["--config", cfg, "status"]) == 0
@@ -141,3 +146,20 @@ def test_run_stops_gracefully_on_sigterm(world):
 	finally:
 		if proc.poll() is None:
 			proc.kill()
+
+
+def test_progress_bar_stages():
+	import io
+
+	from sidecar.cli import Progress
+
+	out = io.StringIO()
+	bar = Progress(stream=out, min_interval=0)
+	for i in range(1, 4):
+		bar("reading contacts", i, None)
+	for i in range(1, 5):
+		bar("scoring contacts", i, 4)
+	bar.close()
+	text = out.getvalue()
+	assert "reading contacts   3" in text
+	assert "[##############################] 4/4 100%" in text and text.endswith("\n")
