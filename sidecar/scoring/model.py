@@ -118,6 +118,10 @@ def _day_text(ts: float) -> str:
 	return text
 
 
+def _neg_abs_points(c: Contribution) -> float:
+	return -abs(c[2])
+
+
 # Contribution(...) goes through a Python-level __new__; this is the same tuple, built ~3x faster.
 _contribution = partial(tuple.__new__, Contribution)
 
@@ -500,19 +504,22 @@ class ScoringModel:
 		# Reasons: largest |points| first; the sort is stable, so ties keep contribution order (tier order,
 		# then the engine's fixed signal order), which keeps the output deterministic.
 		threshold = c.min_reason_points
-		ranked = [x for x in contributions if x[2] >= threshold or x[2] <= -threshold]
-		weights = [-abs(x[2]) for x in ranked]
-		# Sorting indices with a C-level key is ~3x cheaper than a Python key function on the tuples.
-		order = sorted(range(len(ranked)), key=weights.__getitem__)
-		reasons = []
-		for i in order[: c.max_reasons]:
-			x = ranked[i]
-			p = x[2]
-			shown = int(p + 0.5) if p >= 0 else -int(0.5 - p)  # round_points, inlined
-			if shown > 0:
-				reasons.append(f"{x[3]} +{shown}")
-			elif shown < 0:
-				reasons.append(f"{x[3]} {shown}")
+		max_reasons = c.max_reasons
+		reasons: list[str] = []
+		if max_reasons:
+			for x in sorted(contributions, key=_neg_abs_points):
+				p = x[2]
+				if -threshold < p < threshold:
+					break  # sorted by |points|, so every later one is smaller too
+				shown = int(p + 0.5) if p >= 0 else -int(0.5 - p)  # round_points, inlined
+				if shown > 0:
+					reasons.append(f"{x[3]} +{shown}")
+				elif shown < 0:
+					reasons.append(f"{x[3]} {shown}")
+				else:
+					continue
+				if len(reasons) == max_reasons:
+					break
 		return ScoreResult(
 			total_int,
 			tiers,
