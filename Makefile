@@ -6,10 +6,18 @@ STAMP := $(VENV)/.installed
 
 .PHONY: test lint demo clean
 
+# uv (when installed) builds the venv in seconds; pip is the fallback (or force it: make USE_PIP=1 ...)
+UV := $(if $(USE_PIP),,$(shell command -v uv 2>/dev/null))
+
 $(STAMP): pyproject.toml setup.py
+ifneq ($(UV),)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	VIRTUAL_ENV=$(abspath $(VENV)) $(UV) pip install --quiet -e ".[sidecar,test]"
+else
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[sidecar,test]"
+endif
 	touch $(STAMP)
 
 lint: $(STAMP)

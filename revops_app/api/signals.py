@@ -1,0 +1,80 @@
+"""Signals feed for the sidecar: `GET/POST /api/method/revops_app.api.signals.customer_signals`.
+
+Contract: token-authenticated (never guest). The caller needs read permission on Customer and Sales
+Invoice, or the System Manager role, and must not be narrowed by User Permissions on Customer (the feed
+is a bulk export of every customer; a restricted user gets a PermissionError rather than a silently
+partial feed). Arguments: `modified_after` ("YYYY-MM-DD HH:MM:SS[.ffffff]" or empty for a full sync),
+`after_name` (the cursor's customer name), `limit` (1..1000, default 500), `settle_seconds` (0..3600,
+default 60: changes younger than that wait for the next call, so the cursor never passes a row whose
+transaction has not committed). Returns the page built by
+`revops_app.erp.signals_data.signals_page`: {"records", "next_cursor", "deleted", "as_of", "has_more"}.
+"""
+
+# No `from __future__ import annotations`: Frappe reads these annotations to check request types.
+import frappe
+from frappe import _
+from frappe.core.doctype.user_permission.user_permission import get_user_permissions
+from frappe.utils import get_datetime
+
+from revops_app.constants import ROLE_SYSTEM_MANAGER
+from revops_app.erp.signals_data import MAX_LIMIT, signals_page
+
+# Changes younger than this are served on the next call (their transactions may not have committed yet).
+DEFAULT_SETTLE_SECONDS = 60
+MAX_SETTLE_SECONDS = 3600
+
+
+def check_access() -> None:
+	user = frappe.session.user
+	if user == "Guest":
+		raise frappe.AuthenticationError(_("Log in or use an API key to read the signals feed"))
+	allowed = ROLE_SYSTEM_MANAGER in frappe.get_roles(user) or (
+		frappe.has_permission("Customer", "read") and frappe.has_permission("Sales Invoice", "read")
+	)
+	if not allowed:
+		frappe.throw(
+			_("The signals feed needs read access to Customer and Sales Invoice"), frappe.PermissionError
+		)
+	if get_user_permissions(user).get("Customer"):
+		frappe.throw(
+			_(
+				"The signals feed exports every customer, but User Permissions restrict {0} to some customers"
+			).format(user),
+			frappe.PermissionError,
+		)
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def customer_signals(
+	modified_after: str | None = None,
+	after_name: str | None = None,
+	limit: int = 500,
+	settle_seconds: int = DEFAULT_SETTLE_SECONDS,
+) -> dict:
+	check_access()
+	try:
+		limit = int(limit)
+	except (TypeError, ValueError):
+		frappe.throw(_("limit must be a whole number"), frappe.ValidationError)
+	if not 1 <= limit <= MAX_LIMIT:
+		frappe.throw(_("limit must be between 1 and {0}").format(MAX_LIMIT), frappe.ValidationError)
+	after = None
+	if modified_after:
+		try:
+			after = get_datetime(modified_after)
+		except Exception:
+			after = None
+		if after is None:
+			frappe.throw(
+				_("modified_after must look like YYYY-MM-DD HH:MM:SS.ffffff, got {0}").format(modified_after),
+				frappe.ValidationError,
+			)
+	try:
+		settle = int(settle_seconds)
+	except (TypeError, ValueError):
+		settle = -1
+	if not 0 <= settle <= MAX_SETTLE_SECONDS:
+		frappe.throw(
+			_("settle_seconds must be between 0 and {0}").format(MAX_SETTLE_SECONDS), frappe.ValidationError
+		)
+	return signals_page(after, after_name or "", limit, settle_seconds=settle)

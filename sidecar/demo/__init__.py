@@ -1,0 +1,1 @@
+"""Demo data for `revops-sidecar demo`: a deterministic synthetic dataset (see dataset.py)."""

@@ -1,0 +1,363 @@
+"""Scoring inputs: which HubSpot properties are read, and how a contact/company/ERP record becomes LeadSignals.
+
+Contract:
+- `CONTACT_PROPERTIES` / `COMPANY_PROPERTIES` are the HubSpot property names the sync must request. Names
+  without a prefix are HubSpot default properties; names prefixed `revops_` are custom properties the
+  customer fills from their own tracking (see README.md, "Properties to map").
+- `build_signals(contact, company, erp, as_of)` and `build_company_signals(company, erp, as_of)` turn raw
+  records into a `LeadSignals`: plain numbers, normalised strings and epoch-second timestamps. They do not
+  depend on a model configuration, so one LeadSignals can be scored by any `ScoringModel`.
+- Parsing is lenient and never raises on bad values from HubSpot or ERPNext: an unparseable number or
+  timestamp is treated as missing (it earns no points), so one bad record cannot stop a sync.
+- Behaviour events use a fixed vocabulary (`EVENT_SOURCES`): the model config names events, the code owns
+  the mapping from HubSpot properties to events.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+# event name -> (count property, timestamp property). The model config refers to events by name.
+EVENT_SOURCES: dict[str, tuple[str, str]] = {
+	"page_views": ("hs_analytics_num_page_views", "hs_analytics_last_visit_timestamp"),
+	"site_visits": ("hs_analytics_num_visits", "hs_analytics_last_visit_timestamp"),
+	"pricing_page": ("revops_pricing_page_views", "revops_pricing_page_last_visit"),
+	"service_page": ("revops_service_page_views", "revops_service_page_last_visit"),
+	"webinar": ("revops_webinars_attended", "revops_webinar_last_attended"),
+	"email_open": ("hs_email_open", "hs_email_last_open_date"),
+	"email_click": ("hs_email_click", "hs_email_last_click_date"),
+	"email_reply": ("hs_email_replied", "hs_email_last_reply_date"),
+	"form_submission": ("num_conversion_events", "recent_conversion_date"),
+}
+
+_EVENT_ROWS = tuple((name, count_key, time_key) for name, (count_key, time_key) in EVENT_SOURCES.items())
+
+# Recent page URLs from the customer's tracking, separated by ";" / newlines / spaces (custom property).
+RECENT_URLS_PROPERTY = "revops_recent_page_urls"
+
+CONTACT_PROPERTIES: tuple[str, ...] = (
+	"email",
+	"firstname",
+	"lastname",
+	"jobtitle",
+	"company",
+	"industry",
+	"annualrevenue",
+	"numemployees",
+	"country",
+	"state",
+	"hubspot_owner_id",
+	"lifecyclestage",
+	"hs_lead_status",
+	"associatedcompanyid",
+	"hs_analytics_last_url",
+	"hs_analytics_first_url",
+	RECENT_URLS_PROPERTY,
+	*dict.fromkeys(prop for pair in EVENT_SOURCES.values() for prop in pair),
+)
+
+COMPANY_PROPERTIES: tuple[str, ...] = (
+	"name",
+	"domain",
+	"industry",
+	"annualrevenue",
+	"numberofemployees",
+	"country",
+	"state",
+	"city",
+	"hubspot_owner_id",
+	"lifecyclestage",
+)
+
+_DIGITS = re.compile(r"^-?\d+$")
+_URL_SPLIT = re.compile(r"[;\s,]+")
+_INDUSTRY_CLEAN = re.compile(r"[^a-z0-9]+")
+_LEADING_NUMBER = re.compile(r"\d[\d,]*")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(slots=True)
+class LeadSignals:
+	"""Everything the model reads about one contact (or one company), already parsed.
+
+	Timestamps are epoch seconds (float, UTC) or None; dates are proleptic ordinals or None.
+	`events` maps an event name from EVENT_SOURCES to (count, last_event_epoch_seconds or None).
+	"""
+
+	contact_id: str | None = None
+	company_id: str | None = None
+	erp_customer: str | None = None
+	name: str = ""
+	email: str = ""
+	company_name: str = ""
+	title: str = ""
+	industry: str = ""  # normalised key, e.g. "computer_software"
+	industry_label: str = ""  # as written at the source
+	annual_revenue: float | None = None
+	employees: int | None = None
+	country: str = ""
+	urls: tuple[str, ...] = ()  # lower-case, deduplicated, sorted
+	last_visit: float | None = None
+	events: dict[str, tuple[int | float, float | None]] = field(default_factory=dict)
+	last_activity_iso: str | None = None  # set by build_signals (ISO 8601 UTC of `last_activity`)
+	# ERP enrichment (from the ERP signals record); has_erp is False when there is no record or it is disabled.
+	has_erp: bool = False
+	erp_disabled: bool = False
+	currency: str = ""
+	lifetime_revenue: float = 0.0
+	last_invoice_ordinal: int | None = None
+	open_invoice_count: int = 0
+	open_amount: float = 0.0
+	overdue_invoice_count: int = 0
+	overdue_amount: float = 0.0
+	max_days_overdue: int = 0
+	contract_end_ordinal: int | None = None
+	quotation_item_groups: tuple[tuple[str, int], ...] = ()
+	open_opportunity_count: int = 0
+	open_issue_count: int = 0
+	issues_last_90d: int = 0
+	territory: str = ""
+	customer_group: str = ""
+
+	@property
+	def last_activity(self) -> datetime | None:
+		"""Latest timestamp among visits and behaviour events (for task bodies and reports)."""
+		latest = self.last_visit
+		for _count, ts in self.events.values():
+			if ts is not None and (latest is None or ts > latest):
+				latest = ts
+		return None if latest is None else datetime.fromtimestamp(latest, tz=timezone.utc)
+
+
+def parse_timestamp(value: Any) -> float | None:
+	"""HubSpot/ERPNext time value -> epoch seconds (UTC), or None.
+
+	Accepts epoch milliseconds (HubSpot v1 style, as int or digit string), ISO 8601 with or without `Z`
+	or fraction, "YYYY-MM-DD" dates (midnight UTC) and ERPNext "YYYY-MM-DD HH:MM:SS.ffffff" (read as UTC).
+	"""
+	if value is None or value == "":
+		return None
+	if isinstance(value, datetime):
+		return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+	if isinstance(value, date):
+		return datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp()
+	if isinstance(value, int | float) and not isinstance(value, bool):
+		return float(value) / 1000.0
+	text = str(value).strip()
+	try:
+		# Python 3.11 reads HubSpot's "2026-11-27T10:15:00.000Z" directly; 3.10 needs the Z rewritten below.
+		parsed = datetime.fromisoformat(text)
+	except ValueError:
+		if _DIGITS.match(text):
+			return int(text) / 1000.0
+		if not text.endswith(("Z", "z")):
+			return None
+		try:
+			parsed = datetime.fromisoformat(text[:-1] + "+00:00")
+		except ValueError:
+			return None
+	if parsed.tzinfo is None:
+		parsed = parsed.replace(tzinfo=timezone.utc)
+	return parsed.timestamp()
+
+
+def parse_ordinal(value: Any) -> int | None:
+	"""A date ("YYYY-MM-DD", optionally with a time part) -> date ordinal, or None."""
+	if value is None or value == "":
+		return None
+	if isinstance(value, datetime):
+		return value.date().toordinal()
+	if isinstance(value, date):
+		return value.toordinal()
+	try:
+		return date.fromisoformat(str(value).strip()[:10]).toordinal()
+	except ValueError:
+		return None
+
+
+def parse_number(value: Any) -> float | None:
+	"""A number from HubSpot (always a string there) -> float, or None. "1,200" and " 5 " are accepted."""
+	if value is None or value == "" or isinstance(value, bool):
+		return None
+	if isinstance(value, int | float):
+		number = float(value)
+	else:
+		try:
+			number = float(value)  # HubSpot sends numbers as plain strings: the common case first
+		except (TypeError, ValueError):
+			try:
+				number = float(str(value).strip().replace(",", ""))
+			except ValueError:
+				return None
+	return number if math.isfinite(number) else None
+
+
+def parse_employees(value: Any) -> int | None:
+	"""Company `numberofemployees` ("250") or contact `numemployees` ranges ("25-50", "1000+") -> lower bound."""
+	number = parse_number(value)
+	if number is not None:
+		return int(number)
+	if not value:
+		return None
+	match = _LEADING_NUMBER.search(str(value))
+	return int(match.group(0).replace(",", "")) if match else None
+
+
+@lru_cache(maxsize=4096)  # a few hundred distinct industries at most; pure function of the value
+def normalise_industry(value: Any) -> str:
+	"""'Computer Software', 'COMPUTER_SOFTWARE' and 'computer-software' all become 'computer_software'."""
+	if not value:
+		return ""
+	return _INDUSTRY_CLEAN.sub("_", str(value).lower()).strip("_")
+
+
+def _properties(record: dict | None) -> tuple[dict, str | None]:
+	"""Accept a HubSpot object ({"id", "properties": {...}}) or a bare properties map."""
+	if not record:
+		return {}, None
+	props = record.get("properties")
+	if isinstance(props, dict):
+		return props, str(record.get("id") or props.get("hs_object_id") or "") or None
+	return record, str(record.get("id") or record.get("hs_object_id") or "") or None
+
+
+def _count(value: Any) -> int | float:
+	"""A non-negative count; integral values become int (they read better in explanations: "x4")."""
+	if value is None or value == "" or value == "0":
+		return 0
+	if type(value) is int:  # ERP records are typed JSON: the common case
+		return value if value > 0 else 0
+	number = parse_number(value)
+	if number is None or number <= 0:
+		return 0
+	return int(number) if number.is_integer() else number
+
+
+@lru_cache(maxsize=4096)
+def industry_label(value: Any) -> str:
+	"""HubSpot enum values read badly ("COMPUTER_SOFTWARE"): show them as "Computer Software"."""
+	text = str(value).strip()
+	if text.isupper() or "_" in text:
+		return text.replace("_", " ").title().replace(" And ", " and ")
+	return text
+
+
+def _apply_firmographics(signals: LeadSignals, props: dict, employees_key: str) -> None:
+	if not signals.industry and props.get("industry"):
+		raw = str(props["industry"])  # the memoised helpers need a hashable value
+		signals.industry_label = industry_label(raw)
+		signals.industry = normalise_industry(raw)
+	if signals.annual_revenue is None:
+		signals.annual_revenue = parse_number(props.get("annualrevenue"))
+	if signals.employees is None:
+		signals.employees = parse_employees(props.get(employees_key))
+	if not signals.country and props.get("country"):
+		signals.country = str(props["country"])
+
+
+def _apply_erp(signals: LeadSignals, erp: dict | None) -> None:
+	if not erp:
+		return
+	signals.erp_customer = erp.get("customer")
+	signals.erp_disabled = bool(erp.get("disabled"))
+	signals.territory = erp.get("territory") or ""
+	signals.customer_group = erp.get("customer_group") or ""
+	if not signals.industry and erp.get("industry"):
+		raw = str(erp["industry"])
+		signals.industry_label = industry_label(raw)
+		signals.industry = normalise_industry(raw)
+	if signals.erp_disabled:
+		# A disabled ERPNext customer contributes no ERP points (see README): has_erp stays False.
+		return
+	signals.has_erp = True
+	signals.currency = str(erp.get("currency") or "")
+	signals.lifetime_revenue = parse_number(erp.get("lifetime_revenue")) or 0.0
+	signals.last_invoice_ordinal = parse_ordinal(erp.get("last_invoice_date"))
+	signals.open_invoice_count = int(_count(erp.get("open_invoice_count")))
+	signals.open_amount = float(_count(erp.get("open_amount")))
+	signals.overdue_invoice_count = int(_count(erp.get("overdue_invoice_count")))
+	signals.overdue_amount = float(_count(erp.get("overdue_amount")))
+	signals.max_days_overdue = int(_count(erp.get("max_days_overdue")))
+	signals.contract_end_ordinal = parse_ordinal(erp.get("contract_end_date"))
+	groups = erp.get("quotation_item_groups") or {}
+	if isinstance(groups, dict):
+		signals.quotation_item_groups = tuple(
+			sorted((str(k), int(_count(v))) for k, v in groups.items() if _count(v) > 0)
+		)
+	signals.open_opportunity_count = int(_count(erp.get("open_opportunity_count")))
+	signals.open_issue_count = int(_count(erp.get("open_issue_count")))
+	signals.issues_last_90d = int(_count(erp.get("issues_last_90d")))
+
+
+def build_signals(
+	contact: dict, company: dict | None = None, erp: dict | None = None, as_of: datetime | None = None
+) -> LeadSignals:
+	"""One contact (+ its primary company and the ERP record of that company) -> LeadSignals.
+
+	Firmographics come from the company first, then the contact's own properties, then the ERP record.
+	`as_of` is accepted for the contract's symmetry; parsing does not depend on it (decay happens in score()).
+	"""
+	props, contact_id = _properties(contact)
+	company_props, company_id = _properties(company)
+	if company_id is None and props.get("associatedcompanyid"):
+		company_id = str(props["associatedcompanyid"])
+	first = props.get("firstname") or ""
+	last = props.get("lastname") or ""
+	signals = LeadSignals(
+		contact_id=contact_id,
+		company_id=company_id,
+		name=f"{first} {last}".strip(),
+		email=(props.get("email") or "").lower(),
+		company_name=company_props.get("name") or props.get("company") or "",
+		title=(props.get("jobtitle") or "").strip(),
+	)
+	if company_props:
+		_apply_firmographics(signals, company_props, "numberofemployees")
+	_apply_firmographics(signals, props, "numemployees")
+
+	urls: set[str] = set()
+	for key in ("hs_analytics_last_url", RECENT_URLS_PROPERTY):
+		raw = props.get(key)
+		if raw:
+			urls.update(u for u in _URL_SPLIT.split(str(raw).lower()) if u)
+	signals.urls = tuple(sorted(urls))
+	signals.last_visit = parse_timestamp(props.get("hs_analytics_last_visit_timestamp"))
+
+	events = signals.events
+	get = props.get
+	for name, count_key, time_key in _EVENT_ROWS:
+		raw = get(count_key)
+		if raw is None or raw == "0" or raw == "":
+			continue
+		count = _count(raw)
+		if count:
+			events[name] = (count, parse_timestamp(get(time_key)))
+	_apply_erp(signals, erp)
+	last = signals.last_activity
+	signals.last_activity_iso = last.isoformat() if last is not None else None
+	return signals
+
+
+def build_company_signals(
+	company: dict, erp: dict | None = None, as_of: datetime | None = None
+) -> LeadSignals:
+	"""A company alone (firmographics + ERP record) -> LeadSignals, for `ScoringModel.score_company`."""
+	props, company_id = _properties(company)
+	signals = LeadSignals(
+		company_id=company_id, company_name=props.get("name") or "", name=props.get("name") or ""
+	)
+	_apply_firmographics(signals, props, "numberofemployees")
+	_apply_erp(signals, erp)
+	return signals
+
+
+def epoch_seconds(moment: datetime) -> float:
+	"""Aware or naive (read as UTC) datetime -> epoch seconds."""
+	if moment.tzinfo is None:
+		moment = moment.replace(tzinfo=timezone.utc)
+	return (moment - _EPOCH).total_seconds()

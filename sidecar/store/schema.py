@@ -1,0 +1,229 @@
+"""Tables of the sidecar's state store and the versioned migrations that create/alter them.
+
+Contract: `MIGRATIONS` is an ordered list of (version, description, function(connection)). `migrate(engine)`
+applies the missing ones in order, each in its own transaction, and records it in `revops_schema_version`.
+A small list of our own instead of Alembic: the schema is a dozen tables owned by one process, the sidecar must
+install on a bare host with no migration scripts directory to ship, and the same code path has to run
+on SQLite and PostgreSQL; an exclusive lock (PG advisory lock; on SQLite every transaction is BEGIN IMMEDIATE,
+see store/__init__.py) keeps two processes from migrating at once.
+
+All times are naive UTC datetimes, except lease/expiry times (epoch seconds, float) used in comparisons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+	Boolean,
+	Column,
+	DateTime,
+	Float,
+	Index,
+	Integer,
+	MetaData,
+	String,
+	Table,
+	Text,
+	UniqueConstraint,
+	insert,
+	select,
+	text,
+)
+from sqlalchemy.engine import Connection, Engine
+
+metadata = MetaData()
+
+schema_version = Table(
+	"revops_schema_version",
+	metadata,
+	Column("version", Integer, primary_key=True, autoincrement=False),
+	Column("description", String(200), nullable=False),
+	Column("applied_at", DateTime, nullable=False),
+)
+
+cursors = Table(
+	"revops_cursors",
+	metadata,
+	Column("name", String(100), primary_key=True),
+	Column("value", Text, nullable=False),  # JSON
+	Column("updated_at", DateTime, nullable=False),
+)
+
+# hash of the values last pushed to HubSpot per object: nothing is written when it is unchanged
+ledger = Table(
+	"revops_ledger",
+	metadata,
+	Column("object_type", String(20), primary_key=True),
+	Column("object_id", String(40), primary_key=True),
+	Column("hash", String(40), nullable=False),
+	Column("pushed_at", DateTime, nullable=False),
+)
+
+# per contact: last score and the crossing state machine (armed / crossings), match and conversion facts
+contact_state = Table(
+	"revops_contact_state",
+	metadata,
+	Column("contact_id", String(40), primary_key=True),
+	Column("company_id", String(40)),
+	Column("erp_customer", String(140)),
+	Column("score", Float),
+	Column("armed", Boolean, nullable=False, default=True),
+	Column("crossings", Integer, nullable=False, default=0),
+	Column("scored_at", DateTime),
+	Column("lifecyclestage", String(60)),
+	Column("converted_at", DateTime),
+	Column("last_touch_at", DateTime),
+)
+Index("ix_revops_contact_state_customer", contact_state.c.erp_customer)
+
+score_history = Table(
+	"revops_score_history",
+	metadata,
+	Column("id", Integer, primary_key=True, autoincrement=True),
+	Column("contact_id", String(40), nullable=False),
+	Column("company_id", String(40)),
+	Column("erp_customer", String(140)),
+	Column("scored_at", DateTime, nullable=False),
+	Column("total", Float, nullable=False),
+	Column("fit", Float, nullable=False),
+	Column("behaviour", Float, nullable=False),
+	Column("erp", Float, nullable=False),
+)
+Index("ix_revops_score_history_contact", score_history.c.contact_id, score_history.c.scored_at)
+
+handoffs = Table(
+	"revops_handoffs",
+	metadata,
+	Column("id", Integer, primary_key=True, autoincrement=True),
+	Column("contact_id", String(40), nullable=False),
+	Column("crossing", Integer, nullable=False),
+	Column("handoff_key", String(100), nullable=False, unique=True),
+	Column("crossed_at", DateTime, nullable=False),
+	Column("score", Float, nullable=False),
+	Column("team", String(100)),
+	Column("owner_id", String(40)),
+	Column("task_id", String(40)),
+	Column("status", String(20), nullable=False),  # pending | done | failed
+	Column("done_at", DateTime),
+	Column("first_touch_at", DateTime),
+	Column("details", Text),  # JSON: breakdown, signals
+	UniqueConstraint("contact_id", "crossing", name="uq_revops_handoffs_crossing"),
+)
+
+# pending non-idempotent HubSpot writes: written in the same transaction as the decision, replayed after a crash
+outbox = Table(
+	"revops_outbox",
+	metadata,
+	Column("id", Integer, primary_key=True, autoincrement=True),
+	Column("key", String(120), nullable=False, unique=True),
+	Column("kind", String(40), nullable=False),
+	Column("payload", Text, nullable=False),  # JSON
+	Column("status", String(20), nullable=False),  # pending | done | failed
+	Column("attempts", Integer, nullable=False, default=0),
+	Column("last_attempt_at", Float),  # epoch seconds
+	Column("last_error", Text),
+	Column("result", Text),
+	Column("created_at", DateTime, nullable=False),
+	Column("done_at", DateTime),
+)
+Index("ix_revops_outbox_status", outbox.c.status)
+
+runs = Table(
+	"revops_runs",
+	metadata,
+	Column("id", Integer, primary_key=True, autoincrement=True),
+	Column("kind", String(20), nullable=False),
+	Column("started_at", DateTime, nullable=False),
+	Column("finished_at", DateTime),
+	Column("status", String(20), nullable=False),  # running | ok | partial | error
+	Column("stats", Text),
+	Column("error", Text),
+)
+
+sync_errors = Table(
+	"revops_sync_errors",
+	metadata,
+	Column("id", Integer, primary_key=True, autoincrement=True),
+	Column("run_id", Integer),
+	Column("object_type", String(20), nullable=False),
+	Column("object_id", String(140), nullable=False),
+	Column("error", Text, nullable=False),
+	Column("at", DateTime, nullable=False),
+)
+
+run_lock = Table(
+	"revops_run_lock",
+	metadata,
+	Column("name", String(60), primary_key=True),
+	Column("holder", String(200), nullable=False),
+	Column("acquired_at", Float, nullable=False),
+	Column("expires_at", Float, nullable=False),
+)
+
+api_usage = Table(
+	"revops_api_usage",
+	metadata,
+	Column("day", String(10), primary_key=True),
+	Column("requests", Integer, nullable=False),
+)
+
+erp_customers = Table(
+	"revops_erp_customers",
+	metadata,
+	Column("customer", String(140), primary_key=True),
+	Column("modified", String(32), nullable=False),
+	Column("data", Text, nullable=False),  # the signals record, JSON
+)
+
+erp_domains = Table(
+	"revops_erp_domains",
+	metadata,
+	Column("domain", String(255), primary_key=True),
+	Column("customer", String(140), primary_key=True),
+)
+
+
+def utcnow() -> datetime:
+	return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _v1(conn: Connection) -> None:
+	metadata.create_all(conn, tables=[t for t in metadata.sorted_tables if t is not schema_version])
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+	(
+		1,
+		"initial: cursors, ledger, contact state, score history, handoffs, outbox, runs, lock, usage, ERP cache",
+		_v1,
+	),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+	if not conn.dialect.has_table(conn, schema_version.name):
+		return 0
+	return (
+		conn.execute(select(schema_version.c.version).order_by(schema_version.c.version.desc())).scalar() or 0
+	)
+
+
+def migrate(engine: Engine) -> int:
+	"""Apply missing migrations; returns the schema version. Safe to call from several processes at once."""
+	with engine.begin() as conn:
+		if conn.dialect.name == "postgresql":
+			conn.execute(text("SELECT pg_advisory_xact_lock(72417)"))
+		schema_version.create(conn, checkfirst=True)
+		version = current_version(conn)
+		for number, description, step in MIGRATIONS:
+			if number <= version:
+				continue
+			step(conn)
+			conn.execute(
+				insert(schema_version).values(version=number, description=description, applied_at=utcnow())
+			)
+			version = number
+	return version
