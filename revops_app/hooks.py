@@ -19,6 +19,15 @@ scheduler_events = {
 	"hourly": [
 		"revops_app.erp.integration_log.sweep_stuck_logs",
 	],
+	"daily_long": [
+		"revops_app.erp.dunning.daily",
+	],
+}
+
+doc_events = {
+	"Customer": {
+		"validate": "revops_app.erp.dunning.guard_customer_dunning_fields",
+	},
 }
 
 default_log_clearing_doctypes = {

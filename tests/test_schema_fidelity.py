@@ -225,8 +225,10 @@ def test_custom_fields_fit_the_v15_schema():
 			# Layout fields (breaks) are not in the compact reference, so anchor on data fields.
 			if anchor and anchor not in standard and anchor not in added:
 				errors.append(f"{doctype}.{name}: insert_after {anchor!r} not found")
+			# insert_after is a Custom Field property (where the field goes), not a DocField one.
+			docfield = {key: value for key, value in field.items() if key != "insert_after"}
 			errors.extend(
-				f"{doctype}.{name}: {e}" for e in field_errors(field, {}) if "Dynamic Link" not in e
+				f"{doctype}.{name}: {e}" for e in field_errors(docfield, {}) if "Dynamic Link" not in e
 			)
 			added.add(name)
 	assert not errors, "; ".join(errors)

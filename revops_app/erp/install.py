@@ -3,16 +3,19 @@
 import frappe
 
 from revops_app.erp.custom_fields import CUSTOM_FIELDS, install_custom_fields
+from revops_app.erp.dunning_install import install_dunning_defaults
 
 
 def after_install() -> None:
 	install_custom_fields()
+	install_dunning_defaults()
 	frappe.clear_cache()
 
 
 def after_migrate() -> None:
 	# New custom fields added by an upgrade appear on existing sites without a patch per field.
 	install_custom_fields()
+	install_dunning_defaults()
 
 
 def before_uninstall() -> None:

@@ -171,6 +171,39 @@ def policy_errors(name: str, steps: Sequence[Step], max_attempts: int = DEFAULT_
 	return errors
 
 
+# --- rows from the policy DocType (RevOps Dunning Policy Step) ---------------------------------------
+# Kept here, framework-free, so the glue and the CI tests translate a step row the same way.
+CONDITION_FIELDS = {
+	"if_overdue": Condition.OVERDUE,
+	"if_partially_paid": Condition.PARTIALLY_PAID,
+	"if_never_viewed": Condition.NEVER_VIEWED,
+	"if_viewed_unpaid": Condition.VIEWED_UNPAID,
+	"if_payment_failed": Condition.PAYMENT_FAILED,
+}
+
+
+def _int(value: object) -> int:
+	try:
+		return int(float(value or 0))  # type: ignore[arg-type]
+	except (TypeError, ValueError):
+		return 0
+
+
+def step_from_row(row: Mapping) -> Step:
+	"""A Step from a policy step row (dict or Frappe child document: anything with .get)."""
+	return Step(
+		name=(row.get("step_name") or "").strip(),
+		offset_days=_int(row.get("offset_days")),
+		conditions=frozenset(
+			cond for fieldname, cond in CONDITION_FIELDS.items() if _int(row.get(fieldname))
+		),
+		channel=row.get("channel") or Channel.EMAIL,
+		template=row.get("email_template") or None,
+		escalation=row.get("escalation") or Escalation.NONE,
+		dunning_type=row.get("dunning_type") or None,
+	)
+
+
 @dataclass(frozen=True, slots=True)
 class LoggedStep:
 	"""What the reminder log holds for one invoice and step."""
