@@ -244,7 +244,8 @@ def collect_facts(
 			r.attempts AS logged_attempts
 		FROM `tabSales Invoice` si
 		JOIN `tabCustomer` c ON c.name = si.customer
-		LEFT JOIN `tab{PAYMENT_LINK_TABLE}` pl ON pl.sales_invoice = si.name AND pl.status != 'Cancelled'
+		LEFT JOIN `tab{PAYMENT_LINK_TABLE}` pl ON pl.sales_invoice = si.name
+			AND COALESCE(pl.status, '') != 'Cancelled'
 		LEFT JOIN `tab{DUNNING_REMINDER_DOCTYPE}` r ON r.sales_invoice = si.name
 		WHERE si.docstatus = 1 AND si.is_return = 0 AND si.outstanding_amount > 0
 			AND si.due_date <= %(latest_due)s{conditions}
@@ -643,6 +644,7 @@ def _email(message: engine.Message, the_plan: Plan) -> str:
 	for invoice in message.invoices[1:]:
 		communication.append("timeline_links", {"link_doctype": "Sales Invoice", "link_name": invoice})
 	communication.append("timeline_links", {"link_doctype": "Customer", "link_name": message.customer})
+	communication.flags.skip_add_signature = True  # the run's user signature has no place in a reminder
 	communication.insert(ignore_permissions=True)
 	frappe.sendmail(
 		recipients=recipients,
