@@ -519,6 +519,8 @@ def run_dunning(
 	for reason, number in engine.summarise(the_plan.decisions).items():
 		if reason != engine.SEND:
 			counts[reason] = number
+	if commit:
+		frappe.db.commit()  # nosemgrep: keeps the broken-policy log entries when nothing was sent
 	return counts
 
 
@@ -760,6 +762,13 @@ def _make_dunning(invoice: str, step: engine.Step, on: date) -> str:
 		dunning.dunning_fee = dunning_type.dunning_fee
 		dunning.income_account = dunning_type.income_account
 		dunning.cost_center = dunning_type.cost_center
+		from erpnext.accounts.doctype.dunning.dunning import get_dunning_letter_text
+
+		letter = get_dunning_letter_text(dunning_type=dunning_type.name, doc=dunning.as_dict())
+		if letter:
+			dunning.body_text = letter.get("body_text")
+			dunning.closing_text = letter.get("closing_text")
+			dunning.language = letter.get("language")
 	dunning.flags.ignore_permissions = True
 	dunning.insert()
 	return dunning.name

@@ -137,6 +137,9 @@ _DUNNING_FIELDS: dict[str, dict[str, str]] = {
 		"cost_center": "Link",
 		"posting_date": "Date",
 		"overdue_payments": "Table",
+		"body_text": "Text Editor",
+		"closing_text": "Text Editor",
+		"language": "Link",
 	},
 	"Dunning Type": {
 		"dunning_type": "Data",
