@@ -87,7 +87,8 @@ def test_shipped_policy_and_templates_are_valid():
 	policy = engine.Policy("Standard Dunning", steps)  # raises PolicyError when invalid
 	assert [s.offset_days for s in policy.ordered] == [-3, 3, 14, 30]
 	assert {s.template for s in steps} <= set(EMAIL_TEMPLATES)
-	for _subject, filename in EMAIL_TEMPLATES.values():
+	for subject, filename in EMAIL_TEMPLATES.values():
+		assert len(subject) <= 140, "Email Template.subject is a Data field (140 characters)"
 		body = template_body(filename)
 		assert "{{ invoice_table }}" not in body and "{% for row in invoices %}" in body
 		assert "row.pay_url" in body

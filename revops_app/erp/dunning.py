@@ -17,6 +17,7 @@ Template context (Jinja, the Email Template's subject and body; see README "Dunn
   customer          {name, customer_name, email}
   invoices          list of {name, posting_date, due_date, due_date_formatted, currency, grand_total,
                     outstanding_amount, outstanding_formatted, days_overdue, pay_url}, oldest due first
+  invoices_label    "invoice SINV-0001" or "3 invoices" (for subjects)
   invoice           the first of `invoices` (single-invoice templates); also flattened as
                     outstanding_amount, currency, due_date, due_date_formatted, days_overdue, pay_url
   totals            list of {currency, amount, formatted}: outstanding per currency
@@ -46,6 +47,7 @@ from revops_app.constants import (
 	DUNNING_REMINDER_DOCTYPE,
 	FINANCE_ROLES,
 	INTEGRATION_DUNNING,
+	LOG_DOCTYPE,
 	SETTINGS_DOCTYPE,
 	LogStatus,
 )
@@ -406,6 +408,11 @@ def template_context(message: engine.Message, the_plan: Plan) -> dict[str, Any]:
 		"customer": {"name": customer.name, "customer_name": customer.customer_name, "email": customer.email},
 		"invoices": invoices,
 		"invoice": first,
+		# "invoice SINV-0001" or "3 invoices": short enough for a subject line (Email Template subjects
+		# hold 140 characters of Jinja)
+		"invoices_label": _("invoice {0}").format(first["name"])
+		if len(invoices) == 1
+		else _("{0} invoices").format(len(invoices)),
 		"outstanding_amount": first["outstanding_amount"],
 		"currency": first["currency"],
 		"due_date": first["due_date"],
@@ -553,8 +560,9 @@ def _send_message(message: engine.Message, the_plan: Plan) -> str | None:
 			frappe.db.rollback(save_point=SAVEPOINT)
 			decisions = [d for d in decisions if d.key != str(taken)]
 		except Exception as error:
+			traceback = frappe.get_traceback()
 			frappe.db.rollback(save_point=SAVEPOINT)
-			_record_failure(current, the_plan, error)
+			_record_failure(current, the_plan, error, traceback)
 			return engine.Outcome.FAILED
 	return None
 
@@ -663,7 +671,9 @@ def _email(message: engine.Message, the_plan: Plan) -> str:
 	return communication.name
 
 
-def _record_failure(message: engine.Message, the_plan: Plan, error: Exception) -> None:
+def _record_failure(
+	message: engine.Message, the_plan: Plan, error: Exception, traceback: str | None = None
+) -> None:
 	"""The message was rolled back: mark its reminders Failed (retried next run) and log the error."""
 	text = f"{error.__class__.__name__}: {error}"[:1000]
 	for decision in message.decisions:
@@ -684,7 +694,7 @@ def _record_failure(message: engine.Message, the_plan: Plan, error: Exception) -
 			frappe.db.release_savepoint(SAVEPOINT)
 		except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
 			frappe.db.rollback(save_point=SAVEPOINT)  # another run holds it; nothing to record
-	create_log(
+	log = create_log(
 		INTEGRATION_DUNNING,
 		"run_dunning",
 		status=LogStatus.ERROR,
@@ -694,6 +704,8 @@ def _record_failure(message: engine.Message, the_plan: Plan, error: Exception) -
 		reference_doctype="Sales Invoice",
 		reference_name=message.invoices[0],
 	)
+	if traceback:
+		frappe.db.set_value(LOG_DOCTYPE, log.name, "traceback", traceback, update_modified=False)
 
 
 # --- escalations ----------------------------------------------------------------------------------

@@ -23,20 +23,14 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "dunning"
 # name -> (subject, body file)
 EMAIL_TEMPLATES = {
 	DUNNING_TEMPLATE_BEFORE_DUE: (
-		"{% if invoices|length > 1 %}{{ invoices|length }} invoices{% else %}Invoice {{ invoice.name }}{% endif %}"
-		" due on {{ due_date_formatted }}",
+		"Reminder: {{ invoices_label }} due on {{ due_date_formatted }}",
 		"upcoming_due_date.html",
 	),
 	DUNNING_TEMPLATE_OVERDUE: (
-		"Payment overdue: {% if invoices|length > 1 %}{{ invoices|length }} invoices{% else %}"
-		"invoice {{ invoice.name }}{% endif %} from {{ company }}",
+		"Payment overdue: {{ invoices_label }} from {{ company }}",
 		"payment_overdue.html",
 	),
-	DUNNING_TEMPLATE_FINAL: (
-		"Final notice: {% if invoices|length > 1 %}{{ invoices|length }} unpaid invoices{% else %}"
-		"invoice {{ invoice.name }}{% endif %} from {{ company }}",
-		"final_notice.html",
-	),
+	DUNNING_TEMPLATE_FINAL: ("Final notice: {{ invoices_label }} from {{ company }}", "final_notice.html"),
 }
 
 # The shipped policy: a heads-up before the due date, two overdue reminders, a ToDo for the collector,

@@ -59,10 +59,24 @@ class TestDunning(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls) -> None:
 		super().setUpClass()
+		# Muted: Frappe queues emails but never connects to SMTP (FrappeTestCase restores the flags).
+		frappe.flags.mute_emails = True
 		cls.T = getdate(today())
 		cls.ensure_fiscal_years()
 		abbr = "DN" + frappe.generate_hash(length=4).upper()
 		cls.abbr = abbr
+		# The site has no outgoing Email Account, and Frappe's muted stand-in has no address to send from.
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": f"RevOps Billing {abbr}",
+				"email_id": f"billing-{abbr.lower()}@example.com",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "127.0.0.1",
+				"no_smtp_authentication": 1,
+			}
+		).insert(ignore_permissions=True)
 		company = frappe.get_doc(
 			{
 				"doctype": "Company",
@@ -116,6 +130,14 @@ class TestDunning(FrappeTestCase):
 		cls.receive("G1", 400)
 		cls.receive("G3", 1000)
 		frappe.get_doc("Sales Invoice", cls.inv["X1"]).cancel()
+
+	def setUp(self) -> None:
+		# FrappeTestCase rolls back only after the whole class: isolate each test's runs and reminders.
+		frappe.db.savepoint("revops_dunning_test")
+
+	def tearDown(self) -> None:
+		frappe.db.rollback(save_point="revops_dunning_test")
+		frappe.set_user("Administrator")
 
 	# --- factories --------------------------------------------------------------------------------
 
@@ -287,7 +309,7 @@ class TestDunning(FrappeTestCase):
 		preview_keys = sorted(k for p in preview for k in p["keys"])
 
 		counts = glue.run_dunning(on=self.T, commit=False, company=self.company)
-		self.assertEqual((counts["messages_sent"], counts["reminders_sent"]), (5, 6))
+		self.assertEqual((counts["messages_sent"], counts["reminders_sent"]), (5, 6), self.reminders())
 		self.assertEqual(counts["messages_failed"], 0)
 		for reason in (engine.Skip.PAUSED, engine.Skip.OPTED_OUT, engine.Skip.DISPUTED):
 			self.assertEqual(counts[reason], 1, reason)
@@ -333,7 +355,7 @@ class TestDunning(FrappeTestCase):
 		dunnings_before = frappe.db.count("Dunning", {"company": self.company})
 		again = glue.run_dunning(on=self.T, commit=False, company=self.company)
 		self.assertEqual((again["messages_sent"], again["reminders_sent"]), (0, 0))
-		self.assertEqual(again[engine.Skip.DONE], 6)
+		self.assertEqual(again[engine.Skip.DONE], 6, again)
 		self.assertEqual(len(self.reminders()), 6)
 		self.assertEqual(len(self.emails_for(by_invoice)), emails_before)
 		self.assertEqual(frappe.db.count("Dunning", {"company": self.company}), dunnings_before)

@@ -115,6 +115,12 @@ def test_a_step_before_the_last_done_one_never_fires():
 	assert decision.reason == d.Skip.DONE
 
 
+def test_a_sent_step_with_a_non_applying_sibling_counts_as_done():
+	# Day 8, Nudge unseen (pos 2) sent; Viewed nudge (pos 3, same offset) is reached but does not apply.
+	decision = decide_one(inv(logged=logged("Nudge unseen")), on(8))
+	assert decision.reason == d.Skip.DONE
+
+
 def test_between_steps_nothing_is_due():
 	decision = decide_one(inv(logged=logged("Heads-up", "Reminder 1")), on(5))
 	assert decision.reason == d.Skip.DONE

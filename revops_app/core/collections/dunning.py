@@ -82,7 +82,7 @@ class Skip:
 	PAUSED = "customer paused"
 	NO_POLICY = "no dunning policy"
 	NOT_DUE = "no step reached yet"
-	DONE = "latest step already sent"
+	DONE = "latest applicable step already sent"
 	CONDITIONS = "conditions of the reached steps do not hold"
 
 
@@ -389,7 +389,9 @@ def _decide_one(
 				days_overdue,
 				superseded,
 			)
-	return Decision(invoice, customer_name, SKIP, Skip.CONDITIONS, policy_name, days_overdue=days_overdue)
+	# Nothing after the last done step applies: "already sent" when something was, else "conditions".
+	reason = Skip.DONE if last_done >= 0 else Skip.CONDITIONS
+	return Decision(invoice, customer_name, SKIP, reason, policy_name, days_overdue=days_overdue)
 
 
 def group_messages(decisions: Iterable[Decision]) -> list[Message]:
