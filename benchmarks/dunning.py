@@ -7,7 +7,8 @@ Goal: 100,000 invoices decided in under 2 s on one core.
 With a bench (`--site SITE`, run with the bench's Python from `frappe-bench/sites`): generates N open
 invoices (10,000 by default) with pay links for a handful of throwaway customers by direct inserts, times
 the daily job (`revops_app.erp.dunning.run_dunning`: one fact query, engine, log rows, consolidated
-emails), then rolls everything back. Without one it prints "bench: not measured".
+emails) under an emails-only policy, the same run again (sends nothing), the preview, and a sample of
+ERPNext Dunning escalations apart (ERPNext's own document cost), then rolls everything back. Without one it prints "bench: not measured".
 
 	python benchmarks/dunning.py
 	python benchmarks/dunning.py --invoices 200000 --repeats 3
@@ -119,7 +120,7 @@ def bench_engine(count: int, repeats: int) -> None:
 	print(f"  outcomes: {dict(sorted(d.summarise(decisions).items()))}")
 
 
-def bench_site(site: str, count: int) -> None:
+def bench_site(site: str, count: int, args_sample: int = 20) -> None:
 	import frappe
 
 	frappe.init(site=site)
@@ -143,6 +144,14 @@ def bench_site(site: str, count: int) -> None:
 		started = time.perf_counter()
 		preview = glue.preview(str(info["run_date"]))
 		print(f"  preview                   {time.perf_counter() - started:7.2f} s   {len(preview)} messages")
+		# Escalations are ERPNext's own documents; time a sample of draft Dunnings apart.
+		step = d.Step("Final", 30, template="T", escalation=d.Escalation.DUNNING)
+		sample = info["invoices"][:args_sample]
+		started = time.perf_counter()
+		for invoice in sample:
+			glue._make_dunning(invoice, step, info["run_date"])
+		per = (time.perf_counter() - started) / max(len(sample), 1)
+		print(f"  ERPNext Dunning escalation {per:6.3f} s per document ({len(sample)} timed)")
 	finally:
 		frappe.db.rollback()
 		frappe.destroy()

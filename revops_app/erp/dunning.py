@@ -45,6 +45,9 @@ from revops_app.constants import (
 	DUNNING_POLICY_GROUP_DOCTYPE,
 	DUNNING_POLICY_STEP_DOCTYPE,
 	DUNNING_REMINDER_DOCTYPE,
+	DUNNING_TEMPLATE_BEFORE_DUE,
+	DUNNING_TEMPLATE_FINAL,
+	DUNNING_TEMPLATE_OVERDUE,
 	FINANCE_ROLES,
 	INTEGRATION_DUNNING,
 	LOG_DOCTYPE,
@@ -586,10 +589,32 @@ def _reminder_values(decision: engine.Decision, message: engine.Message, the_pla
 	}
 
 
+BULK_SAVEPOINT = "revops_dunning_bulk"
+REMINDER_INSERT_FIELDS = (
+	"reminder_key", "outcome", "attempts", "recipients", "sales_invoice", "customer", "company", "policy",
+	"step", "channel", "email_template", "escalation", "days_overdue", "currency", "outstanding_amount",
+	"run_date", "sent_at",
+)  # fmt: skip
+
+
 def _claim(message: engine.Message, the_plan: Plan) -> list[str]:
-	"""Insert (or, for a retry, lock and reuse) the reminder rows of the message as Sent."""
-	names = []
+	"""Insert (or, for a retry, lock and reuse) the reminder rows of the message as Sent.
+
+	Fresh rows go in with one multi-row INSERT; when the unique reminder_key refuses it (another run holds
+	a step), the rows are inserted one by one to find which, and AlreadyLogged names it."""
 	recipients = ", ".join(recipients_for(message, the_plan))
+	fresh = [d for d in message.decisions if not d.retry]
+	if fresh and len(fresh) == len(message.decisions):
+		frappe.db.savepoint(BULK_SAVEPOINT)
+		try:
+			names = _bulk_insert(fresh, message, the_plan, recipients)
+			frappe.db.release_savepoint(BULK_SAVEPOINT)
+			return names
+		except Exception as error:
+			if not (frappe.db.is_unique_key_violation(error) or frappe.db.is_duplicate_entry(error)):
+				raise
+			frappe.db.rollback(save_point=BULK_SAVEPOINT)
+	names = []
 	for decision in message.decisions:
 		values = _reminder_values(decision, message, the_plan)
 		if decision.retry:
@@ -625,6 +650,27 @@ def _claim(message: engine.Message, the_plan: Plan) -> list[str]:
 		except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
 			raise AlreadyLogged(decision.key)
 		names.append(doc.name)
+	return names
+
+
+def _bulk_insert(
+	decisions: list[engine.Decision], message: engine.Message, the_plan: Plan, recipients: str
+) -> list[str]:
+	now, user = now_datetime(), frappe.session.user
+	names, rows = [], []
+	for decision in decisions:
+		values = _reminder_values(decision, message, the_plan)
+		values.update(
+			reminder_key=decision.key, outcome=engine.Outcome.SENT, attempts=1, recipients=recipients
+		)
+		name = frappe.generate_hash(length=12)
+		names.append(name)
+		rows.append((name, now, now, user, user, 0, 0, *(values[field] for field in REMINDER_INSERT_FIELDS)))
+	frappe.db.bulk_insert(
+		DUNNING_REMINDER_DOCTYPE,
+		["name", "creation", "modified", "owner", "modified_by", "docstatus", "idx", *REMINDER_INSERT_FIELDS],
+		rows,
+	)
 	return names
 
 
@@ -850,15 +896,54 @@ def generate_benchmark_invoices(count: int) -> dict[str, Any]:
 	company = frappe.get_all("Company", pluck="name", limit=1)[0]
 	currency = frappe.get_cached_value("Company", company, "default_currency")
 	now = now_datetime()
+	if not frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}):
+		# Queued mail needs a sender; no SMTP server is contacted (no password, nothing is sent).
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": "RevOps Dunning Benchmark",
+				"email_id": "billing-benchmark@example.com",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "smtp.example.invalid",
+				"no_smtp_authentication": 1,
+			}
+		).insert(ignore_permissions=True)
 	run_date = getdate(today())
+	# Emails only: escalations are ERPNext documents with their own cost, timed apart by the benchmark.
+	policy = frappe.get_doc(
+		{
+			"doctype": DUNNING_POLICY_DOCTYPE,
+			"policy_name": "RevOps Benchmark Policy",
+			"steps": [
+				{
+					"step_name": name,
+					"offset_days": offset,
+					"if_overdue": int(offset > 0),
+					"if_never_viewed": int(name == "Unseen"),
+					"if_viewed_unpaid": int(name == "Viewed"),
+					"email_template": template,
+				}
+				for name, offset, template in (
+					("Upcoming", -3, DUNNING_TEMPLATE_BEFORE_DUE),
+					("Overdue", 3, DUNNING_TEMPLATE_OVERDUE),
+					("Unseen", 10, DUNNING_TEMPLATE_OVERDUE),
+					("Viewed", 10, DUNNING_TEMPLATE_OVERDUE),
+					("Final", 30, DUNNING_TEMPLATE_FINAL),
+				)
+			],
+		}
+	).insert(ignore_permissions=True)
 	customers = []
 	for i in range(max(count // 25, 1)):
 		name = f"BENCH-DUN-CUST-{i:05d}"
-		customers.append((name, name, "All Customer Groups", f"bench{i}@example.com", 0, 0, now, now))
+		customers.append(
+			(name, name, "All Customer Groups", f"bench{i}@example.com", 0, 0, policy.name, now, now)
+		)
 	frappe.db.bulk_insert(
 		"Customer",
 		["name", "customer_name", "customer_group", "email_id", "disabled", CUSTOMER_OPT_OUT_FIELD,
-		 "creation", "modified"],
+		 CUSTOMER_DUNNING_POLICY_FIELD, "creation", "modified"],
 		customers,
 	)  # fmt: skip
 	invoices, links = [], []
@@ -888,4 +973,9 @@ def generate_benchmark_invoices(count: int) -> dict[str, Any]:
 		 "token", "creation", "modified"],
 		links,
 	)  # fmt: skip
-	return {"customers": len(customers), "run_date": run_date, "company": company}
+	return {
+		"customers": len(customers),
+		"run_date": run_date,
+		"company": company,
+		"invoices": [row[0] for row in invoices],
+	}
