@@ -159,7 +159,6 @@ _DUNNING_FIELDS: dict[str, dict[str, str]] = {
 		"raised_by": "Data",
 		"description": "Text Editor",
 		"company": "Link",
-		"priority": "Link",
 	},
 	"ToDo": {
 		"role": "Link",

@@ -447,6 +447,60 @@ class TestDunning(FrappeTestCase):
 				}
 			).insert(ignore_permissions=True)
 
+	def test_todo_and_issue_escalations(self):
+		collector = frappe.get_doc(
+			{"doctype": "User", "email": f"collector-{self.abbr.lower()}@example.com", "first_name": "Collector",
+			 "send_welcome_email": 0}
+		).insert(ignore_permissions=True)  # fmt: skip
+		todo_policy = frappe.get_doc(
+			{
+				"doctype": DUNNING_POLICY_DOCTYPE,
+				"policy_name": f"ToDo {self.abbr}",
+				"collector": collector.name,
+				"steps": [
+					{
+						"step_name": "Call them",
+						"offset_days": 1,
+						"if_overdue": 1,
+						"escalation": "ToDo",
+						"email_template": DUNNING_TEMPLATE_OVERDUE,
+					}
+				],
+			}
+		).insert(ignore_permissions=True)
+		issue_policy = frappe.get_doc(
+			{
+				"doctype": DUNNING_POLICY_DOCTYPE,
+				"policy_name": f"Issue {self.abbr}",
+				"steps": [
+					{
+						"step_name": "Open a case",
+						"offset_days": 1,
+						"if_overdue": 1,
+						"escalation": "Issue",
+						"email_template": DUNNING_TEMPLATE_OVERDUE,
+					}
+				],
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.set_value("Customer", self.cust["ACME"], "revops_dunning_policy", todo_policy.name)
+		frappe.db.set_value("Customer", self.cust["GLOBEX"], "revops_dunning_policy", issue_policy.name)
+		counts = glue.run_dunning(on=self.T, commit=False, company=self.company)
+		# ACME: A1-A4 at "Call them" → one email, one ToDo; GLOBEX: G1, G2 → one email, one Issue.
+		self.assertEqual((counts["messages_sent"], counts["reminders_sent"]), (2, 6), self.reminders())
+		rows = {r["sales_invoice"]: r for r in self.reminders()}
+		todo = {rows[self.inv[k]]["escalation_reference"] for k in ("A1", "A2", "A3", "A4")}
+		self.assertEqual(len(todo), 1)
+		todo = frappe.get_doc("ToDo", todo.pop())
+		self.assertEqual((todo.allocated_to, todo.reference_type), (collector.name, "Sales Invoice"))
+		self.assertIn(self.inv["A4"], todo.description)
+		issue = {rows[self.inv[k]]["escalation_reference"] for k in ("G1", "G2")}
+		self.assertEqual(len(issue), 1)
+		issue = frappe.get_doc("Issue", issue.pop())
+		self.assertEqual(issue.customer, self.cust["GLOBEX"])
+		self.assertIn(self.inv["G2"], issue.description)
+		self.assertEqual(rows[self.inv["G1"]]["escalation_doctype"], "Issue")
+
 	def test_preview_report_matches_the_preview_method(self):
 		_, rows, message = dunning_preview.execute({"run_date": self.T, "company": self.company})
 		self.assertEqual(
