@@ -855,11 +855,13 @@ def _collector(message: engine.Message, the_plan: Plan) -> str | None:
 
 
 def _make_todo(message: engine.Message, the_plan: Plan) -> str:
+	collector = _collector(message, the_plan)
 	todo = frappe.get_doc(
 		{
 			"doctype": "ToDo",
-			"allocated_to": _collector(message, the_plan),
-			"role": None if _collector(message, the_plan) else "Accounts Manager",
+			"allocated_to": collector,
+			# nobody named: the task is the Accounts Managers' (ToDo.role), not lost
+			"role": None if collector else "Accounts Manager",
 			"description": _escalation_text(message, the_plan),
 			"reference_type": "Sales Invoice",
 			"reference_name": message.invoices[0],
