@@ -26,6 +26,7 @@ Template context (Jinja, the Email Template's subject and body; see README "Dunn
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,7 +56,7 @@ from revops_app.constants import (
 	LogStatus,
 )
 from revops_app.core.collections import dunning as engine
-from revops_app.erp.integration_log import create_log
+from revops_app.erp.integration_log import create_log, next_retry_time, run_logged
 
 PAYMENT_LINK_TABLE = "RevOps Payment Link"
 CONDITION_FIELDS = engine.CONDITION_FIELDS
@@ -757,53 +758,115 @@ def _record_failure(
 # --- escalations ----------------------------------------------------------------------------------
 
 
+ESCALATION_WORKER = "revops_app.erp.dunning.retry_escalation"
+
+
 def _escalate(message: engine.Message, the_plan: Plan) -> None:
-	escalation = message.step.escalation
-	if escalation == engine.Escalation.NONE:
+	"""Escalate a sent message; a failure is kept apart (the email stays sent) and queued for retry."""
+	if message.step.escalation == engine.Escalation.NONE:
 		return
 	frappe.db.savepoint(SAVEPOINT)
 	try:
-		if escalation == engine.Escalation.DUNNING:
-			references = [(inv, _make_dunning(inv, message.step, the_plan.on)) for inv in message.invoices]
-		elif escalation == engine.Escalation.TODO:
-			todo = _make_todo(message, the_plan)
-			references = [(inv, todo) for inv in message.invoices]
-		else:
-			issue = _make_issue(message, the_plan)
-			references = [(inv, issue) for inv in message.invoices]
-		doctype = {engine.Escalation.DUNNING: "Dunning", engine.Escalation.TODO: "ToDo"}.get(
-			escalation, "Issue"
-		)
-		for invoice, reference in references:
-			frappe.db.set_value(
-				DUNNING_REMINDER_DOCTYPE,
-				{"reminder_key": engine.reminder_key(invoice, message.policy, message.step.name)},
-				{"escalation_doctype": doctype, "escalation_reference": reference},
-				update_modified=False,
-			)
+		_do_escalation(message, the_plan)
 		frappe.db.release_savepoint(SAVEPOINT)
 	except Exception as error:
+		traceback = frappe.get_traceback()
 		frappe.db.rollback(save_point=SAVEPOINT)
-		text = f"{escalation} failed: {error.__class__.__name__}: {error}"[:1000]
+		text = f"{message.step.escalation} failed: {error.__class__.__name__}: {error}"[:1000]
 		frappe.db.sql(
 			f"UPDATE `tab{DUNNING_REMINDER_DOCTYPE}` SET message = %(message)s WHERE reminder_key IN %(keys)s",
 			{"message": text, "keys": tuple(message.keys)},
 		)
-		create_log(
+		log = create_log(
 			INTEGRATION_DUNNING,
-			"escalate",
+			ESCALATION_WORKER,
 			status=LogStatus.ERROR,
-			event_type=escalation,
+			event_type=message.step.escalation,
 			request_data={
 				"customer": message.customer,
+				"policy": message.policy,
 				"step": message.step.name,
-				"invoices": message.invoices,
+				"invoices": list(message.invoices),
+				"on": str(the_plan.on),
 			},
 			message=text,
-			response_data=None,
 			reference_doctype="Sales Invoice",
 			reference_name=message.invoices[0],
 		)
+		# The hourly sweep (integration_log.sweep_stuck_logs) replays it; "Reprocess" on the log does too.
+		frappe.db.set_value(
+			LOG_DOCTYPE, log.name, {"traceback": traceback, "next_retry_at": next_retry_time(1)}
+		)
+
+
+def _do_escalation(message: engine.Message, the_plan: Plan) -> None:
+	escalation = message.step.escalation
+	if escalation == engine.Escalation.DUNNING:
+		references = [(inv, _make_dunning(inv, message.step, the_plan.on)) for inv in message.invoices]
+	elif escalation == engine.Escalation.TODO:
+		todo = _make_todo(message, the_plan)
+		references = [(inv, todo) for inv in message.invoices]
+	else:
+		issue = _make_issue(message, the_plan)
+		references = [(inv, issue) for inv in message.invoices]
+	doctype = {engine.Escalation.DUNNING: "Dunning", engine.Escalation.TODO: "ToDo"}.get(escalation, "Issue")
+	for invoice, reference in references:
+		frappe.db.set_value(
+			DUNNING_REMINDER_DOCTYPE,
+			{"reminder_key": engine.reminder_key(invoice, message.policy, message.step.name)},
+			{"escalation_doctype": doctype, "escalation_reference": reference, "message": None},
+			update_modified=False,
+		)
+
+
+def retry_escalation(log_name: str) -> None:
+	"""Replay a failed escalation from its integration log (registered in RETRYABLE_WORKERS)."""
+	run_logged(log_name, _replay_escalation)
+
+
+def _replay_escalation(log: Any) -> tuple[str, str | None] | None:
+	data = json.loads(log.request_data or "{}")
+	policy_set = load_policies()
+	policy = policy_set.policies.get(data.get("policy"))
+	if policy is None or data.get("step") not in policy.position:
+		return LogStatus.SKIPPED, _("Policy {0} or its step {1} no longer exists").format(
+			data.get("policy"), data.get("step")
+		)
+	step = policy.ordered[policy.position[data["step"]]]
+	on = getdate(data.get("on") or today())
+	pending = set(
+		frappe.get_all(
+			DUNNING_REMINDER_DOCTYPE,
+			filters={
+				"reminder_key": (
+					"in",
+					[engine.reminder_key(i, policy.name, step.name) for i in data["invoices"]],
+				),
+				"outcome": engine.Outcome.SENT,
+				"escalation_reference": ("is", "not set"),
+			},
+			pluck="sales_invoice",
+		)
+	)
+	# Still open (collect_facts reads only unpaid invoices) and not escalated yet.
+	_facts, details, customers = collect_facts(on, policy_set, invoices=sorted(pending))
+	if not details:
+		return LogStatus.SKIPPED, _("Nothing left to escalate: paid, cancelled or already escalated")
+	decisions = tuple(
+		engine.Decision(
+			invoice=row.name,
+			customer=row.customer,
+			action=engine.SEND,
+			policy=policy.name,
+			step=step,
+			key=engine.reminder_key(row.name, policy.name, step.name),
+			days_overdue=max((on - row.due_date).days, 0),
+		)
+		for row in sorted(details.values(), key=lambda r: r.name)
+	)
+	the_plan = Plan(on, policy_set, list(decisions), [], details, customers)
+	_do_escalation(engine.Message(data["customer"], policy.name, step, decisions), the_plan)
+	return None
 
 
 def _make_dunning(invoice: str, step: engine.Step, on: date) -> str:

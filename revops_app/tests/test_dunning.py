@@ -501,6 +501,35 @@ class TestDunning(FrappeTestCase):
 		self.assertIn(self.inv["G2"], issue.description)
 		self.assertEqual(rows[self.inv["G1"]]["escalation_doctype"], "Issue")
 
+	def test_failed_escalation_keeps_the_email_and_is_replayed_from_the_log(self):
+		from revops_app.erp.integration_log import RETRYABLE_WORKERS
+
+		# Break the Final 20 step's Dunning Type behind the form's back: the Dunning cannot be made.
+		row = frappe.db.get_value(
+			"RevOps Dunning Policy Step", {"parent": self.policy, "step_name": "Final 20"}, "name"
+		)
+		frappe.db.set_value("RevOps Dunning Policy Step", row, "dunning_type", "No Such Dunning Type")
+		counts = glue.run_dunning(on=self.T, commit=False, company=self.company)
+		self.assertEqual(counts["messages_sent"], 5)  # the email went out regardless
+		g2 = next(r for r in self.reminders() if r["sales_invoice"] == self.inv["G2"])
+		self.assertEqual(g2["outcome"], "Sent")
+		self.assertFalse(g2["escalation_reference"])
+		self.assertIn("ERPNext Dunning failed", g2["message"])
+		log = frappe.get_last_doc(LOG_DOCTYPE, filters={"method": glue.ESCALATION_WORKER})
+		self.assertEqual((log.status, log.reference_name), ("Error", self.inv["G2"]))
+		self.assertTrue(log.next_retry_at and log.traceback)
+		self.assertIn(glue.ESCALATION_WORKER, RETRYABLE_WORKERS)  # the hourly sweep may replay it
+
+		# Fixed; the replay handler (what retry_escalation runs inside run_logged) makes the Dunning once.
+		frappe.db.set_value("RevOps Dunning Policy Step", row, "dunning_type", None)
+		self.assertIsNone(glue._replay_escalation(log))
+		g2 = next(r for r in self.reminders() if r["sales_invoice"] == self.inv["G2"])
+		self.assertEqual(g2["escalation_doctype"], "Dunning")
+		self.assertEqual(frappe.db.count("Dunning", {"customer": self.cust["GLOBEX"], "docstatus": 0}), 1)
+		status, _ = glue._replay_escalation(log)  # a second replay finds nothing left to do
+		self.assertEqual(status, "Skipped")
+		self.assertEqual(frappe.db.count("Dunning", {"customer": self.cust["GLOBEX"], "docstatus": 0}), 1)
+
 	def test_preview_report_matches_the_preview_method(self):
 		_, rows, message = dunning_preview.execute({"run_date": self.T, "company": self.company})
 		self.assertEqual(
