@@ -536,6 +536,10 @@ class TestDunning(FrappeTestCase):
 			{r["sales_invoice"]: r["step"] for r in rows}, {self.inv[k]: s for k, s in self.EXPECTED.items()}
 		)
 		self.assertIn("6 reminders in 5 emails", message)
+		from frappe.desk.query_report import run
+
+		desk = run("Dunning Preview", filters={"run_date": str(self.T), "company": self.company})
+		self.assertEqual(len(desk["result"]), 6)
 		_, rows, _ = dunning_preview.execute({"run_date": self.T, "company": self.company, "show_skipped": 1})
 		reasons = {r["sales_invoice"]: r["reason"] for r in rows if r["action"] == "Skip"}
 		self.assertEqual(reasons[self.inv["P1"]], engine.Skip.PAUSED)
