@@ -516,16 +516,15 @@ def run_dunning(
 	for policy, why in the_plan.policy_set.broken.items():
 		create_log(INTEGRATION_DUNNING, "run_dunning", status=LogStatus.ERROR, message=f"{policy}: {why}")
 	for message in the_plan.messages:
-		outcome = _send_message(message, the_plan)
+		outcome, done = _send_message(message, the_plan)
+		counts["already_logged"] += len(message.decisions) - len(done.decisions)
 		if outcome == engine.Outcome.SENT:
 			counts["messages_sent"] += 1
-			counts["reminders_sent"] += len(message.decisions)
-			_escalate(message, the_plan)
+			counts["reminders_sent"] += len(done.decisions)
+			_escalate(done, the_plan)
 		elif outcome == engine.Outcome.FAILED:
 			counts["messages_failed"] += 1
-			counts["reminders_failed"] += len(message.decisions)
-		else:
-			counts["already_logged"] += len(message.decisions)
+			counts["reminders_failed"] += len(done.decisions)
 		if commit:
 			frappe.db.commit()  # nosemgrep: the daily job ends each message's transaction
 	for reason, number in engine.summarise(the_plan.decisions).items():
@@ -543,10 +542,10 @@ class AlreadyLogged(Exception):
 	"""Another run logged (and sent) this step for one of the message's invoices first."""
 
 
-def _send_message(message: engine.Message, the_plan: Plan) -> str | None:
-	"""Log + send one consolidated message atomically. Returns Sent, Failed or None (raced: nothing done).
-
-	If another run holds some of the steps, the message is re-planned without them."""
+def _send_message(message: engine.Message, the_plan: Plan) -> tuple[str | None, engine.Message]:
+	"""Log + send one consolidated message atomically. Returns (Sent, Failed or None when another run
+	holds every step, the message as handled). If another run holds some of the steps, the message goes
+	out without them."""
 	decisions = list(message.decisions)
 	while decisions:
 		current = engine.Message(message.customer, message.policy, message.step, tuple(decisions))
@@ -560,7 +559,7 @@ def _send_message(message: engine.Message, the_plan: Plan) -> str | None:
 				{"communication": communication, "rows": tuple(rows)},
 			)
 			frappe.db.release_savepoint(SAVEPOINT)
-			return engine.Outcome.SENT
+			return engine.Outcome.SENT, current
 		except AlreadyLogged as taken:
 			frappe.db.rollback(save_point=SAVEPOINT)
 			decisions = [d for d in decisions if d.key != str(taken)]
@@ -568,8 +567,8 @@ def _send_message(message: engine.Message, the_plan: Plan) -> str | None:
 			traceback = frappe.get_traceback()
 			frappe.db.rollback(save_point=SAVEPOINT)
 			_record_failure(current, the_plan, error, traceback)
-			return engine.Outcome.FAILED
-	return None
+			return engine.Outcome.FAILED, current
+	return None, engine.Message(message.customer, message.policy, message.step, ())
 
 
 def _reminder_values(decision: engine.Decision, message: engine.Message, the_plan: Plan) -> dict[str, Any]:

@@ -431,7 +431,8 @@ class TestDunning(FrappeTestCase):
 				"sent_at": frappe.utils.now_datetime(),
 			}
 		).insert(ignore_permissions=True)
-		self.assertEqual(glue._send_message(message, the_plan), engine.Outcome.SENT)
+		outcome, sent = glue._send_message(message, the_plan)
+		self.assertEqual((outcome, sent.invoices), (engine.Outcome.SENT, (self.inv["A2"],)))
 		rows = [r for r in self.reminders() if r["step"] == "Overdue 1"]
 		self.assertEqual(len(rows), 2)  # one each for A1 (the other worker's) and A2 (ours), never two for A1
 		ours = next(r for r in rows if r["sales_invoice"] == self.inv["A2"])
