@@ -27,7 +27,6 @@ Template context (Jinja, the Email Template's subject and body; see README "Dunn
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,9 +46,6 @@ from revops_app.constants import (
 	DUNNING_POLICY_GROUP_DOCTYPE,
 	DUNNING_POLICY_STEP_DOCTYPE,
 	DUNNING_REMINDER_DOCTYPE,
-	DUNNING_TEMPLATE_BEFORE_DUE,
-	DUNNING_TEMPLATE_FINAL,
-	DUNNING_TEMPLATE_OVERDUE,
 	FINANCE_ROLES,
 	INTEGRATION_DUNNING,
 	LOG_DOCTYPE,
@@ -57,7 +53,7 @@ from revops_app.constants import (
 	LogStatus,
 )
 from revops_app.core.collections import dunning as engine
-from revops_app.erp.integration_log import create_log, next_retry_time, run_logged
+from revops_app.erp.integration_log import create_log
 
 PAYMENT_LINK_TABLE = "RevOps Payment Link"
 CONDITION_FIELDS = engine.CONDITION_FIELDS
@@ -510,6 +506,8 @@ def run_dunning(
 ) -> dict[str, int]:
 	"""Send what the plan for `on` says. Returns counts: messages sent/failed, reminders logged, skips.
 	With commit=True each message is committed on its own (a crash keeps what was already sent)."""
+	from revops_app.erp.dunning_escalation import escalate  # imports this module
+
 	the_plan = plan(on, company)
 	counts = {"messages_sent": 0, "messages_failed": 0, "reminders_sent": 0, "reminders_failed": 0}
 	counts["already_logged"] = 0
@@ -521,7 +519,7 @@ def run_dunning(
 		if outcome == engine.Outcome.SENT:
 			counts["messages_sent"] += 1
 			counts["reminders_sent"] += len(done.decisions)
-			_escalate(done, the_plan)
+			escalate(done, the_plan)
 		elif outcome == engine.Outcome.FAILED:
 			counts["messages_failed"] += 1
 			counts["reminders_failed"] += len(done.decisions)
@@ -753,294 +751,3 @@ def _record_failure(
 	)
 	if traceback:
 		frappe.db.set_value(LOG_DOCTYPE, log.name, "traceback", traceback, update_modified=False)
-
-
-# --- escalations ----------------------------------------------------------------------------------
-
-
-ESCALATION_WORKER = "revops_app.erp.dunning.retry_escalation"
-
-
-def _escalate(message: engine.Message, the_plan: Plan) -> None:
-	"""Escalate a sent message; a failure is kept apart (the email stays sent) and queued for retry."""
-	if message.step.escalation == engine.Escalation.NONE:
-		return
-	frappe.db.savepoint(SAVEPOINT)
-	try:
-		_do_escalation(message, the_plan)
-		frappe.db.release_savepoint(SAVEPOINT)
-	except Exception as error:
-		traceback = frappe.get_traceback()
-		frappe.db.rollback(save_point=SAVEPOINT)
-		text = f"{message.step.escalation} failed: {error.__class__.__name__}: {error}"[:1000]
-		frappe.db.sql(
-			f"UPDATE `tab{DUNNING_REMINDER_DOCTYPE}` SET message = %(message)s WHERE reminder_key IN %(keys)s",
-			{"message": text, "keys": tuple(message.keys)},
-		)
-		log = create_log(
-			INTEGRATION_DUNNING,
-			ESCALATION_WORKER,
-			status=LogStatus.ERROR,
-			event_type=message.step.escalation,
-			request_data={
-				"customer": message.customer,
-				"policy": message.policy,
-				"step": message.step.name,
-				"invoices": list(message.invoices),
-				"on": str(the_plan.on),
-			},
-			message=text,
-			reference_doctype="Sales Invoice",
-			reference_name=message.invoices[0],
-		)
-		# The hourly sweep (integration_log.sweep_stuck_logs) replays it; "Reprocess" on the log does too.
-		frappe.db.set_value(
-			LOG_DOCTYPE, log.name, {"traceback": traceback, "next_retry_at": next_retry_time(1)}
-		)
-
-
-def _do_escalation(message: engine.Message, the_plan: Plan) -> None:
-	escalation = message.step.escalation
-	if escalation == engine.Escalation.DUNNING:
-		references = [(inv, _make_dunning(inv, message.step, the_plan.on)) for inv in message.invoices]
-	elif escalation == engine.Escalation.TODO:
-		todo = _make_todo(message, the_plan)
-		references = [(inv, todo) for inv in message.invoices]
-	else:
-		issue = _make_issue(message, the_plan)
-		references = [(inv, issue) for inv in message.invoices]
-	doctype = {engine.Escalation.DUNNING: "Dunning", engine.Escalation.TODO: "ToDo"}.get(escalation, "Issue")
-	for invoice, reference in references:
-		frappe.db.set_value(
-			DUNNING_REMINDER_DOCTYPE,
-			{"reminder_key": engine.reminder_key(invoice, message.policy, message.step.name)},
-			{"escalation_doctype": doctype, "escalation_reference": reference, "message": None},
-			update_modified=False,
-		)
-
-
-def retry_escalation(log_name: str) -> None:
-	"""Replay a failed escalation from its integration log (registered in RETRYABLE_WORKERS)."""
-	run_logged(log_name, _replay_escalation)
-
-
-def _replay_escalation(log: Any) -> tuple[str, str | None] | None:
-	data = json.loads(log.request_data or "{}")
-	policy_set = load_policies()
-	policy = policy_set.policies.get(data.get("policy"))
-	if policy is None or data.get("step") not in policy.position:
-		return LogStatus.SKIPPED, _("Policy {0} or its step {1} no longer exists").format(
-			data.get("policy"), data.get("step")
-		)
-	step = policy.ordered[policy.position[data["step"]]]
-	on = getdate(data.get("on") or today())
-	pending = set(
-		frappe.get_all(
-			DUNNING_REMINDER_DOCTYPE,
-			filters={
-				"reminder_key": (
-					"in",
-					[engine.reminder_key(i, policy.name, step.name) for i in data["invoices"]],
-				),
-				"outcome": engine.Outcome.SENT,
-				"escalation_reference": ("is", "not set"),
-			},
-			pluck="sales_invoice",
-		)
-	)
-	# Still open (collect_facts reads only unpaid invoices) and not escalated yet.
-	_facts, details, customers = collect_facts(on, policy_set, invoices=sorted(pending))
-	if not details:
-		return LogStatus.SKIPPED, _("Nothing left to escalate: paid, cancelled or already escalated")
-	decisions = tuple(
-		engine.Decision(
-			invoice=row.name,
-			customer=row.customer,
-			action=engine.SEND,
-			policy=policy.name,
-			step=step,
-			key=engine.reminder_key(row.name, policy.name, step.name),
-			days_overdue=max((on - row.due_date).days, 0),
-		)
-		for row in sorted(details.values(), key=lambda r: r.name)
-	)
-	the_plan = Plan(on, policy_set, list(decisions), [], details, customers)
-	_do_escalation(engine.Message(data["customer"], policy.name, step, decisions), the_plan)
-	return None
-
-
-def _make_dunning(invoice: str, step: engine.Step, on: date) -> str:
-	"""A draft ERPNext Dunning through ERPNext's own mapper (overdue payments, letter text, default type);
-	the step's Dunning Type, when set, replaces the company default with its fee and interest."""
-	from erpnext.accounts.doctype.sales_invoice.sales_invoice import create_dunning
-
-	dunning = create_dunning(invoice, ignore_permissions=True)
-	dunning.posting_date = on
-	if step.dunning_type:
-		dunning_type = frappe.get_cached_doc("Dunning Type", step.dunning_type)
-		dunning.dunning_type = dunning_type.name
-		dunning.rate_of_interest = dunning_type.rate_of_interest
-		dunning.dunning_fee = dunning_type.dunning_fee
-		dunning.income_account = dunning_type.income_account
-		dunning.cost_center = dunning_type.cost_center
-		from erpnext.accounts.doctype.dunning.dunning import get_dunning_letter_text
-
-		letter = get_dunning_letter_text(dunning_type=dunning_type.name, doc=dunning.as_dict())
-		if letter:
-			dunning.body_text = letter.get("body_text")
-			dunning.closing_text = letter.get("closing_text")
-			dunning.language = letter.get("language")
-	dunning.flags.ignore_permissions = True
-	dunning.insert()
-	return dunning.name
-
-
-def _escalation_text(message: engine.Message, the_plan: Plan) -> str:
-	lines = [
-		_("Dunning step {0} ({1}) went to {2} for:").format(
-			message.step.name, message.policy, message.customer
-		)
-	]
-	for decision in message.decisions:
-		row = the_plan.invoices[decision.invoice]
-		lines.append(
-			f"{row.name}: {fmt_money(row.outstanding, currency=row.currency)}, "
-			+ _("{0} days overdue").format(decision.days_overdue)
-		)
-	return "<br>".join(frappe.utils.escape_html(line) for line in lines)
-
-
-def _collector(message: engine.Message, the_plan: Plan) -> str | None:
-	return (
-		the_plan.policy_set.collectors.get(message.policy)
-		or the_plan.customers[message.customer].account_manager
-	)
-
-
-def _make_todo(message: engine.Message, the_plan: Plan) -> str:
-	collector = _collector(message, the_plan)
-	todo = frappe.get_doc(
-		{
-			"doctype": "ToDo",
-			"allocated_to": collector,
-			# nobody named: the task is the Accounts Managers' (ToDo.role), not lost
-			"role": None if collector else "Accounts Manager",
-			"description": _escalation_text(message, the_plan),
-			"reference_type": "Sales Invoice",
-			"reference_name": message.invoices[0],
-			"priority": "High",
-			"date": the_plan.on,
-		}
-	)
-	todo.insert(ignore_permissions=True)
-	return todo.name
-
-
-def _make_issue(message: engine.Message, the_plan: Plan) -> str:
-	issue = frappe.get_doc(
-		{
-			"doctype": "Issue",
-			"subject": _("Collections: {0} at dunning step {1}").format(
-				the_plan.customers[message.customer].customer_name, message.step.name
-			),
-			"customer": message.customer,
-			"company": the_plan.invoices[message.invoices[0]].company,
-			"description": _escalation_text(message, the_plan),
-		}
-	)
-	issue.insert(ignore_permissions=True)
-	return issue.name
-
-
-# --- benchmark support ----------------------------------------------------------------------------
-
-
-def generate_benchmark_invoices(count: int) -> dict[str, Any]:
-	"""Direct inserts of `count` open submitted invoices (for benchmarks/dunning.py, which rolls back).
-	Only the columns the fact query reads; not ERPNext-valid documents."""
-	company = frappe.get_all("Company", pluck="name", limit=1)[0]
-	currency = frappe.get_cached_value("Company", company, "default_currency")
-	now = now_datetime()
-	if not frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}):
-		# Queued mail needs a sender; no SMTP server is contacted (no password, nothing is sent).
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": "RevOps Dunning Benchmark",
-				"email_id": "billing-benchmark@example.com",
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-				"smtp_server": "smtp.example.invalid",
-				"no_smtp_authentication": 1,
-			}
-		).insert(ignore_permissions=True)
-	run_date = getdate(today())
-	# Emails only: escalations are ERPNext documents with their own cost, timed apart by the benchmark.
-	policy = frappe.get_doc(
-		{
-			"doctype": DUNNING_POLICY_DOCTYPE,
-			"policy_name": "RevOps Benchmark Policy",
-			"steps": [
-				{
-					"step_name": name,
-					"offset_days": offset,
-					"if_overdue": int(offset > 0),
-					"if_never_viewed": int(name == "Unseen"),
-					"if_viewed_unpaid": int(name == "Viewed"),
-					"email_template": template,
-				}
-				for name, offset, template in (
-					("Upcoming", -3, DUNNING_TEMPLATE_BEFORE_DUE),
-					("Overdue", 3, DUNNING_TEMPLATE_OVERDUE),
-					("Unseen", 10, DUNNING_TEMPLATE_OVERDUE),
-					("Viewed", 10, DUNNING_TEMPLATE_OVERDUE),
-					("Final", 30, DUNNING_TEMPLATE_FINAL),
-				)
-			],
-		}
-	).insert(ignore_permissions=True)
-	customers = []
-	for i in range(max(count // 25, 1)):
-		name = f"BENCH-DUN-CUST-{i:05d}"
-		customers.append(
-			(name, name, "All Customer Groups", f"bench{i}@example.com", 0, 0, policy.name, now, now)
-		)
-	frappe.db.bulk_insert(
-		"Customer",
-		["name", "customer_name", "customer_group", "email_id", "disabled", CUSTOMER_OPT_OUT_FIELD,
-		 CUSTOMER_DUNNING_POLICY_FIELD, "creation", "modified"],
-		customers,
-	)  # fmt: skip
-	invoices, links = [], []
-	for i in range(count):
-		name = f"BENCH-DUN-SINV-{i:06d}"
-		due = add_days(run_date, -(i % 60) + 5)
-		amount = 100 + i % 900
-		invoices.append(
-			(name, company, customers[i % len(customers)][0], add_days(due, -30), due, currency, currency,
-			 amount, amount, amount if i % 7 else amount / 2, 1, 0, now, now)
-		)  # fmt: skip
-		if i % 3:
-			links.append(
-				(f"BENCH-DUN-PL-{i:06d}", name, customers[i % len(customers)][0], company, "Active",
-				 "Viewed" if i % 2 else "Sent", i % 2, f"https://pay.example/{i}", f"tok{i}", now, now)
-			)  # fmt: skip
-	frappe.db.bulk_insert(
-		"Sales Invoice",
-		["name", "company", "customer", "posting_date", "due_date", "currency", "party_account_currency",
-		 "grand_total", "rounded_total", "outstanding_amount", "docstatus", "is_return", "creation",
-		 "modified"],
-		invoices,
-	)  # fmt: skip
-	frappe.db.bulk_insert(
-		PAYMENT_LINK_TABLE,
-		["name", "sales_invoice", "customer", "company", "status", "link_state", "view_count", "url",
-		 "token", "creation", "modified"],
-		links,
-	)  # fmt: skip
-	return {
-		"customers": len(customers),
-		"run_date": run_date,
-		"company": company,
-		"invoices": [row[0] for row in invoices],
-	}

@@ -21,7 +21,7 @@ from revops_app.constants import LOG_DOCTYPE, LogStatus
 # Workers that take `log_name` and may be replayed from the log: dotted path -> queue.
 # Add each feature's worker here; nothing outside this map is ever enqueued from stored data.
 RETRYABLE_WORKERS: dict[str, str] = {
-	"revops_app.erp.dunning.retry_escalation": "long",  # dunning (issue 4): failed escalations
+	"revops_app.erp.dunning_escalation.retry_escalation": "long",  # dunning (issue 4): failed escalations
 }
 
 # Backoff for automatic retries: attempt n waits BACKOFF_MINUTES[n-1] (last value repeats).

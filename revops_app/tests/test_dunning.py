@@ -49,6 +49,7 @@ from revops_app.constants import (
 )
 from revops_app.core.collections import dunning as engine
 from revops_app.erp import dunning as glue
+from revops_app.erp import dunning_escalation as escalation
 from revops_app.revenue_collections.report.dunning_preview import dunning_preview
 from revops_app.revenue_collections.report.receivables_aging_with_pay_link_status import (
 	receivables_aging_with_pay_link_status as aging,
@@ -516,18 +517,18 @@ class TestDunning(FrappeTestCase):
 		self.assertEqual(g2["outcome"], "Sent")
 		self.assertFalse(g2["escalation_reference"])
 		self.assertIn("ERPNext Dunning failed", g2["message"])
-		log = frappe.get_last_doc(LOG_DOCTYPE, filters={"method": glue.ESCALATION_WORKER})
+		log = frappe.get_last_doc(LOG_DOCTYPE, filters={"method": escalation.ESCALATION_WORKER})
 		self.assertEqual((log.status, log.reference_name), ("Error", self.inv["G2"]))
 		self.assertTrue(log.next_retry_at and log.traceback)
-		self.assertIn(glue.ESCALATION_WORKER, RETRYABLE_WORKERS)  # the hourly sweep may replay it
+		self.assertIn(escalation.ESCALATION_WORKER, RETRYABLE_WORKERS)  # the hourly sweep may replay it
 
 		# Fixed; the replay handler (what retry_escalation runs inside run_logged) makes the Dunning once.
 		frappe.db.set_value("RevOps Dunning Policy Step", row, "dunning_type", None)
-		self.assertIsNone(glue._replay_escalation(log))
+		self.assertIsNone(escalation._replay_escalation(log))
 		g2 = next(r for r in self.reminders() if r["sales_invoice"] == self.inv["G2"])
 		self.assertEqual(g2["escalation_doctype"], "Dunning")
 		self.assertEqual(frappe.db.count("Dunning", {"customer": self.cust["GLOBEX"], "docstatus": 0}), 1)
-		status, _ = glue._replay_escalation(log)  # a second replay finds nothing left to do
+		status, _ = escalation._replay_escalation(log)  # a second replay finds nothing left to do
 		self.assertEqual(status, "Skipped")
 		self.assertEqual(frappe.db.count("Dunning", {"customer": self.cust["GLOBEX"], "docstatus": 0}), 1)
 
