@@ -10,8 +10,8 @@ Contract
   Communication and the Email Queue row are created, all committed together. A failure rolls the message
   back and records the invoices' rows as Failed (retried by the next run until the policy's attempts are
   used) plus an Error in the shared integration log. Escalations (ERPNext Dunning, ToDo, Issue) run after
-  the message is recorded; a failure does not un-send the email, it becomes an Error log that the hourly
-  sweep replays through `retry_escalation` (a registered retryable worker).
+  the message is recorded (`revops_app.erp.dunning_escalation`); a failure does not un-send the email, it
+  becomes an Error log that the hourly sweep replays through `dunning_escalation.retry_escalation`.
 - `daily()` is the scheduled entry point (scheduler_events daily_long), gated by RevOps Settings.
 
 Template context (Jinja, the Email Template's subject and body; see README "Dunning"):
