@@ -449,6 +449,49 @@ class TestDunning(FrappeTestCase):
 				}
 			).insert(ignore_permissions=True)
 
+	def test_a_concurrent_insert_of_the_same_key_waits_and_cannot_pass(self):
+		"""Two workers, two database connections: while this transaction holds a step's reminder_key, the
+		other connection's insert of the same key blocks on the unique index (and would fail with a
+		duplicate once this one commits); a different key goes straight in."""
+		if frappe.conf.db_type not in (None, "mariadb"):
+			self.skipTest("the second connection below speaks MariaDB")
+		import pymysql
+
+		key = engine.reminder_key(self.inv["A1"], self.policy, "Overdue 1")
+		frappe.get_doc(
+			{
+				"doctype": DUNNING_REMINDER_DOCTYPE,
+				"reminder_key": key,
+				"sales_invoice": self.inv["A1"],
+				"outcome": "Sent",
+			}
+		).insert(ignore_permissions=True)
+		other = pymysql.connect(
+			host=frappe.conf.db_host or "127.0.0.1",
+			port=int(frappe.conf.db_port or 3306),
+			user=frappe.conf.db_user or frappe.conf.db_name,
+			password=frappe.conf.db_password,
+			database=frappe.conf.db_name,
+		)
+		insert = (
+			f"INSERT INTO `tab{DUNNING_REMINDER_DOCTYPE}` (name, reminder_key, sales_invoice, outcome)"
+			" VALUES (%s, %s, %s, 'Sent')"
+		)
+		try:
+			with other.cursor() as cursor:
+				cursor.execute("SET SESSION innodb_lock_wait_timeout = 2")
+				with self.assertRaises(pymysql.err.OperationalError) as caught:
+					cursor.execute(insert, (frappe.generate_hash(length=12), key, self.inv["A1"]))
+				self.assertEqual(caught.exception.args[0], 1205)  # lock wait timeout: blocked by our row
+				other.rollback()
+				cursor.execute("SET SESSION innodb_lock_wait_timeout = 2")
+				fresh = engine.reminder_key(self.inv["A2"], self.policy, "Overdue 1")
+				cursor.execute(insert, (frappe.generate_hash(length=12), fresh, self.inv["A2"]))
+				self.assertEqual(cursor.rowcount, 1)
+		finally:
+			other.rollback()
+			other.close()
+
 	def test_todo_and_issue_escalations(self):
 		collector = frappe.get_doc(
 			{"doctype": "User", "email": f"collector-{self.abbr.lower()}@example.com", "first_name": "Collector",
