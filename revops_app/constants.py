@@ -109,3 +109,33 @@ CF_CUSTOMER_CHURN_FLAGGED_ON = "revops_churn_flagged_on"
 CF_CUSTOMER_CX_TIMELINE = "revops_cx_timeline"
 CF_CUSTOMER_CX_UPDATED_ON = "revops_cx_updated_on"
 # --- end customer experience ---------------------------------------------------------------------
+
+# --- dunning (issue 4) ----------------------------------------------------------------------------
+DUNNING_POLICY_DOCTYPE = "RevOps Dunning Policy"
+DUNNING_POLICY_STEP_DOCTYPE = "RevOps Dunning Policy Step"
+DUNNING_POLICY_GROUP_DOCTYPE = "RevOps Dunning Policy Customer Group"
+# The reminder log; the aging report reads its sales_invoice, step, sent_at and outcome columns.
+DUNNING_REMINDER_DOCTYPE = "RevOps Dunning Reminder"
+
+# Custom fields on Customer (see erp/custom_fields.py, dunning block).
+CUSTOMER_DUNNING_POLICY_FIELD = "revops_dunning_policy"
+CUSTOMER_PAUSED_UNTIL_FIELD = "revops_dunning_paused_until"
+CUSTOMER_PAUSE_REASON_FIELD = "revops_dunning_pause_reason"
+CUSTOMER_OPT_OUT_FIELD = "revops_dunning_opt_out"
+CUSTOMER_DUNNING_FIELDS = (
+	CUSTOMER_DUNNING_POLICY_FIELD,
+	CUSTOMER_PAUSED_UNTIL_FIELD,
+	CUSTOMER_PAUSE_REASON_FIELD,
+	CUSTOMER_OPT_OUT_FIELD,
+)
+# Who may change those fields (and configure policies); Accounts User only reads.
+DUNNING_MANAGER_ROLES = ("Accounts Manager", "System Manager")
+
+# Shipped with the app (erp/dunning_install.py); finance users may edit, never renamed by upgrades.
+DEFAULT_DUNNING_POLICY = "Standard Dunning"
+DUNNING_TEMPLATE_BEFORE_DUE = "RevOps Dunning: Upcoming Due Date"
+DUNNING_TEMPLATE_OVERDUE = "RevOps Dunning: Payment Overdue"
+DUNNING_TEMPLATE_FINAL = "RevOps Dunning: Final Notice"
+
+DUNNING_DAILY_JOB = "revops_app.erp.dunning.daily"
+# --- end dunning ----------------------------------------------------------------------------------

@@ -31,6 +31,9 @@ doc_events = {
 	"Delivery Note": {
 		"on_submit": "revops_app.erp.pay_links.on_delivery_note_submit",
 	},
+	"Customer": {
+		"validate": "revops_app.erp.dunning.guard_customer_dunning_fields",
+	},
 }
 
 scheduler_events = {
@@ -41,6 +44,9 @@ scheduler_events = {
 	],
 	"daily": [
 		"revops_app.erp.cx.refresh_all_customers",
+	],
+	"daily_long": [
+		"revops_app.erp.dunning.daily",
 	],
 }
 

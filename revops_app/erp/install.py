@@ -4,12 +4,14 @@ import frappe
 
 from revops_app.erp.custom_fields import CUSTOM_FIELDS, install_custom_fields
 from revops_app.erp.cx_install import install_cx
+from revops_app.erp.dunning_install import install_dunning_defaults
 
 
 def after_install() -> None:
 	install_custom_fields()
 	add_indexes()
 	install_cx()
+	install_dunning_defaults()
 	frappe.clear_cache()
 
 
@@ -18,6 +20,7 @@ def after_migrate() -> None:
 	install_custom_fields()
 	add_indexes()
 	install_cx()
+	install_dunning_defaults()
 
 
 def add_indexes() -> None:

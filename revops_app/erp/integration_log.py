@@ -22,6 +22,7 @@ from revops_app.constants import LOG_DOCTYPE, QUEUE_WEBHOOKS, STRIPE_WORKER, Log
 # Add each feature's worker here; nothing outside this map is ever enqueued from stored data.
 RETRYABLE_WORKERS: dict[str, str] = {
 	STRIPE_WORKER: QUEUE_WEBHOOKS,  # issue 3: Stripe webhook events
+	"revops_app.erp.dunning_escalation.retry_escalation": "long",  # dunning (issue 4): failed escalations
 }
 
 # Backoff for automatic retries: attempt n waits BACKOFF_MINUTES[n-1] (last value repeats).

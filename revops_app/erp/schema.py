@@ -336,3 +336,77 @@ SIGNALS_FRAPPE_CORE_FIELDS: dict[str, dict[str, str]] = {
 	},
 }
 # --- end sidecar signals feed -------------------------------------------------------------------
+
+# --- dunning (issue 4) --------------------------------------------------------------------------
+# Fields read by the fact query and written by the escalations in revops_app/erp/dunning.py.
+_DUNNING_FIELDS: dict[str, dict[str, str]] = {
+	"Sales Invoice": {
+		"name": "Data",
+		"docstatus": "Int",
+		"is_return": "Check",
+		"language": "Data",
+	},
+	"Customer": {
+		"customer_name": "Data",
+		"customer_group": "Link",
+		"email_id": "Read Only",
+		"account_manager": "Link",
+		"disabled": "Check",
+	},
+	"Dunning": {
+		"dunning_type": "Link",
+		"rate_of_interest": "Float",
+		"dunning_fee": "Currency",
+		"income_account": "Link",
+		"cost_center": "Link",
+		"posting_date": "Date",
+		"overdue_payments": "Table",
+		"body_text": "Text Editor",
+		"closing_text": "Text Editor",
+		"language": "Link",
+	},
+	"Dunning Type": {
+		"dunning_type": "Data",
+		"company": "Link",
+		"is_default": "Check",
+		"dunning_fee": "Currency",
+		"rate_of_interest": "Float",
+		"income_account": "Link",
+		"cost_center": "Link",
+	},
+	"Overdue Payment": {
+		"sales_invoice": "Link",
+	},
+	"Issue": {
+		"subject": "Data",
+		"customer": "Link",
+		"raised_by": "Data",
+		"description": "Text Editor",
+		"company": "Link",
+	},
+	"ToDo": {
+		"role": "Link",
+		"status": "Select",
+	},
+	"Email Template": {
+		"subject": "Data",
+		"use_html": "Check",
+		"response_html": "Code",
+		"response": "Text Editor",
+	},
+	"Communication": {
+		"subject": "Small Text",
+		"content": "Text Editor",
+		"communication_medium": "Select",
+		"communication_type": "Select",
+		"sent_or_received": "Select",
+		"recipients": "Code",
+		"reference_doctype": "Link",
+		"reference_name": "Dynamic Link",
+		"email_template": "Link",
+		"timeline_links": "Table",
+	},
+}
+for _doctype, _fields in _DUNNING_FIELDS.items():
+	ERP_FIELDS.setdefault(_doctype, {}).update(_fields)
+# --- end dunning --------------------------------------------------------------------------------

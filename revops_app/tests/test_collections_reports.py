@@ -381,6 +381,7 @@ class TestCollectionsReports(FrappeTestCase):
 				"DSO Trend",
 				"Receivables Aging with Pay-Link Status",
 				"Collection Bottlenecks",
+				"Dunning Preview",
 			},
 		)
 

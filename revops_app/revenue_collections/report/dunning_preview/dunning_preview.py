@@ -1,0 +1,113 @@
+"""Dunning Preview: what the daily dunning run would do on a chosen date, per invoice, without doing it.
+
+Uses `revops_app.erp.dunning.plan`, the same facts, policies and engine as the run itself, so the rows
+marked Send are exactly the reminders a run on that date would log and email (one email per customer and
+step: the Message column groups them). Skipped invoices, with the reason, appear when asked for.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import cint, getdate, today
+
+from revops_app.core.collections import dunning as engine
+from revops_app.erp import dunning as glue
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	run_date = getdate(filters.get("run_date") or today())
+	the_plan = glue.plan(run_date, filters.get("company") or None, filters.get("customer") or None)
+	message_of = {}
+	for number, message in enumerate(the_plan.messages, start=1):
+		for invoice in message.invoices:
+			message_of[invoice] = number
+
+	rows = []
+	for decision in the_plan.decisions:
+		if not decision.is_send and not cint(filters.get("show_skipped")):
+			continue
+		invoice = the_plan.invoices[decision.invoice]
+		rows.append(
+			{
+				"action": _("Send") if decision.is_send else _("Skip"),
+				"retry": 1 if decision.retry else 0,
+				"message_no": message_of.get(decision.invoice),
+				"customer": decision.customer,
+				"sales_invoice": decision.invoice,
+				"due_date": invoice.due_date,
+				"days_overdue": decision.days_overdue,
+				"currency": invoice.currency,
+				"outstanding": invoice.outstanding,
+				"policy": decision.policy,
+				"step": decision.step.name if decision.step else None,
+				"email_template": decision.step.template if decision.step else None,
+				"escalation": decision.step.escalation if decision.step else None,
+				"superseded": ", ".join(decision.superseded),
+				"reason": decision.reason,
+			}
+		)
+	summary = engine.summarise(the_plan.decisions)
+	message = _("{0} reminders in {1} emails would go out on {2}.").format(
+		summary.get(engine.SEND, 0), len(the_plan.messages), frappe.format(run_date, {"fieldtype": "Date"})
+	)
+	if the_plan.policy_set.broken:
+		message += "<br>" + _("Policies left out: {0}").format("; ".join(the_plan.policy_set.broken.values()))
+	return get_columns(), rows, message
+
+
+def get_columns() -> list[dict]:
+	return [
+		{"fieldname": "action", "label": _("Action"), "fieldtype": "Data", "width": 80},
+		{"fieldname": "message_no", "label": _("Email #"), "fieldtype": "Int", "width": 70},
+		{
+			"fieldname": "customer",
+			"label": _("Customer"),
+			"fieldtype": "Link",
+			"options": "Customer",
+			"width": 160,
+		},
+		{
+			"fieldname": "sales_invoice",
+			"label": _("Invoice"),
+			"fieldtype": "Link",
+			"options": "Sales Invoice",
+			"width": 160,
+		},
+		{"fieldname": "due_date", "label": _("Due Date"), "fieldtype": "Date", "width": 100},
+		{"fieldname": "days_overdue", "label": _("Days Overdue"), "fieldtype": "Int", "width": 90},
+		{
+			"fieldname": "outstanding",
+			"label": _("Outstanding"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 120,
+		},
+		{
+			"fieldname": "currency",
+			"label": _("Currency"),
+			"fieldtype": "Link",
+			"options": "Currency",
+			"hidden": 1,
+		},
+		{
+			"fieldname": "policy",
+			"label": _("Policy"),
+			"fieldtype": "Link",
+			"options": "RevOps Dunning Policy",
+			"width": 140,
+		},
+		{"fieldname": "step", "label": _("Step"), "fieldtype": "Data", "width": 140},
+		{
+			"fieldname": "email_template",
+			"label": _("Email Template"),
+			"fieldtype": "Link",
+			"options": "Email Template",
+			"width": 180,
+		},
+		{"fieldname": "escalation", "label": _("Escalation"), "fieldtype": "Data", "width": 120},
+		{"fieldname": "retry", "label": _("Retry"), "fieldtype": "Check", "width": 60},
+		{"fieldname": "superseded", "label": _("Passed Over (catch-up)"), "fieldtype": "Data", "width": 180},
+		{"fieldname": "reason", "label": _("Skip Reason"), "fieldtype": "Data", "width": 200},
+	]
