@@ -109,3 +109,12 @@ CF_CUSTOMER_CHURN_FLAGGED_ON = "revops_churn_flagged_on"
 CF_CUSTOMER_CX_TIMELINE = "revops_cx_timeline"
 CF_CUSTOMER_CX_UPDATED_ON = "revops_cx_updated_on"
 # --- end customer experience ---------------------------------------------------------------------
+
+# --- Stripe dispute accounting (issue 3b) --------------------------------------------------------
+# Journal Entry custom fields (revops_app/erp/custom_fields.py) written by erp/stripe_settlement.py.
+CF_JE_STRIPE_DISPUTE = "revops_stripe_dispute"  # the Stripe dispute id a Journal Entry posts money for
+# "<dispute id>:withdrawal" / "<dispute id>:reinstatement": unique, so each phase posts once ever.
+CF_JE_DISPUTE_POSTING = "revops_dispute_posting"
+# Journal Entry Account.user_remark prefix that marks the dispute-fee row (how posted fees are read back).
+DISPUTE_FEE_REMARK = "Stripe dispute fee"
+# --- end Stripe dispute accounting ---------------------------------------------------------------
