@@ -254,3 +254,28 @@ class TestStripeDisputes(StripeBenchCase):
 		self.assertEqual(self.log_of(log.idempotency_key).status, "Success")
 		self.assertEqual(set(self.journals(dp)), {"withdrawal"})
 		self.assertEqual(self.balance(self.masters["clearing"]), D("-17.33"))
+
+	def test_concurrent_dispute_events_post_each_phase_once(self):
+		_si, pi = self.paid_invoice()
+		dp = unique("du")
+		first, second, third = unique("evt"), unique("evt"), unique("evt")
+		self.post(first, "charge.dispute.created", dispute(pi, dp, 7000, "needs_response", fee=1500))
+		self.post(second, "charge.dispute.funds_withdrawn", dispute(pi, dp, 7000, "needs_response", fee=1500))
+		self.post(third, "charge.dispute.updated", dispute(pi, dp, 7000, "under_review", fee=1500))
+		self.process(first, second, third)  # three workers at once: the invoice row lock serialises them
+		self.assertEqual({self.log_of(e).status for e in (first, second, third)}, {"Success"})
+		self.assertEqual(frappe.db.count("Journal Entry", {"revops_stripe_dispute": dp}), 1)
+		self.assertEqual(self.balance(self.masters["clearing"]), D("-17.33"))
+
+	def test_the_database_refuses_a_second_entry_for_a_phase(self):
+		_si, pi = self.paid_invoice()
+		dp = unique("du")
+		self.deliver_dispute("charge.dispute.created", dispute(pi, dp, 7000, "needs_response", fee=1500))
+		withdrawal = frappe.get_doc("Journal Entry", self.journals(dp)["withdrawal"])
+		copy = frappe.copy_doc(withdrawal)  # no_copy drops the key: set it as a racing worker would
+		copy.revops_stripe_dispute = dp
+		copy.revops_dispute_posting = f"{dp}:withdrawal"
+		with self.assertRaises(frappe.UniqueValidationError):
+			copy.insert(ignore_permissions=True)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Journal Entry", {"revops_stripe_dispute": dp}), 1)
