@@ -279,3 +279,27 @@ class TestStripeDisputes(StripeBenchCase):
 			copy.insert(ignore_permissions=True)
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.count("Journal Entry", {"revops_stripe_dispute": dp}), 1)
+
+	def test_missing_fee_account_holds_the_money_but_not_the_flag(self):
+		si, pi = self.paid_invoice()
+		dp = unique("du")
+		frappe.db.set_single_value("RevOps Settings", "stripe_fee_account", None)
+		frappe.db.commit()
+		try:
+			log = self.deliver_dispute(
+				"charge.dispute.created", dispute(pi, dp, 7000, "needs_response", fee=1500)
+			)
+		finally:
+			frappe.db.set_single_value("RevOps Settings", "stripe_fee_account", self.masters["fee"])
+			frappe.db.commit()
+		self.assertEqual(log.status, "Error")
+		self.assertIn("no Stripe Fee Account", log.message)
+		self.assertIsNone(log.next_retry_at)  # a setting to fix, not something time heals
+		self.assertEqual(self.journals(dp), {})
+		self.assertEqual(self.link_of(si.name).disputed, 1)
+		# fixed: Reprocess (what the button runs, then the enqueued job) posts it
+		frappe.db.set_value(LOG_DOCTYPE, log.name, {"status": "Queued", "next_retry_at": None})
+		frappe.db.commit()
+		self.process(log.idempotency_key)
+		self.assertEqual(self.log_of(log.idempotency_key).status, "Success")
+		self.assertEqual(set(self.journals(dp)), {"withdrawal"})
