@@ -156,6 +156,9 @@ def test_closed_before_created_converges():
 	lost = plan(chargeback(status="lost"))
 	assert [(p.phase, p.amount) for p in lost.postings] == [(WITHDRAWAL, D("70.00"))]
 	assert plan(chargeback(status="needs_response"), posted=after(lost)).postings == ()
+	# an object from before the withdrawal (no balance transactions yet) after it was posted
+	early = plan(dispute(status="needs_response"), posted=after(lost))
+	assert early.action is SettlementAction.ALREADY_SETTLED and "older than" in early.reason
 
 
 def test_legacy_lost_reversal_counts_and_only_the_fee_is_posted():

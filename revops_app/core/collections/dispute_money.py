@@ -155,7 +155,7 @@ def plan_dispute_money(
 		postings.append(DisputePosting(phase, delta_amount, delta_fee, due.ids))
 
 	if not postings:
-		if not movements:
+		if not movements and not stale:
 			return DisputeMoneyPlan(
 				SettlementAction.SKIP,
 				(),
