@@ -139,3 +139,12 @@ DUNNING_TEMPLATE_FINAL = "RevOps Dunning: Final Notice"
 
 DUNNING_DAILY_JOB = "revops_app.erp.dunning.daily"
 # --- end dunning ----------------------------------------------------------------------------------
+
+# --- Stripe dispute accounting (issue 3b) --------------------------------------------------------
+# Journal Entry custom fields (revops_app/erp/custom_fields.py) written by erp/stripe_settlement.py.
+CF_JE_STRIPE_DISPUTE = "revops_stripe_dispute"  # the Stripe dispute id a Journal Entry posts money for
+# "<dispute id>:withdrawal" / "<dispute id>:reinstatement": unique, so each phase posts once ever.
+CF_JE_DISPUTE_POSTING = "revops_dispute_posting"
+# Journal Entry Account.user_remark prefix that marks the dispute-fee row (how posted fees are read back).
+DISPUTE_FEE_REMARK = "Stripe dispute fee"
+# --- end Stripe dispute accounting ---------------------------------------------------------------

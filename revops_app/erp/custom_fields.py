@@ -162,3 +162,35 @@ _DUNNING_CUSTOM_FIELDS: dict[str, list[dict]] = {
 for _doctype, _fields in _DUNNING_CUSTOM_FIELDS.items():
 	CUSTOM_FIELDS.setdefault(_doctype, []).extend(_fields)
 # --- end dunning ----------------------------------------------------------------------------------
+
+# --- Stripe dispute accounting (issue 3b) --------------------------------------------------------
+# A dispute's withdrawal and reinstatement are Journal Entries. revops_dispute_posting is unique (a
+# database index): "<dispute id>:<phase>" can be inserted once, whatever races or replays happen.
+# no_copy so an amended entry does not inherit it (the cancelled one keeps the key, and the worker
+# then holds the dispute for finance instead of posting again).
+CUSTOM_FIELDS.setdefault("Journal Entry", []).extend(
+	[
+		{
+			"fieldname": "revops_stripe_dispute",
+			"label": "Stripe Dispute",
+			"fieldtype": "Data",
+			"insert_after": "cheque_date",
+			"read_only": 1,
+			"no_copy": 1,
+			"search_index": 1,
+			"translatable": 0,
+		},
+		{
+			"fieldname": "revops_dispute_posting",
+			"label": "Stripe Dispute Posting",
+			"fieldtype": "Data",
+			"insert_after": "revops_stripe_dispute",
+			"read_only": 1,
+			"no_copy": 1,
+			"unique": 1,
+			"translatable": 0,
+			"description": "<dispute id>:withdrawal or :reinstatement, set by the Stripe webhook worker (one entry each).",
+		},
+	]
+)
+# --- end Stripe dispute accounting ---------------------------------------------------------------

@@ -410,3 +410,38 @@ _DUNNING_FIELDS: dict[str, dict[str, str]] = {
 for _doctype, _fields in _DUNNING_FIELDS.items():
 	ERP_FIELDS.setdefault(_doctype, {}).update(_fields)
 # --- end dunning --------------------------------------------------------------------------------
+
+# --- Stripe dispute accounting (issue 3b) --------------------------------------------------------
+# Fields read or written by revops_app/erp/stripe_settlement.py for dispute Journal Entries.
+_DISPUTE_FIELDS: dict[str, dict[str, str]] = {
+	"Journal Entry": {
+		"name": "Data",
+		"docstatus": "Int",
+		"voucher_type": "Select",
+		"company": "Link",
+		"posting_date": "Date",
+		"cheque_no": "Data",
+		"cheque_date": "Date",
+		"user_remark": "Small Text",
+		"multi_currency": "Check",
+		"accounts": "Table",
+	},
+	"Journal Entry Account": {
+		"parent": "Data",
+		"account": "Link",
+		"party_type": "Link",
+		"party": "Dynamic Link",
+		"cost_center": "Link",
+		"debit_in_account_currency": "Currency",
+		"credit_in_account_currency": "Currency",
+		"reference_type": "Select",
+		"reference_name": "Dynamic Link",
+		"user_remark": "Small Text",
+	},
+	"Payment Entry": {
+		"received_amount": "Currency",
+	},
+}
+for _doctype, _fields in _DISPUTE_FIELDS.items():
+	ERP_FIELDS.setdefault(_doctype, {}).update(_fields)
+# --- end Stripe dispute accounting ---------------------------------------------------------------

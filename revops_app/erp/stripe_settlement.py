@@ -17,13 +17,27 @@ Contract:
   (paid_to = Stripe clearing account, reference_no = PaymentIntent id, paid_amount = net, one
   deduction row = Stripe fee on the fee account and cost center, allocation = plan, the rest left
   unallocated and flagged). HOLD plans end as Error with the plan's reason and nothing posted.
-- Refunds and lost disputes: a Pay Payment Entry to the customer from the clearing account,
+- Refunds: a Pay Payment Entry to the customer from the clearing account,
   unallocated, linked to the receipt it reverses (revops_refund_of), for the difference between what
   Stripe reports refunded (cumulative) and what is already posted, so repeated or out-of-order
   refund events converge. A refund before its payment is posted raises RetryLater (Error + backoff).
 - Disputes flag the Payment Link (disputed, dispute_id, dispute_status, link_state Disputed), which
-  pauses dunning, and give Accounts Managers a ToDo; closing clears the flag (won) or also reverses
-  the payment (lost). Failures and expired sessions update link_state / last_payment_failed_at.
+  pauses dunning, and give Accounts Managers a ToDo; closing clears the flag. A closed status is
+  final (a late `created` never reopens it). Failures and expired sessions update link_state /
+  last_payment_failed_at.
+- Dispute money follows Stripe's balance, not the dispute's outcome: `plan_dispute_money` reads the
+  dispute's balance transactions (from the event, or GET /v1/disputes/{id} when they are not in it)
+  and what is posted for the dispute, and each due phase becomes one Journal Entry:
+    withdrawal (chargeback created):  Dr customer receivable  amount   (the customer owes it again)
+                                      Dr Stripe fee account   fee      (the dispute fee)
+                                      Cr Stripe clearing      amount + fee
+    reinstatement (won):              Dr Stripe clearing      amount (+ fee if Stripe gave it back)
+                                      Cr customer receivable  amount, against the withdrawal entry
+                                      (Cr Stripe fee account  the fee given back, if any)
+  A lost dispute posts nothing more: the withdrawal already took the money out. The invoice itself
+  stays Paid (its payment did happen); the receivable row is an open debit on the customer's ledger
+  until the reinstatement knocks it off or finance bills/writes it off. Each entry carries the unique
+  key "<dispute id>:<phase>" (revops_dispute_posting, a unique index), on top of the invoice row lock.
 """
 
 from __future__ import annotations
@@ -45,10 +59,13 @@ from frappe.utils import (
 )
 
 from revops_app.constants import (
+	CF_JE_DISPUTE_POSTING,
+	CF_JE_STRIPE_DISPUTE,
 	CF_PAYMENT_INTENT,
 	CF_REFUND_OF,
 	CF_SETTLEMENT_FLAGS,
 	CF_STRIPE_OBJECT,
+	DISPUTE_FEE_REMARK,
 	PAYMENT_LINK_DOCTYPE,
 	ROLE_ACCOUNTS_MANAGER,
 	LogStatus,
@@ -57,10 +74,24 @@ from revops_app.core.collections.allocation import (
 	InvoiceState,
 	SettlementAction,
 	decide_dispute,
+	dispute_status_after,
 	plan_payment,
 	plan_refund,
 )
+from revops_app.core.collections.dispute_money import (
+	PHASES,
+	DisputePosting,
+	PostedPhase,
+	plan_dispute_money,
+)
 from revops_app.core.gateway.client import GatewayError
+from revops_app.core.gateway.disputes import (
+	REINSTATEMENT,
+	WITHDRAWAL,
+	DisputeFacts,
+	parse_dispute,
+	retrieve_dispute,
+)
 from revops_app.core.gateway.payments import PaymentSettlement, retrieve_payment
 from revops_app.core.gateway.routing import Action, link_state_after, route
 from revops_app.core.gateway.webhooks import GatewayEvent, WebhookRejected, normalise_event
@@ -130,6 +161,7 @@ def _handle(log: Document) -> tuple[str, str | None]:
 		or (action is Action.SETTLE_PAYMENT and not existing_receipt(event.payment_intent))
 	):
 		settlement = fetch_settlement(event.payment_intent)
+	dispute = dispute_facts(event) if action is Action.DISPUTE else None
 
 	# End the transaction whose snapshot the reads above opened, so that after the lock every read
 	# sees what the event that held the lock before us committed.
@@ -139,11 +171,12 @@ def _handle(log: Document) -> tuple[str, str | None]:
 		return (settle_payment if action is Action.SETTLE_PAYMENT else settle_refund)(
 			event, invoice, link, settlement
 		)
+	if action is Action.DISPUTE:
+		return settle_dispute(event, invoice, link, dispute)
 	handlers = {
 		Action.RECORD_PROCESSING: record_processing,
 		Action.RECORD_FAILURE: record_failure,
 		Action.RECORD_EXPIRY: record_expiry,
-		Action.DISPUTE: settle_dispute,
 	}
 	return handlers[action](event, invoice, link)
 
@@ -183,7 +216,15 @@ def lock_invoice(invoice: str) -> frappe._dict | None:
 	link = frappe.db.get_value(
 		PAYMENT_LINK_DOCTYPE,
 		{"sales_invoice": invoice},
-		["name", "link_state", "disputed", "dispute_id", "last_payment_failed_at", "last_checkout_session"],
+		[
+			"name",
+			"link_state",
+			"disputed",
+			"dispute_id",
+			"dispute_status",
+			"last_payment_failed_at",
+			"last_checkout_session",
+		],
 		as_dict=True,
 		for_update=True,
 	)
@@ -547,56 +588,226 @@ def post_reversal(
 	return pe
 
 
-def settle_dispute(event: GatewayEvent, invoice: str, link: frappe._dict | None) -> tuple[str, str]:
+def dispute_facts(event: GatewayEvent) -> DisputeFacts:
+	"""The dispute with its balance transactions: from the event, or from Stripe when the event's
+	object does not carry them whole (called before the row lock: no network call under a lock)."""
+	facts = parse_dispute(event.raw_object)
+	if facts.expanded:
+		return facts
+	api_key = get_stripe_secret_key()
+	if not api_key:
+		raise RetryLater("Stripe secret key is not configured in RevOps Settings")
+	return retrieve_dispute(api_key, facts.dispute_id, api_base=get_stripe_api_base())
+
+
+def settle_dispute(
+	event: GatewayEvent, invoice: str, link: frappe._dict | None, facts: DisputeFacts
+) -> tuple[str, str]:
+	same = bool(link and link.dispute_id == facts.dispute_id)
+	status = dispute_status_after(link.dispute_status if same else None, facts.status)
 	try:
-		decision = decide_dispute(event.dispute_status or "")
+		decision = decide_dispute(status)
 	except ValueError as error:
 		return LogStatus.ERROR, str(error)
 	paid = invoice_paid(invoice)
 	update_link(
 		link,
 		disputed=int(decision.disputed),
-		dispute_id=event.dispute_id,
+		dispute_id=facts.dispute_id,
 		dispute_status=decision.status,
 		link_state=link_state_after(link.link_state if link else None, paid=paid, disputed=decision.disputed),
 	)
-	notes = [decision.reason]
-	if decision.needs_reversal and event.payment_intent:
-		receipt = existing_receipt(event.payment_intent)
-		if not receipt:
-			raise RetryLater(f"dispute {event.dispute_id} lost before its payment was posted")
-		already = frappe.db.get_value(
-			"Payment Entry", {CF_REFUND_OF: receipt, CF_STRIPE_OBJECT: event.dispute_id, "docstatus": 1}
-		)
-		if already:
-			notes.append(f"reversal {already} already posted")
-		else:
-			si = frappe.get_doc("Sales Invoice", invoice)
-			left = (
-				receipt_gross(receipt)
-				- posted_reversals(receipt, FLAG_REFUND)
-				- posted_reversals(receipt, FLAG_DISPUTE_LOST)
-			)
-			amount = min(event.amount or left, left)
-			if amount > 0:
-				pe = post_reversal(
-					si,
-					receipt,
-					amount=amount,
-					payment_intent=event.payment_intent,
-					stripe_object=event.dispute_id,
-					flags=(FLAG_DISPUTE_LOST,),
-					remark=f"Stripe dispute {event.dispute_id} lost on {event.payment_intent}",
-				)
-				notes.append(f"reversal Payment Entry {pe.name} submitted")
+	amount = f"{facts.amount} {facts.currency}" if facts.amount is not None else "amount unknown"
 	if decision.create_todo:
 		create_todo(
 			invoice,
-			f"Stripe dispute {event.dispute_id} on {invoice} ({decision.status}, {event.amount} {event.currency}): "
-			f"{decision.reason}.",
-			key=f"{event.dispute_id}:{decision.outcome}",
+			f"Stripe dispute {facts.dispute_id} on {invoice} ({decision.status}, {amount}): {decision.reason}.",
+			key=f"{facts.dispute_id}:{decision.outcome}",
 		)
-	return LogStatus.SUCCESS, "; ".join(notes)
+	notes = [decision.reason]
+	if status != facts.status:
+		notes.append(f"event shows {facts.status or 'no status'}, the dispute is already {status}")
+	status_code, money_note = settle_dispute_money(event, invoice, facts, status)
+	notes.append(money_note)
+	return status_code, "; ".join(notes)
+
+
+def settle_dispute_money(
+	event: GatewayEvent, invoice: str, facts: DisputeFacts, status: str
+) -> tuple[str, str]:
+	"""Post the withdrawal / reinstatement Journal Entries the plan says are due (under the row lock)."""
+	si = frappe.get_doc("Sales Invoice", invoice)
+	pi = facts.payment_intent or event.payment_intent
+	receipt = existing_receipt(pi) if pi else None
+	plan = plan_dispute_money(
+		dispute_id=facts.dispute_id,
+		status=status,
+		movements=facts.movements,
+		invoice_currency=si.currency,
+		posted=posted_dispute_phases(facts.dispute_id, receipt),
+		payment_posted=bool(receipt),
+	)
+	if plan.retry_later:
+		# Keep the flag, the dunning pause and the ToDo written above, then retry the money later.
+		frappe.db.commit()  # nosemgrep: the flag must not wait for the payment
+		raise RetryLater(plan.reason)
+	if plan.action is SettlementAction.HOLD:
+		return LogStatus.ERROR, f"held: {plan.reason}"
+	if plan.action is not SettlementAction.POST:
+		return LogStatus.SUCCESS, plan.reason
+	settings = get_settings()
+	problem = dispute_posting_problem(si, settings, plan.postings)
+	if problem:
+		return LogStatus.ERROR, f"held: {problem}; {plan.reason} not posted"
+	names = []
+	withdrawal = posted_withdrawal_entry(facts.dispute_id)
+	for posting in plan.postings:
+		je = post_dispute_entry(si, facts, posting, settings, against=withdrawal)
+		if posting.phase == WITHDRAWAL:
+			withdrawal = je.name
+		names.append(f"{posting.phase} Journal Entry {je.name}")
+	return LogStatus.SUCCESS, f"{plan.reason}: {', '.join(names)} submitted"
+
+
+def posting_key(dispute_id: str, phase: str) -> str:
+	return f"{dispute_id}:{phase}"
+
+
+def posted_dispute_phases(dispute_id: str, receipt: str | None) -> dict[str, PostedPhase]:
+	"""What the ledger holds per phase for this dispute, read back from its Journal Entries
+	(receivable row = amount, fee-remarked row = fee; submitted ones only) plus, for disputes lost
+	before dispute accounting existed, the old reversal Payment Entry (amount only, no fee)."""
+	entries = frappe.get_all(
+		"Journal Entry",
+		filters={CF_JE_STRIPE_DISPUTE: dispute_id},
+		fields=["name", "docstatus", CF_JE_DISPUTE_POSTING],
+	)
+	posted: dict[str, PostedPhase] = {}
+	for phase in PHASES:
+		key = posting_key(dispute_id, phase)
+		mine = [e for e in entries if e.get(CF_JE_DISPUTE_POSTING) == key]
+		amount = fee = Decimal(0)
+		for entry in (e for e in mine if e.docstatus == 1):
+			for row in frappe.get_all(
+				"Journal Entry Account",
+				filters={"parent": entry.name, "parenttype": "Journal Entry"},
+				fields=[
+					"party_type",
+					"debit_in_account_currency",
+					"credit_in_account_currency",
+					"user_remark",
+				],
+			):
+				change = Decimal(
+					str(flt(row.debit_in_account_currency) - flt(row.credit_in_account_currency))
+				)
+				if row.party_type:
+					amount += change if phase == WITHDRAWAL else -change
+				elif (row.user_remark or "").startswith(DISPUTE_FEE_REMARK):
+					fee += change
+		posted[phase] = PostedPhase(amount, fee, keyed=bool(mine))
+	if receipt:
+		legacy = frappe.get_all(
+			"Payment Entry",
+			filters={CF_REFUND_OF: receipt, CF_STRIPE_OBJECT: dispute_id, "docstatus": 1},
+			fields=["received_amount", CF_SETTLEMENT_FLAGS],
+		)
+		old = sum(
+			(
+				Decimal(str(flt(r.received_amount)))
+				for r in legacy
+				if FLAG_DISPUTE_LOST in (r.get(CF_SETTLEMENT_FLAGS) or "")
+			),
+			Decimal(0),
+		)
+		if old:
+			w = posted[WITHDRAWAL]
+			posted[WITHDRAWAL] = PostedPhase(w.amount + old, w.fee, w.keyed)
+	return posted
+
+
+def posted_withdrawal_entry(dispute_id: str) -> str | None:
+	return frappe.db.get_value(
+		"Journal Entry",
+		{CF_JE_DISPUTE_POSTING: posting_key(dispute_id, WITHDRAWAL), "docstatus": 1},
+		"name",
+	)
+
+
+def dispute_posting_problem(
+	si: Document, settings: Document, postings: tuple[DisputePosting, ...]
+) -> str | None:
+	"""Why the dispute entries cannot be posted automatically, or None. Single-currency only: the
+	invoice, its receivable and the clearing account all in the company currency."""
+	if not settings.stripe_clearing_account:
+		return "RevOps Settings has no Stripe Clearing / Bank Account"
+	if any(p.fee for p in postings) and not settings.stripe_fee_account:
+		return "RevOps Settings has no Stripe Fee Account for the dispute fee"
+	company_currency = frappe.get_cached_value("Company", si.company, "default_currency")
+	clearing_currency = frappe.get_cached_value(
+		"Account", settings.stripe_clearing_account, "account_currency"
+	)
+	currencies = {si.currency, si.party_account_currency or si.currency, clearing_currency}
+	if currencies != {company_currency}:
+		return (
+			f"dispute accounting is automated for {company_currency} only (invoice {si.currency}, receivable "
+			f"{si.party_account_currency}, clearing {clearing_currency}): post it manually at the right rate"
+		)
+	return None
+
+
+def post_dispute_entry(
+	si: Document, facts: DisputeFacts, posting: DisputePosting, settings: Document, *, against: str | None
+) -> Document:
+	"""One Journal Entry for one phase (signs from the plan: + debit, - credit; see the module docstring)."""
+	cost_center = settings.cost_center or frappe.get_cached_value("Company", si.company, "cost_center")
+	je = frappe.new_doc("Journal Entry")
+	je.voucher_type = "Journal Entry"
+	je.company = si.company
+	je.posting_date = nowdate()
+	je.cheque_no = facts.dispute_id  # Reference No: the dispute, with its balance transactions in the remark
+	je.cheque_date = nowdate()
+	je.set(CF_JE_STRIPE_DISPUTE, facts.dispute_id)
+	je.set(CF_JE_DISPUTE_POSTING, posting_key(facts.dispute_id, posting.phase))
+
+	def add(account: str, change: Decimal, **extra) -> None:
+		value = flt(abs(change))
+		je.append(
+			"accounts",
+			{
+				"account": account,
+				"cost_center": cost_center,
+				"debit_in_account_currency": value if change > 0 else 0,
+				"credit_in_account_currency": value if change < 0 else 0,
+				**extra,
+			},
+		)
+
+	if posting.amount:
+		party = {"party_type": "Customer", "party": si.customer}
+		if posting.phase == REINSTATEMENT and against:
+			# Knock off the withdrawal's open debit on the customer's ledger (a credit may reference
+			# an earlier Journal Entry's unmatched debit on the same account: validate_against_jv).
+			party.update(reference_type="Journal Entry", reference_name=against)
+		add(
+			si.debit_to,
+			posting.receivable,
+			user_remark=f"Stripe dispute {facts.dispute_id} on {si.name}",
+			**party,
+		)
+	if posting.fee:
+		add(
+			settings.stripe_fee_account, posting.fee, user_remark=f"{DISPUTE_FEE_REMARK} ({facts.dispute_id})"
+		)
+	add(settings.stripe_clearing_account, posting.clearing, user_remark="Stripe balance")
+	what = "funds withdrawn" if posting.phase == WITHDRAWAL else "funds reinstated"
+	je.user_remark = (
+		f"Stripe dispute {facts.dispute_id} {what} for {si.name} (PaymentIntent {facts.payment_intent or '-'}; "
+		f"balance transactions {', '.join(posting.balance_transactions) or '-'})"
+	)
+	je.insert(ignore_permissions=True)
+	je.submit()
+	return je
 
 
 def create_todo(invoice: str, description: str, *, key: str) -> None:

@@ -3,7 +3,7 @@ and deliveries through Frappe's WSGI application in their own thread.
 
 The stand-in is a real `http.server` on 127.0.0.1 that RevOps Settings' "Stripe API Base URL" points
 at: it serves `GET /v1/payment_intents/<id>` (expanded charge and balance transaction, from the
-`intents` dict the test fills) and `POST /v1/checkout/sessions`, and records every request (path,
+`intents` dict the test fills), `GET /v1/disputes/<id>` (from `disputes`) and `POST /v1/checkout/sessions`, and records every request (path,
 query, headers, form) so tests assert what went over the wire. Signatures come from the stripe SDK.
 """
 
@@ -23,6 +23,7 @@ WEBHOOK_PATH = "/api/method/revops_app.api.webhooks.stripe"
 class StripeStandIn:
 	def __init__(self) -> None:
 		self.intents: dict[str, dict] = {}
+		self.disputes: dict[str, dict] = {}
 		self.requests: list[dict] = []
 		self.sessions = 0
 		self._lock = threading.Lock()
@@ -60,6 +61,13 @@ class StripeStandIn:
 					intent = standin.intents.get(request["path"][len(prefix) :])
 					if intent:
 						return self._reply(200, intent)
+				if request["path"].startswith("/v1/disputes/"):
+					found = standin.disputes.get(request["path"][len("/v1/disputes/") :])
+					if found:
+						return self._reply(200, found)
+					return self._reply(
+						404, {"error": {"type": "invalid_request_error", "message": "No such dispute"}}
+					)
 				return self._reply(
 					404, {"error": {"type": "invalid_request_error", "message": "No such payment_intent"}}
 				)
@@ -221,8 +229,41 @@ def charge_refunded(pi: str, amount: int, refunded: int, refund_id: str, currenc
 	}
 
 
-def dispute(pi: str, dispute_id: str, amount: int, status: str, currency: str = "usd") -> dict:
-	return {
+def dispute(
+	pi: str,
+	dispute_id: str,
+	amount: int,
+	status: str,
+	currency: str = "usd",
+	*,
+	fee: int | None = None,
+	reinstated: bool = False,
+	fee_returned: bool = False,
+	balance_transactions: bool = True,
+) -> dict:
+	"""A dispute as Stripe sends it. fee=None: an inquiry (no money moved, empty balance_transactions);
+	fee=N: a chargeback whose funds (amount + fee N) were withdrawn, reinstated too when `reinstated`.
+	balance_transactions=False leaves the list out, as an event that does not carry it."""
+	txns = []
+	if fee is not None:
+		txns.append(
+			dispute_txn(
+				f"txn_{dispute_id}_w", -amount, fee, currency, dispute_id, "dispute", "Chargeback withdrawal"
+			)
+		)
+		if reinstated:
+			txns.append(
+				dispute_txn(
+					f"txn_{dispute_id}_r",
+					amount,
+					-fee if fee_returned else 0,
+					currency,
+					dispute_id,
+					"dispute_reversal",
+					"Chargeback reversal",
+				)
+			)
+	obj = {
 		"id": dispute_id,
 		"object": "dispute",
 		"amount": amount,
@@ -231,6 +272,36 @@ def dispute(pi: str, dispute_id: str, amount: int, status: str, currency: str = 
 		"charge": "ch_" + pi[3:],
 		"payment_intent": pi,
 		"metadata": {},
+		"is_charge_refundable": fee is None,
+		"balance_transactions": txns,
+	}
+	if not balance_transactions:
+		del obj["balance_transactions"]
+	return obj
+
+
+def dispute_txn(
+	txn_id: str, amount: int, fee: int, currency: str, source: str, category: str, description: str
+) -> dict:
+	"""A dispute balance transaction (type adjustment), fields as in stripe/_balance_transaction.py."""
+	return {
+		"id": txn_id,
+		"object": "balance_transaction",
+		"amount": amount,
+		"fee": fee,
+		"net": amount - fee,
+		"currency": currency,
+		"exchange_rate": None,
+		"type": "adjustment",
+		"reporting_category": category,
+		"source": source,
+		"status": "available",
+		"description": description,
+		"fee_details": (
+			[{"amount": fee, "currency": currency, "description": "Dispute fee", "type": "stripe_fee"}]
+			if fee > 0
+			else []
+		),
 	}
 
 

@@ -216,33 +216,8 @@ class TestStripeWebhooks(StripeBenchCase):
 			1,
 		)
 
-	def test_dispute_flags_link_assigns_finance_and_lost_reverses(self):
-		si, link, pi, _evt = self.paid_invoice(70, 7000, fee=233)
-		(receipt,) = self.receipts(si.name)
-		opened = unique("evt")
-		self.post(opened, "charge.dispute.created", dispute(pi, "du_rtest1", 7000, "needs_response"))
-		self.process(opened)
-		link = self.link_of(si.name)
-		self.assertEqual(
-			(link.disputed, link.dispute_id, link.dispute_status), (1, "du_rtest1", "needs_response")
-		)
-		self.assertEqual(link.link_state, "Disputed")
-		self.assertTrue(
-			frappe.db.exists("ToDo", {"reference_name": si.name, "description": ["like", "%du_rtest1%"]})
-		)
-		closed = unique("evt")
-		self.post(closed, "charge.dispute.closed", dispute(pi, "du_rtest1", 7000, "lost"))
-		self.process(closed)
-		link = self.link_of(si.name)
-		self.assertEqual((link.disputed, link.dispute_status), (0, "lost"))
-		reversal = frappe.get_all(
-			"Payment Entry",
-			filters={"revops_refund_of": receipt.name, "revops_stripe_object": "du_rtest1", "docstatus": 1},
-			fields=["paid_amount", "payment_type"],
-		)
-		self.assertEqual([(r.payment_type, money(r.paid_amount)) for r in reversal], [("Pay", D("70.00"))])
-
-	def test_dispute_won_clears_flag_and_keeps_payment(self):
+	def test_inquiry_won_clears_flag_and_moves_no_money(self):
+		# Chargeback accounting (withdrawal, fee, reinstatement) is in test_stripe_disputes.py.
 		si, link, pi, _evt = self.paid_invoice(30, 3000)
 		for status, kind in (("warning_needs_response", "created"), ("won", "closed")):
 			e = unique("evt")
@@ -253,6 +228,7 @@ class TestStripeWebhooks(StripeBenchCase):
 		self.assertEqual(
 			frappe.db.count("Payment Entry", {"revops_payment_intent": pi, "payment_type": "Pay"}), 0
 		)
+		self.assertEqual(frappe.db.count("Journal Entry", {"revops_stripe_dispute": "du_rtest2"}), 0)
 
 	def test_currency_mismatch_is_held_with_nothing_posted(self):
 		si = self.make_invoice(50)

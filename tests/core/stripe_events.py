@@ -202,6 +202,7 @@ def sample_events(count: int) -> list[dict]:
 		lambda: ("charge.refund.updated", refund()),
 		lambda: ("charge.dispute.created", dispute()),
 		lambda: ("charge.dispute.closed", dispute(status="won")),
+		lambda: ("charge.dispute.funds_withdrawn", chargeback(status="needs_response")),
 		lambda: ("plan.created", fixture("plan")),
 	]
 	events = []
@@ -209,3 +210,74 @@ def sample_events(count: int) -> list[dict]:
 		event_type, obj = makers[index % len(makers)]()
 		events.append(wrap(obj, event_type, event_id=f"evt_sample_{index:07d}"))
 	return events
+
+
+def dispute_balance_transaction(
+	*,
+	txn_id: str,
+	amount: int,
+	fee: int,
+	currency: str = "usd",
+	dispute_id: str = "dp_1Pgc71B7WZ01zgkWMevJiAUx",
+	category: str | None = None,
+	created: int = 1700000000,
+) -> dict:
+	"""A dispute's balance transaction (type adjustment): the fixture reshaped as Stripe reports a
+	withdrawal (amount < 0, fee > 0, reporting_category dispute) or a reinstatement (amount > 0,
+	fee 0 or < 0 when the fee is given back, reporting_category dispute_reversal)."""
+	txn = fixture("balance_transaction")
+	txn.update(
+		{
+			"id": txn_id,
+			"amount": amount,
+			"fee": fee,
+			"net": amount - fee,
+			"currency": currency,
+			"type": "adjustment",
+			"reporting_category": category or ("dispute" if amount < 0 else "dispute_reversal"),
+			"source": dispute_id,
+			"created": created,
+			"description": "Chargeback withdrawal" if amount < 0 else "Chargeback reversal",
+			"fee_details": (
+				[{"amount": fee, "currency": currency, "description": "Dispute fee", "type": "stripe_fee"}]
+				if fee > 0
+				else []
+			),
+		}
+	)
+	return txn
+
+
+def chargeback(
+	*,
+	status: str,
+	amount: int = 7000,
+	fee: int = 1500,
+	reinstated: bool = False,
+	fee_returned: bool = False,
+	currency: str = "usd",
+	dispute_id: str = "dp_1Pgc71B7WZ01zgkWMevJiAUx",
+) -> dict:
+	"""A card chargeback (not an inquiry): funds withdrawn at creation, reinstated when won."""
+	obj = dispute(status=status, amount=amount, currency=currency)
+	obj["id"] = dispute_id
+	obj["payment_method_details"]["card"]["case_type"] = "chargeback"
+	obj["is_charge_refundable"] = False
+	txns = [
+		dispute_balance_transaction(
+			txn_id=f"txn_{dispute_id}_w", amount=-amount, fee=fee, currency=currency, dispute_id=dispute_id
+		)
+	]
+	if reinstated:
+		txns.append(
+			dispute_balance_transaction(
+				txn_id=f"txn_{dispute_id}_r",
+				amount=amount,
+				fee=-fee if fee_returned else 0,
+				currency=currency,
+				dispute_id=dispute_id,
+				created=1700086400,
+			)
+		)
+	obj["balance_transactions"] = txns
+	return obj

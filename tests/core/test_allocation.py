@@ -11,6 +11,7 @@ from revops_app.core.collections.allocation import (
 	InvoiceState,
 	SettlementAction,
 	decide_dispute,
+	dispute_status_after,
 	plan_payment,
 	plan_refund,
 )
@@ -193,13 +194,19 @@ def test_refund_holds():
 
 
 @pytest.mark.parametrize(
-	"status", ["warning_needs_response", "warning_under_review", "needs_response", "under_review"]
+	"status",
+	[
+		"warning_needs_response",
+		"warning_under_review",
+		"needs_response",
+		"under_review",
+		"appeal_needs_response",
+		"appeal_under_review",
+	],
 )
 def test_dispute_opened(status):
 	decision = decide_dispute(status)
-	assert (
-		decision.disputed and decision.pause_dunning and decision.create_todo and not decision.needs_reversal
-	)
+	assert decision.disputed and decision.pause_dunning and decision.create_todo
 	assert decision.outcome == "open"
 	assert decision.actions == ("flag_invoice", "pause_dunning", "create_todo")
 
@@ -207,15 +214,33 @@ def test_dispute_opened(status):
 @pytest.mark.parametrize("status", ["won", "warning_closed", "prevented"])
 def test_dispute_won(status):
 	decision = decide_dispute(status)
-	assert not decision.disputed and not decision.pause_dunning and not decision.needs_reversal
+	assert not decision.disputed and not decision.pause_dunning and not decision.create_todo
 	assert decision.outcome == "won"
 	assert decision.actions == ("unflag_invoice", "resume_dunning")
 
 
-def test_dispute_lost_needs_a_reversal():
+def test_dispute_lost_asks_finance_and_moves_no_money_itself():
 	decision = decide_dispute("lost")
-	assert not decision.disputed and decision.needs_reversal and decision.create_todo
-	assert "reverse_payment" in decision.actions and decision.outcome == "lost"
+	assert not decision.disputed and decision.create_todo and decision.outcome == "lost"
+	assert decision.actions == ("unflag_invoice", "resume_dunning", "create_todo")
+	assert "owes the amount again" in decision.reason
+
+
+@pytest.mark.parametrize(
+	"current, incoming, kept",
+	[
+		(None, "needs_response", "needs_response"),
+		("needs_response", "under_review", "under_review"),
+		("under_review", "won", "won"),
+		("won", "needs_response", "won"),  # created delivered after closed
+		("lost", "under_review", "lost"),
+		("warning_closed", "warning_needs_response", "warning_closed"),
+		("won", "lost", "lost"),  # closed -> closed: Stripe's newer word wins
+		("needs_response", "", "needs_response"),
+	],
+)
+def test_a_closed_dispute_status_is_final(current, incoming, kept):
+	assert dispute_status_after(current, incoming) == kept
 
 
 def test_unknown_dispute_status():

@@ -157,6 +157,9 @@ def test_charge_refund_updated_refund_object():
 		("charge.dispute.created", "needs_response", EventKind.DISPUTE_OPENED),
 		("charge.dispute.closed", "lost", EventKind.DISPUTE_CLOSED),
 		("charge.dispute.closed", "won", EventKind.DISPUTE_CLOSED),
+		("charge.dispute.funds_withdrawn", "needs_response", EventKind.DISPUTE_FUNDS),
+		("charge.dispute.funds_reinstated", "won", EventKind.DISPUTE_FUNDS),
+		("charge.dispute.updated", "under_review", EventKind.DISPUTE_FUNDS),
 	],
 )
 def test_disputes(event_type, status, kind):
@@ -174,7 +177,7 @@ def test_unknown_types_are_ignored():
 	event = normalise_event(fixture("event"))  # the fixture itself: plan.created
 	assert event.kind is EventKind.IGNORED
 	assert event.event_type == "plan.created"
-	assert norm(dispute(), "charge.dispute.funds_withdrawn").kind is EventKind.IGNORED
+	assert norm(fixture("dispute"), "charge.dispute.evidence_sent").kind is EventKind.IGNORED
 	assert norm(fixture("payout"), "payout.paid").kind is EventKind.IGNORED
 
 

@@ -150,6 +150,7 @@ def test_every_event_kind_has_a_route_and_unknowns_skip():
 		EventKind.REFUND_UPDATED: Action.SETTLE_REFUND,
 		EventKind.DISPUTE_OPENED: Action.DISPUTE,
 		EventKind.DISPUTE_CLOSED: Action.DISPUTE,
+		EventKind.DISPUTE_FUNDS: Action.DISPUTE,
 		EventKind.IGNORED: Action.SKIP,
 	}
 	assert route("no_such_kind") is Action.SKIP and route(None) is Action.SKIP

@@ -26,7 +26,11 @@ negative amounts) raise ValueError.
   `retry_later=True` for the sweep to replay once the payment is posted. `original_paid` is the gross
   amount of the posted payment (its plan's `paid_amount`), None while no payment is posted;
   `already_refunded_posted` is the sum of refund entries already posted against it.
-- `decide_dispute(status)` maps a Stripe dispute status to what the glue must do.
+- `decide_dispute(status)` maps a Stripe dispute status to the invoice's flag, dunning pause and ToDo.
+  Money is not its business: `core/collections/dispute_money.plan_dispute_money` decides the
+  withdrawal / reinstatement postings from the dispute's balance transactions.
+- `dispute_status_after(current, incoming)`: a closed status (won, lost, warning_closed, prevented)
+  is final, so a `created`/`updated` event delivered after `closed` never reopens the dispute.
 """
 
 from __future__ import annotations
@@ -39,7 +43,14 @@ ZERO = Decimal(0)
 
 # Stripe dispute statuses (stripe-python stripe/_dispute.py).
 DISPUTE_OPEN_STATUSES = frozenset(
-	{"warning_needs_response", "warning_under_review", "needs_response", "under_review"}
+	{
+		"warning_needs_response",
+		"warning_under_review",
+		"needs_response",
+		"under_review",
+		"appeal_needs_response",
+		"appeal_under_review",
+	}
 )
 DISPUTE_WON_STATUSES = frozenset({"won", "warning_closed", "prevented"})
 DISPUTE_LOST_STATUSES = frozenset({"lost"})
@@ -98,19 +109,16 @@ class DisputeDecision:
 	disputed: bool
 	pause_dunning: bool
 	create_todo: bool
-	needs_reversal: bool
 	outcome: str  # "open", "won" or "lost"
 	reason: str
 
 	@property
 	def actions(self) -> tuple[str, ...]:
-		"""Short action names for the log: flag/unflag, pause/resume dunning, todo, reverse payment."""
+		"""Short action names for the log: flag/unflag, pause/resume dunning, todo."""
 		names = ["flag_invoice" if self.disputed else "unflag_invoice"]
 		names.append("pause_dunning" if self.pause_dunning else "resume_dunning")
 		if self.create_todo:
 			names.append("create_todo")
-		if self.needs_reversal:
-			names.append("reverse_payment")
 		return tuple(names)
 
 
@@ -306,7 +314,6 @@ def decide_dispute(status: str) -> DisputeDecision:
 			disputed=True,
 			pause_dunning=True,
 			create_todo=True,
-			needs_reversal=False,
 			outcome="open",
 			reason=f"dispute opened ({value}): invoice flagged, dunning paused, finance asked to respond",
 		)
@@ -316,7 +323,6 @@ def decide_dispute(status: str) -> DisputeDecision:
 			disputed=False,
 			pause_dunning=False,
 			create_todo=False,
-			needs_reversal=False,
 			outcome="won",
 			reason=f"dispute closed in our favour ({value}): flag removed, the payment stands",
 		)
@@ -326,8 +332,16 @@ def decide_dispute(status: str) -> DisputeDecision:
 			disputed=False,
 			pause_dunning=False,
 			create_todo=True,
-			needs_reversal=True,
 			outcome="lost",
-			reason="dispute lost: the funds were withdrawn; the payment must be reversed and the invoice is outstanding again",
+			reason="dispute lost: the funds Stripe withdrew stay withdrawn; the customer owes the amount again",
 		)
 	raise ValueError(f"unknown Stripe dispute status {status!r}")
+
+
+def dispute_status_after(current: str | None, incoming: str) -> str:
+	"""The dispute status to keep: a closed status is final (see the module docstring)."""
+	old, new = (current or "").strip().lower(), (incoming or "").strip().lower()
+	closed = DISPUTE_WON_STATUSES | DISPUTE_LOST_STATUSES
+	if old in closed and new not in closed:
+		return old
+	return new or old

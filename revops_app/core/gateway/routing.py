@@ -37,6 +37,7 @@ ROUTES: dict[EventKind, Action] = {
 	EventKind.REFUND_UPDATED: Action.SETTLE_REFUND,
 	EventKind.DISPUTE_OPENED: Action.DISPUTE,
 	EventKind.DISPUTE_CLOSED: Action.DISPUTE,
+	EventKind.DISPUTE_FUNDS: Action.DISPUTE,
 	EventKind.IGNORED: Action.SKIP,
 }
 

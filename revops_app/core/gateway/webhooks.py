@@ -164,6 +164,7 @@ class EventKind(str, Enum):
 	REFUND_UPDATED = "refund_updated"
 	DISPUTE_OPENED = "dispute_opened"
 	DISPUTE_CLOSED = "dispute_closed"
+	DISPUTE_FUNDS = "dispute_funds"  # charge.dispute.funds_withdrawn / funds_reinstated / updated
 	IGNORED = "ignored"
 
 
@@ -214,6 +215,11 @@ _STATIC_KINDS = {
 	"charge.refund.updated": EventKind.REFUND_UPDATED,
 	"charge.dispute.created": EventKind.DISPUTE_OPENED,
 	"charge.dispute.closed": EventKind.DISPUTE_CLOSED,
+	# Same dispute object; handled like the others (the worker reads the balance transactions), so a
+	# withdrawal or reinstatement Stripe records after `created`/`closed` is still posted.
+	"charge.dispute.updated": EventKind.DISPUTE_FUNDS,
+	"charge.dispute.funds_withdrawn": EventKind.DISPUTE_FUNDS,
+	"charge.dispute.funds_reinstated": EventKind.DISPUTE_FUNDS,
 }
 HANDLED_EVENT_TYPES = ("checkout.session.completed", *_STATIC_KINDS)
 
