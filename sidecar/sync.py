@@ -173,11 +173,14 @@ class Pipeline:
 		pages = records = deleted = 0
 		limit = self.cfg.get("erp.page_size")
 		while True:
-			page = self.erp.customer_signals(
-				modified_after=cursor.get("modified", "") if cursor else "",
-				after_name=cursor.get("name", "") if cursor else "",
-				limit=limit,
-			)
+			args = {
+				"modified_after": cursor.get("modified", "") if cursor else "",
+				"after_name": cursor.get("name", "") if cursor else "",
+				"limit": limit,
+			}
+			if cursor and cursor.get("snapshot"):  # a full pass by name under way (ErpClient)
+				args["snapshot"] = cursor["snapshot"]
+			page = self.erp.customer_signals(**args)
 			pages += 1
 			recs = page.get("records") or []
 			gone = page.get("deleted") or []
@@ -188,9 +191,11 @@ class Pipeline:
 			deleted += len(gone)
 			nxt = page.get("next_cursor")
 			more = page.get("has_more", len(recs) >= limit)
+			# a full-pass page can serve nothing yet move on (its customers changed since the pass began)
+			moved = bool(nxt) and nxt != cursor
 			if nxt:
 				cursor = nxt
-			if not recs or not more:
+			if not more or not (recs or moved):
 				break
 		stats.update(erp_pages=pages, erp_records=records, erp_deleted=deleted)
 		return changed, cursor
