@@ -1,7 +1,7 @@
 """Signals feed benchmark (the sidecar's ERP side): prints per-page and total figures, asserts nothing.
 
 With a bench (`--site SITE`, run with the bench's Python from `frappe-bench/sites`, MariaDB sites only):
-1. generates N customers (10,000 by default) and 4N submitted Sales Invoices by set-based SQL
+1. generates N customers (10,000 by default), 4N submitted Sales Invoices and N linked Contacts by set-based SQL
    (INSERT ... SELECT over MariaDB's seq_1_to_N tables) inside the benchmark's transaction: `modified` spread
    over the past year, a third of the invoices open, half of those overdue;
 2. times the full pass by customer name (`full_signals_page`, what the sidecar asks for without a cursor)
@@ -108,9 +108,33 @@ def generate(customers: int) -> dict:
 		""",
 		params,
 	)
+	# one contact per customer, linked through Dynamic Link (the feed reads their e-mail and modified)
+	frappe.db.sql(
+		f"""
+		INSERT INTO `tabContact` (name, first_name, email_id, status, docstatus, idx, owner, modified_by,
+			creation, modified)
+		SELECT CONCAT(%(prefix)s, 'CT-', LPAD(s.seq, 7, '0')), CONCAT('Buyer ', s.seq),
+			CONCAT('buyer', s.seq, '@bench', s.seq %% 997, '.example'), 'Passive', 0, 0, 'Administrator',
+			'Administrator', %(now)s - INTERVAL 400 DAY,
+			%(now)s - INTERVAL 1 DAY - INTERVAL ((s.seq * 15485863) %% 31536000) SECOND
+		FROM seq_1_to_{int(customers)} s
+		""",
+		params,
+	)
+	frappe.db.sql(
+		f"""
+		INSERT INTO `tabDynamic Link` (name, parent, parenttype, parentfield, link_doctype, link_name, idx,
+			docstatus, owner, modified_by, creation, modified)
+		SELECT CONCAT(%(prefix)s, 'DL-', LPAD(s.seq, 7, '0')), CONCAT(%(prefix)s, 'CT-', LPAD(s.seq, 7, '0')),
+			'Contact', 'links', 'Customer', CONCAT(%(prefix)s, LPAD(s.seq, 7, '0')), 1, 0, 'Administrator',
+			'Administrator', %(now)s, %(now)s
+		FROM seq_1_to_{int(customers)} s
+		""",
+		params,
+	)
 	print(
-		f"generated {customers:,} customers and {invoices:,} invoices in {time.perf_counter() - started:.1f} s"
-		" (uncommitted)"
+		f"generated {customers:,} customers, {invoices:,} invoices and {customers:,} linked contacts in"
+		f" {time.perf_counter() - started:.1f} s (uncommitted)"
 	)
 	return params
 
@@ -172,7 +196,7 @@ def cleanup(site: str) -> None:
 	frappe.init(site=site)
 	frappe.connect()
 	try:
-		for table in ("Sales Invoice", "Customer"):
+		for table in ("Sales Invoice", "Dynamic Link", "Contact", "Customer"):
 			frappe.db.sql(f"DELETE FROM `tab{table}` WHERE name LIKE %s", (PREFIX + "%",))
 		frappe.db.commit()
 		print(f"bench {site}: removed rows named {PREFIX}*")

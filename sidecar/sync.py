@@ -2,7 +2,8 @@
 
 Contract (`Pipeline.run_pass(mode)`, mode "incremental" or "full"):
 1. ERP: pull changed customers' signals page by page through `sidecar.erp` (one call per page, (modified, name)
-   cursor); cache them in the store (records + domain index); deletions drop the cached record. The ERP cursor
+   cursor; with no stored cursor the app's full pass by customer name, whose cursor carries its snapshot
+   until it hands over to (snapshot, "")); cache them in the store (records + domain index); deletions drop the cached record. The ERP cursor
    is saved only when the whole pass has succeeded, so a crash replays the pages (everything after is idempotent).
 2. HubSpot: full = every contact and company through the list endpoint; incremental = contacts and companies
    modified since the last pass (search, id-cursor paging past 10k), the contacts of companies matching changed
