@@ -20,7 +20,7 @@ by customer name at a constant cost (`signals_data.full_signals_page`). Its curs
 import frappe
 from frappe import _
 from frappe.core.doctype.user_permission.user_permission import get_user_permissions
-from frappe.utils import get_datetime
+from frappe.utils import get_datetime, now_datetime
 
 from revops_app.constants import ROLE_SYSTEM_MANAGER
 from revops_app.erp.signals_data import MAX_LIMIT, full_signals_page, signals_page
@@ -68,6 +68,9 @@ def customer_signals(
 		frappe.throw(_("limit must be between 1 and {0}").format(MAX_LIMIT), frappe.ValidationError)
 	after = _parse_time("modified_after", modified_after)
 	snapshot_at = _parse_time("snapshot", snapshot)
+	if snapshot_at and snapshot_at > now_datetime():
+		# a snapshot is taken by the first page of a pass; a later one would skip changes at hand-over
+		frappe.throw(_("snapshot {0} is in the future").format(snapshot), frappe.ValidationError)
 	if (int(full or 0) or snapshot_at) and after:
 		frappe.throw(
 			_("A full pass pages by name: give modified_after or full/snapshot, not both"),

@@ -563,3 +563,5 @@ class TestSignalsFeed(FrappeTestCase):
 			signals_api.customer_signals(full=1, modified_after="2026-01-01 00:00:00")
 		with self.assertRaises(frappe.ValidationError):
 			signals_api.customer_signals(snapshot="yesterday", after_name="x")
+		with self.assertRaisesRegex(frappe.ValidationError, "future"):
+			signals_api.customer_signals(snapshot="2099-01-01 00:00:00.000000", after_name="x")
