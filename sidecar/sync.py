@@ -2,7 +2,8 @@
 
 Contract (`Pipeline.run_pass(mode)`, mode "incremental" or "full"):
 1. ERP: pull changed customers' signals page by page through `sidecar.erp` (one call per page, (modified, name)
-   cursor); cache them in the store (records + domain index); deletions drop the cached record. The ERP cursor
+   cursor; with no stored cursor the app's full pass by customer name, whose cursor carries its snapshot
+   until it hands over to (snapshot, "")); cache them in the store (records + domain index); deletions drop the cached record. The ERP cursor
    is saved only when the whole pass has succeeded, so a crash replays the pages (everything after is idempotent).
 2. HubSpot: full = every contact and company through the list endpoint; incremental = contacts and companies
    modified since the last pass (search, id-cursor paging past 10k), the contacts of companies matching changed
@@ -173,11 +174,14 @@ class Pipeline:
 		pages = records = deleted = 0
 		limit = self.cfg.get("erp.page_size")
 		while True:
-			page = self.erp.customer_signals(
-				modified_after=cursor.get("modified", "") if cursor else "",
-				after_name=cursor.get("name", "") if cursor else "",
-				limit=limit,
-			)
+			args = {
+				"modified_after": cursor.get("modified", "") if cursor else "",
+				"after_name": cursor.get("name", "") if cursor else "",
+				"limit": limit,
+			}
+			if cursor and cursor.get("snapshot"):  # a full pass by name under way (ErpClient)
+				args["snapshot"] = cursor["snapshot"]
+			page = self.erp.customer_signals(**args)
 			pages += 1
 			recs = page.get("records") or []
 			gone = page.get("deleted") or []
@@ -188,9 +192,11 @@ class Pipeline:
 			deleted += len(gone)
 			nxt = page.get("next_cursor")
 			more = page.get("has_more", len(recs) >= limit)
+			# a full-pass page can serve nothing yet move on (its customers changed since the pass began)
+			moved = bool(nxt) and nxt != cursor
 			if nxt:
 				cursor = nxt
-			if not recs or not more:
+			if not more or not (recs or moved):
 				break
 		stats.update(erp_pages=pages, erp_records=records, erp_deleted=deleted)
 		return changed, cursor

@@ -8,16 +8,22 @@ partial feed). Arguments: `modified_after` ("YYYY-MM-DD HH:MM:SS[.ffffff]" or em
 default 60: changes younger than that wait for the next call, so the cursor never passes a row whose
 transaction has not committed). Returns the page built by
 `revops_app.erp.signals_data.signals_page`: {"records", "next_cursor", "deleted", "as_of", "has_more"}.
+
+Full pass (opt-in, so a caller that only knows the (modified, name) cursor keeps its meaning): `full=1`
+with no cursor starts it, `snapshot` (from the cursor it returned) continues it with `after_name`; pages go
+by customer name at a constant cost (`signals_data.full_signals_page`). Its cursor is
+{"modified": "", "name", "snapshot"} until the last page, which returns the incremental cursor
+{"modified": snapshot, "name": ""}. `modified_after` together with `full`/`snapshot` is refused.
 """
 
 # No `from __future__ import annotations`: Frappe reads these annotations to check request types.
 import frappe
 from frappe import _
 from frappe.core.doctype.user_permission.user_permission import get_user_permissions
-from frappe.utils import get_datetime
+from frappe.utils import get_datetime, now_datetime
 
 from revops_app.constants import ROLE_SYSTEM_MANAGER
-from revops_app.erp.signals_data import MAX_LIMIT, signals_page
+from revops_app.erp.signals_data import MAX_LIMIT, full_signals_page, signals_page
 
 # Changes younger than this are served on the next call (their transactions may not have committed yet).
 DEFAULT_SETTLE_SECONDS = 60
@@ -50,6 +56,8 @@ def customer_signals(
 	after_name: str | None = None,
 	limit: int = 500,
 	settle_seconds: int = DEFAULT_SETTLE_SECONDS,
+	full: int = 0,
+	snapshot: str | None = None,
 ) -> dict:
 	check_access()
 	try:
@@ -58,17 +66,16 @@ def customer_signals(
 		frappe.throw(_("limit must be a whole number"), frappe.ValidationError)
 	if not 1 <= limit <= MAX_LIMIT:
 		frappe.throw(_("limit must be between 1 and {0}").format(MAX_LIMIT), frappe.ValidationError)
-	after = None
-	if modified_after:
-		try:
-			after = get_datetime(modified_after)
-		except Exception:
-			after = None
-		if after is None:
-			frappe.throw(
-				_("modified_after must look like YYYY-MM-DD HH:MM:SS.ffffff, got {0}").format(modified_after),
-				frappe.ValidationError,
-			)
+	after = _parse_time("modified_after", modified_after)
+	snapshot_at = _parse_time("snapshot", snapshot)
+	if snapshot_at and snapshot_at > now_datetime():
+		# a snapshot is taken by the first page of a pass; a later one would skip changes at hand-over
+		frappe.throw(_("snapshot {0} is in the future").format(snapshot), frappe.ValidationError)
+	if (int(full or 0) or snapshot_at) and after:
+		frappe.throw(
+			_("A full pass pages by name: give modified_after or full/snapshot, not both"),
+			frappe.ValidationError,
+		)
 	try:
 		settle = int(settle_seconds)
 	except (TypeError, ValueError):
@@ -77,4 +84,21 @@ def customer_signals(
 		frappe.throw(
 			_("settle_seconds must be between 0 and {0}").format(MAX_SETTLE_SECONDS), frappe.ValidationError
 		)
+	if int(full or 0) or snapshot_at:
+		return full_signals_page(after_name or "", limit, snapshot_at, settle_seconds=settle)
 	return signals_page(after, after_name or "", limit, settle_seconds=settle)
+
+
+def _parse_time(arg: str, value: str | None):
+	if not value:
+		return None
+	try:
+		parsed = get_datetime(value)
+	except Exception:
+		parsed = None
+	if parsed is None:
+		frappe.throw(
+			_("{0} must look like YYYY-MM-DD HH:MM:SS.ffffff, got {1}").format(arg, value),
+			frappe.ValidationError,
+		)
+	return parsed

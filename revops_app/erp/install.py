@@ -26,6 +26,26 @@ def after_migrate() -> None:
 def add_indexes() -> None:
 	# Issue 3: the Stripe worker looks receipts up by Payment Entry.reference_no (the PaymentIntent id).
 	frappe.db.add_index("Payment Entry", ["reference_no"], index_name="revops_reference_no")
+	add_signals_indexes()
+
+
+# Issue 5 (signals feed, revops_app.erp.signals_data). Two columns each: Frappe's schema sync drops a
+# single-column index on a field without search_index when it re-syncs the table, never a composite one.
+SIGNALS_INDEXES = (
+	# overdue crossings: open invoices whose due date passed since the cursor (range on due_date)
+	("Sales Invoice", ("due_date", "customer"), "revops_due_date_customer"),
+	# full pass and per-page aggregates look feeding documents up by customer
+	("Payment Entry", ("party", "party_type"), "revops_party"),
+	("Contract", ("party_name", "party_type"), "revops_party_name"),
+	("Opportunity", ("party_name", "opportunity_from"), "revops_party_name"),
+	# issues leaving the 90-day window since the cursor (range on opening_date)
+	("Issue", ("opening_date", "customer"), "revops_opening_date_customer"),
+)
+
+
+def add_signals_indexes() -> None:
+	for doctype, fields, name in SIGNALS_INDEXES:
+		frappe.db.add_index(doctype, list(fields), index_name=name)
 
 
 def before_uninstall() -> None:

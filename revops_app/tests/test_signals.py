@@ -446,3 +446,122 @@ class TestSignalsFeed(FrappeTestCase):
 				signals_api.customer_signals()
 		finally:
 			frappe.set_user("Administrator")
+
+	# --- full pass by name (issue 5b) -----------------------------------------------------------------
+
+	def full_pass(self, start: str, limit: int, now) -> tuple[list[dict], list[dict]]:
+		"""Drain a full pass begun at `start` (after_name): (records, pages); the last page hands over."""
+		records, pages, cursor, snapshot = [], [], {"name": start}, None
+		for _ in range(10000):
+			page = signals_data.full_signals_page(cursor["name"], limit, snapshot, now=now)
+			pages.append(page)
+			records += page["records"]
+			cursor = page["next_cursor"]
+			if not cursor.get("snapshot"):
+				return records, pages
+			snapshot = get_datetime(cursor["snapshot"])
+		self.fail("the full pass did not end")
+
+	def test_full_pass_hands_over_without_losing_a_change_made_mid_pass(self):
+		prefix = f"Signals Full {self.tag}"
+		f0, f1, f2, f3, f4 = (self.customer(f"{prefix} {i}") for i in range(5))
+		for name in (f0, f1, f2, f3, f4):
+			self.set_modified("Customer", name, "2020-01-01 00:00:00.000000")
+		started = now_datetime()
+		first = signals_data.full_signals_page(prefix, 2, None, now=started)
+		snapshot = signals_data.format_modified(started)
+		self.assertEqual([r["customer"] for r in first["records"]], [f0, f1])
+		self.assertEqual(first["next_cursor"], {"modified": "", "name": f1, "snapshot": snapshot})
+		self.assertEqual((first["has_more"], first["deleted"], first["as_of"]), (True, [], snapshot))
+
+		# mid-pass: a served customer changes, one not yet served gets an invoice, one is deleted, and a new
+		# customer appears under a name the pass has already gone by
+		frappe.db.set_value("Customer", f0, "customer_name", f"{prefix} 0 renamed")
+		self.invoice(f3, day(-1), day(29), 75)
+		frappe.delete_doc("Customer", f4, ignore_permissions=True)
+		late = self.customer(f"{prefix} 00")
+		self.assertTrue(f0 < late < f1)
+
+		rest, pages = self.full_pass_from(first, limit=2, now=started)
+		ours = [r["customer"] for r in first["records"] + rest if r["customer"].startswith(prefix)]
+		# the pass serves what had not changed since its snapshot, each once, in name order
+		self.assertEqual(ours, [f0, f1, f2])
+		handover = pages[-1]["next_cursor"]
+		self.assertEqual(handover, {"modified": snapshot, "name": ""})
+		self.assertTrue(pages[-1]["has_more"])
+
+		records, deleted, _ = self.drain(handover["modified"], handover["name"], limit=2)
+		after = [r for r in records if r["customer"].startswith(prefix)]
+		self.assertEqual(sorted(r["customer"] for r in after), sorted([f0, f3, late]))
+		self.assertIn(f4, deleted)
+		by_name = {r["customer"]: r for r in after}
+		self.assertEqual(by_name[f0]["customer_name"], f"{prefix} 0 renamed")
+		self.assertEqual((by_name[f3]["open_invoice_count"], by_name[f3]["open_amount"]), (1, 75.0))
+		for record in after:  # everything after the hand-over is newer than the snapshot
+			self.assertGreaterEqual(record["modified"], snapshot)
+		# nothing lost: every customer that exists is served by the pass or after it
+		served = set(ours) | {r["customer"] for r in after}
+		self.assertEqual(served, {f0, f1, f2, f3, late})
+
+	def full_pass_from(self, first: dict, limit: int, now) -> tuple[list[dict], list[dict]]:
+		cursor = first["next_cursor"]
+		if not cursor.get("snapshot"):
+			return [], [first]
+		records, pages, snapshot = [], [], get_datetime(cursor["snapshot"])
+		for _ in range(10000):
+			page = signals_data.full_signals_page(cursor["name"], limit, snapshot, now=now)
+			pages.append(page)
+			records += page["records"]
+			cursor = page["next_cursor"]
+			if not cursor.get("snapshot"):
+				return records, pages
+		self.fail("the full pass did not end")
+
+	def test_full_pass_serves_every_customer_once_in_name_order(self):
+		names = [self.customer(f"Signals Every {self.tag} {i}") for i in range(7)]
+		# the far-future clock puts every customer of the site (the tests' 2099 ones too) before the snapshot
+		records, pages = self.full_pass("", 3, FUTURE)
+		served = [r["customer"] for r in records]
+		self.assertEqual(len(served), len(set(served)), "a customer was served twice")
+		self.assertTrue(set(names) <= set(served))
+		self.assertEqual(served, frappe.db.sql_list("SELECT name FROM `tabCustomer` ORDER BY name"))
+		# every page but the last is full (nothing changed during this pass), cursors name the last one scanned
+		self.assertTrue(all(len(p["records"]) == 3 for p in pages[:-1]))
+		for page in pages[:-1]:
+			self.assertEqual(page["next_cursor"]["name"], page["records"][-1]["customer"])
+		# the same records as the (modified, name) feed from nothing, whatever the order
+		legacy, _, _ = self.drain(None, now=FUTURE)
+		self.assertEqual(
+			sorted(records, key=lambda r: r["customer"]), sorted(legacy, key=lambda r: r["customer"])
+		)
+
+	def test_full_pass_statement_count_does_not_grow_with_the_page(self):
+		prefix = f"Signals FullCount {self.tag}"
+		for i in range(6):
+			self.customer(f"{prefix} {i}")
+		signals_data.full_signals_page(prefix, 1)  # warm the caches first
+		counts = []
+		for limit in (1, 6):
+			with patch.object(frappe.db, "sql", wraps=frappe.db.sql) as spy:
+				page = signals_data.full_signals_page(
+					prefix, limit, None, now=add_to_date(now_datetime(), seconds=1)
+				)
+			self.assertEqual(len(page["records"]), limit)
+			counts.append(spy.call_count)
+		self.assertEqual(counts[0], counts[1])
+
+	def test_endpoint_full_flag_and_snapshot(self):
+		message = signals_api.customer_signals(full=1, limit=1, settle_seconds=0)
+		cursor = message["next_cursor"]
+		self.assertEqual(cursor["modified"], "")
+		self.assertTrue(cursor["name"] and cursor["snapshot"])
+		nxt = signals_api.customer_signals(after_name=cursor["name"], snapshot=cursor["snapshot"], limit=1)
+		self.assertEqual(nxt["as_of"], cursor["snapshot"])  # the snapshot is kept across the pass
+		if nxt["records"]:
+			self.assertGreater(nxt["records"][0]["customer"], cursor["name"])
+		with self.assertRaises(frappe.ValidationError):
+			signals_api.customer_signals(full=1, modified_after="2026-01-01 00:00:00")
+		with self.assertRaises(frappe.ValidationError):
+			signals_api.customer_signals(snapshot="yesterday", after_name="x")
+		with self.assertRaisesRegex(frappe.ValidationError, "future"):
+			signals_api.customer_signals(snapshot="2099-01-01 00:00:00.000000", after_name="x")

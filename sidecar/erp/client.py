@@ -42,18 +42,35 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 @dataclass(frozen=True)
 class Cursor:
-	"""Position in the signals feed: the (modified, name) of the last record processed."""
+	"""Position in the signals feed: the (modified, name) of the last record processed, or, while a full
+	pass is under way, the last customer name it scanned and the pass's `snapshot` time (`modified` empty).
+	The full pass ends by handing over the plain cursor (snapshot, "")."""
 
 	modified: str
 	name: str
+	snapshot: str = ""
+
+	@property
+	def in_full_pass(self) -> bool:
+		return bool(self.snapshot)
 
 	def as_dict(self) -> dict[str, str]:
+		if self.snapshot:
+			return {"modified": self.modified, "name": self.name, "snapshot": self.snapshot}
 		return {"modified": self.modified, "name": self.name}
+
+	def order_key(self) -> tuple[int, str, str]:
+		"""Cursors only move forward along this key: a full pass by name, then (modified, name)."""
+		if self.snapshot:
+			return (0, self.snapshot, self.name)
+		return (1, self.modified, self.name)
 
 	@classmethod
 	def from_value(cls, value: Cursor | Mapping[str, str] | None) -> Cursor | None:
 		if value is None or isinstance(value, Cursor):
 			return value
+		if value.get("snapshot"):
+			return cls(str(value.get("modified") or ""), str(value.get("name") or ""), str(value["snapshot"]))
 		if not value.get("modified"):
 			return None
 		return cls(str(value["modified"]), str(value.get("name") or ""))
@@ -320,10 +337,17 @@ class ErpClient:
 		after_name: str = "",
 		limit: int = 500,
 		settle_seconds: int | None = None,
+		snapshot: str = "",
+		full: bool = True,
 	) -> dict[str, Any]:
-		"""One raw page of the signals endpoint: its `message` dict (records, next_cursor, deleted, as_of)."""
-		cursor = Cursor(modified_after, after_name) if modified_after else None
-		page = self.customer_signals_page(cursor, limit, settle_seconds=settle_seconds)
+		"""One raw page of the signals endpoint: its `message` dict (records, next_cursor, deleted, as_of,
+		has_more). `snapshot` continues a full pass (with `after_name`); with no cursor at all a full pass by
+		name starts unless `full` is False (then the (modified, name) cursor starts from nothing)."""
+		if snapshot:
+			cursor: Cursor | None = Cursor(modified_after, after_name, snapshot)
+		else:
+			cursor = Cursor(modified_after, after_name) if modified_after else None
+		page = self.customer_signals_page(cursor, limit, settle_seconds=settle_seconds, full=full)
 		return {
 			"records": page.records,
 			"next_cursor": page.next_cursor.as_dict() if page.next_cursor else None,
@@ -333,22 +357,31 @@ class ErpClient:
 		}
 
 	def customer_signals_page(
-		self, cursor: Cursor | Mapping[str, str] | None, limit: int = 500, settle_seconds: int | None = None
+		self,
+		cursor: Cursor | Mapping[str, str] | None,
+		limit: int = 500,
+		settle_seconds: int | None = None,
+		full: bool = True,
 	) -> SignalsPage:
-		"""Fetch one page of changed customers after `cursor` (None = from the beginning).
+		"""Fetch one page of changed customers after `cursor`. No cursor: a full pass by customer name
+		(`full=1`: a constant cost per page on the server) that hands over to the (modified, name) cursor at
+		its snapshot; `full=False` asks for the (modified, name) cursor from nothing instead (all the server
+		could do before the full pass existed; a server that does not know `full` ignores it and does that).
 		`settle_seconds` (None = the endpoint's 60 s): changes younger than that wait for the next call."""
 		if not 1 <= limit <= MAX_SIGNALS_PAGE:
 			raise ValueError(f"limit must be between 1 and {MAX_SIGNALS_PAGE}")
 		cursor = Cursor.from_value(cursor)
-		message = self.call(
-			SIGNALS_METHOD,
-			{
-				"modified_after": cursor.modified if cursor else "",
-				"after_name": cursor.name if cursor else "",
-				"limit": limit,
-				"settle_seconds": settle_seconds,
-			},
-		)
+		params: dict[str, Any] = {
+			"modified_after": cursor.modified if cursor else "",
+			"after_name": cursor.name if cursor else "",
+			"limit": limit,
+			"settle_seconds": settle_seconds,
+		}
+		if cursor is not None and cursor.in_full_pass:
+			params["snapshot"] = cursor.snapshot
+		elif cursor is None and full:
+			params["full"] = 1
+		message = self.call(SIGNALS_METHOD, params)
 		if not isinstance(message, dict) or not isinstance(message.get("records"), list):
 			raise ErpError(
 				"customer_signals returned an unexpected shape (no records list)",
@@ -360,15 +393,7 @@ class ErpClient:
 		if next_cursor is None and records:
 			last = records[-1]
 			next_cursor = Cursor(str(last["modified"]), str(last["customer"]))
-		if (
-			next_cursor is not None
-			and cursor is not None
-			and (next_cursor.modified, next_cursor.name)
-			< (
-				cursor.modified,
-				cursor.name,
-			)
-		):
+		if next_cursor is not None and cursor is not None and next_cursor.order_key() < cursor.order_key():
 			raise ErpError(
 				f"customer_signals moved the cursor backwards ({cursor} -> {next_cursor})",
 				path="/api/method/" + SIGNALS_METHOD,
@@ -376,12 +401,15 @@ class ErpClient:
 		has_more = message.get("has_more")
 		if has_more is None:
 			has_more = len(records) >= limit
+		# a full-pass page may serve nothing (every customer in it changed since the snapshot) and still
+		# move on; ask again only when the page moved the cursor, so a confused server cannot loop us
+		moved = bool(records) or (next_cursor is not None and next_cursor != cursor)
 		return SignalsPage(
 			records=records,
 			next_cursor=next_cursor or cursor,
 			deleted=list(message.get("deleted") or []),
 			as_of=message.get("as_of"),
-			has_more=bool(has_more) and bool(records),
+			has_more=bool(has_more) and moved,
 		)
 
 	def iter_customer_signals(

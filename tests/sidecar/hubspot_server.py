@@ -605,6 +605,11 @@ class ErpServer:
 		self.deleted: list[str] = []
 		self.token = token
 		self.calls: list[dict] = []
+		# full_pass: answer `full=1` / `snapshot` like the app's full pass by name (off: an app that ignores
+		# them); full_snapshot is the snapshot a new pass takes; before_answer(args) runs before each answer
+		self.full_pass = False
+		self.full_snapshot = "2098-01-01 00:00:00.000000"
+		self.before_answer: Any = None
 		server = self
 
 		class Handler(BaseHTTPRequestHandler):
@@ -644,14 +649,35 @@ class ErpServer:
 		self.httpd.shutdown()
 		self.httpd.server_close()
 
+	def _full_page(self, after_name: str, limit: int, snapshot: str) -> dict:
+		names = sorted((r for r in self.records if r["customer"] > after_name), key=lambda r: r["customer"])
+		scanned, more = names[:limit], len(names) > limit
+		if more:
+			nxt = {"modified": "", "name": scanned[-1]["customer"], "snapshot": snapshot}
+		else:
+			nxt = {"modified": snapshot, "name": ""}
+		return {
+			"records": [r for r in scanned if r["modified"] < snapshot],
+			"next_cursor": nxt,
+			"deleted": [],
+			"as_of": snapshot,
+			"has_more": True,
+		}
+
 	def answer(self, path: str, args: dict, auth: str | None) -> tuple[int, Any]:
 		self.calls.append({"path": path, "args": args})
 		if auth != f"token {self.token}":
 			return 401, {"exc_type": "AuthenticationError", "message": "bad token"}
 		if path != "/api/method/revops_app.api.signals.customer_signals":
 			return 404, {"exc_type": "DoesNotExistError"}
+		if self.before_answer:
+			self.before_answer(args)
 		after = (args.get("modified_after") or "", args.get("after_name") or "")
 		limit = int(args.get("limit") or 500)
+		if self.full_pass and (args.get("full") == "1" or args.get("snapshot")):
+			return 200, {
+				"message": self._full_page(after[1], limit, args.get("snapshot") or self.full_snapshot)
+			}
 		rows = sorted(self.records, key=lambda r: (r["modified"], r["customer"]))
 		rest = [r for r in rows if not after[0] or (r["modified"], r["customer"]) > after]
 		page = rest[:limit]

@@ -265,7 +265,7 @@ def test_signals_raw_page_for_the_sync(server, sleeps):
 			)
 		},
 	)
-	message = make_client(server, sleeps).customer_signals("", "", 10)
+	message = make_client(server, sleeps).customer_signals("", "", 10, full=False)
 	assert server.requests[0].query == {"modified_after": "", "after_name": "", "limit": "10"}
 	make_client(server, sleeps).customer_signals("2026-11-20 10:00:00.000000", "CUST-1", 10, settle_seconds=0)
 	assert server.requests[1].query["settle_seconds"] == "0"
@@ -281,6 +281,95 @@ def test_signals_limit_and_shape_checked(server, sleeps):
 	server.responder = lambda seen: Reply(200, {"message": {"rows": []}})
 	with pytest.raises(ErpError, match="unexpected shape"):
 		client.customer_signals_page(None, 10)
+
+
+SNAPSHOT = "2026-11-30 09:59:00.000000"
+
+
+def serve_feed(server, feed, between_pages=None):
+	"""Answer the signals endpoint from `feed`; `between_pages(n, query)` runs before the n-th answer."""
+
+	def responder(seen):
+		assert seen.method == "GET" and seen.path == f"/api/method/{SIGNALS_METHOD}"
+		if between_pages:
+			between_pages(len(server.requests), seen.query)
+		return Reply(200, {"message": feed.answer(seen.query, SNAPSHOT)})
+
+	server.responder = responder
+
+
+def test_full_pass_by_name_hands_over_and_keeps_a_change_made_mid_pass(server, sleeps):
+	old = "2026-11-01 00:00:00.000000"
+	feed = SignalsFeed([signal_record(f"CUST-{i}", old) for i in "ABCDEF"])
+
+	def mid_pass(n, query):
+		if n == 2:  # after the first page (A, B): A changes again, E (not yet served) changes
+			for record in feed.records:
+				if record["customer"] in ("CUST-A", "CUST-E"):
+					record["modified"] = "2026-11-30 09:59:30.000000"
+			feed.records.sort(key=lambda r: (r["modified"], r["customer"]))
+
+	serve_feed(server, feed, mid_pass)
+	pages = list(make_client(server, sleeps).iter_customer_signals(None, limit=2))
+	queries = [r.query for r in server.requests]
+	assert queries[0] == {"modified_after": "", "after_name": "", "limit": "2", "full": "1"}
+	assert queries[1] == {"modified_after": "", "after_name": "CUST-B", "limit": "2", "snapshot": SNAPSHOT}
+	assert queries[2]["after_name"] == "CUST-D" and queries[2]["snapshot"] == SNAPSHOT
+	assert queries[3] == {"modified_after": SNAPSHOT, "after_name": "", "limit": "2"}  # handed over
+	served = [r["customer"] for p in pages for r in p.records]
+	# the pass: A B | C D | F (E changed before its page: left to the incremental feed); then A and E again
+	assert served == ["CUST-A", "CUST-B", "CUST-C", "CUST-D", "CUST-F", "CUST-A", "CUST-E"]
+	assert pages[0].next_cursor == Cursor("", "CUST-B", SNAPSHOT)
+	assert pages[0].next_cursor.as_dict() == {"modified": "", "name": "CUST-B", "snapshot": SNAPSHOT}
+	assert pages[2].next_cursor == Cursor(SNAPSHOT, "")
+	assert pages[-1].next_cursor == Cursor("2026-11-30 09:59:30.000000", "CUST-E") and not pages[-1].has_more
+
+
+def test_full_pass_page_that_serves_nothing_still_moves_on(server, sleeps):
+	feed = SignalsFeed(
+		[
+			signal_record("CUST-A", "2026-11-30 09:59:30.000000"),
+			signal_record("CUST-B", "2026-11-01 00:00:00.000000"),
+		]
+	)
+	serve_feed(server, feed)
+	pages = list(make_client(server, sleeps).iter_customer_signals(None, limit=1))
+	assert [len(p.records) for p in pages] == [0, 1, 1]  # A changed after the snapshot: served after B
+	assert [r["customer"] for p in pages for r in p.records] == ["CUST-B", "CUST-A"]
+	# the raw page the sync reads carries the full-pass cursor, and takes it back
+	client = make_client(server, sleeps)
+	first = client.customer_signals("", "", 1)
+	assert first["next_cursor"] == {"modified": "", "name": "CUST-A", "snapshot": SNAPSHOT}
+	assert first["has_more"] is True
+	second = client.customer_signals(after_name="CUST-A", limit=1, snapshot=SNAPSHOT)
+	assert server.requests[-1].query["snapshot"] == SNAPSHOT
+	assert second["next_cursor"] == {"modified": SNAPSHOT, "name": ""}
+
+
+def test_full_pass_against_a_server_that_ignores_full(server, sleeps):
+	# an app without the full pass ignores `full` and serves the (modified, name) cursor from nothing
+	feed = SignalsFeed(
+		[signal_record("CUST-B", "2026-11-01 00:00:00.000000"), signal_record("CUST-A", "2026-11-02")]
+	)
+	server.responder = lambda seen: Reply(
+		200,
+		{
+			"message": feed.page(
+				seen.query["modified_after"], seen.query["after_name"], int(seen.query["limit"])
+			)
+		},
+	)
+	pages = list(make_client(server, sleeps).iter_customer_signals(None, limit=1))
+	assert [r["customer"] for p in pages for r in p.records] == ["CUST-B", "CUST-A"]
+	assert server.requests[0].query["full"] == "1" and "full" not in server.requests[1].query
+
+
+def test_cursor_never_goes_back_from_incremental_to_a_full_pass(server, sleeps):
+	server.responder = lambda seen: Reply(
+		200, {"message": {"records": [], "next_cursor": {"modified": "", "name": "X", "snapshot": SNAPSHOT}}}
+	)
+	with pytest.raises(ErpError, match="backwards"):
+		make_client(server, sleeps).customer_signals_page(Cursor(SNAPSHOT, ""), 10)
 
 
 # --- CX ingest ------------------------------------------------------------------------------

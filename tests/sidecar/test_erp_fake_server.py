@@ -125,6 +125,32 @@ class SignalsFeed:
 		self.records = sorted(records, key=lambda r: (r["modified"], r["customer"]))
 		self.deleted = deleted or []  # (deleted_at, name)
 
+	def full_page(self, after_name: str, limit: int, snapshot: str) -> dict[str, Any]:
+		"""The full pass by name: records before the snapshot, then the hand-over cursor (snapshot, "")."""
+		names = sorted((r for r in self.records if r["customer"] > after_name), key=lambda r: r["customer"])
+		scanned, more = names[:limit], len(names) > limit
+		page = [r for r in scanned if r["modified"] < snapshot]
+		if more:
+			next_cursor = {"modified": "", "name": scanned[-1]["customer"], "snapshot": snapshot}
+		else:
+			next_cursor = {"modified": snapshot, "name": ""}
+		return {
+			"records": page,
+			"next_cursor": next_cursor,
+			"deleted": [],
+			"as_of": snapshot,
+			"has_more": True,
+		}
+
+	def answer(self, query: dict[str, str], snapshot_now: str) -> dict[str, Any]:
+		"""Dispatch like the endpoint: `snapshot` continues a full pass, `full=1` starts one at `snapshot_now`."""
+		limit = int(query["limit"])
+		if query.get("snapshot"):
+			return self.full_page(query.get("after_name", ""), limit, query["snapshot"])
+		if query.get("full") == "1":
+			return self.full_page("", limit, snapshot_now)
+		return self.page(query.get("modified_after", ""), query.get("after_name", ""), limit)
+
 	def page(self, modified_after: str, after_name: str, limit: int) -> dict[str, Any]:
 		after = (modified_after, after_name)
 		rest = [r for r in self.records if not modified_after or (r["modified"], r["customer"]) > after]

@@ -93,7 +93,14 @@ def test_endpoint_is_whitelisted_not_guest_and_annotated():
 	(decorator,) = endpoint.decorator_list
 	assert isinstance(decorator, ast.Call) and decorator.func.attr == "whitelist"
 	assert not any(kw.arg == "allow_guest" for kw in decorator.keywords)
-	assert [a.arg for a in endpoint.args.args] == ["modified_after", "after_name", "limit", "settle_seconds"]
+	assert [a.arg for a in endpoint.args.args] == [
+		"modified_after",
+		"after_name",
+		"limit",
+		"settle_seconds",
+		"full",
+		"snapshot",
+	]
 	assert all(a.annotation is not None for a in endpoint.args.args) and endpoint.returns is not None
 	# the permission check runs before anything else
 	first = endpoint.body[0]

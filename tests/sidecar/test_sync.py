@@ -91,6 +91,46 @@ def test_erp_change_rescores_the_matched_contacts(world):
 	assert store.get_cursor(CURSOR_ERP)["modified"] == "2099-01-01 00:00:00.000000"
 
 
+def test_first_erp_pull_is_a_full_pass_that_hands_over_without_losing_a_mid_pass_change(world):
+	world.erp.full_pass = True
+	snapshot = world.erp.full_snapshot
+	world.config_path.write_text(
+		world.config_path.read_text().replace("[erp]\n", "[erp]\npage_size = 5\n", 1)
+	)
+	by_name = sorted(world.erp.records, key=lambda r: r["customer"])
+	assert len(by_name) > 10 and all(r["modified"] < snapshot for r in by_name)
+	first, later = by_name[0], by_name[-1]
+
+	def mid_pass(args):
+		if len(world.erp.calls) == 2:  # after the first page: a served and a not yet served customer change
+			for record in (first, later):
+				record["modified"] = "2099-01-01 00:00:00.000000"
+				record["open_invoice_count"] = 7
+
+	world.erp.before_answer = mid_pass
+	p, store = pipeline(world)
+	res = p.run_pass("full")
+	args = [c["args"] for c in world.erp.calls]
+	assert args[0].get("full") == "1" and "snapshot" not in args[0]
+	full_pages = -(-len(by_name) // 5)
+	assert all(a.get("snapshot") == snapshot for a in args[1:full_pages])
+	assert args[full_pages].get("modified_after") == snapshot and "snapshot" not in args[full_pages]
+	# served: everyone once in the pass except `later` (changed before its page), then both after the hand-over
+	assert res.stats["erp_records"] == len(by_name) + 1
+	cached = store.erp_records([r["customer"] for r in by_name])
+	assert set(cached) == {r["customer"] for r in by_name}
+	assert cached[first["customer"]]["open_invoice_count"] == 7
+	assert cached[later["customer"]]["open_invoice_count"] == 7
+	assert store.get_cursor(CURSOR_ERP) == {
+		"modified": "2099-01-01 00:00:00.000000",
+		"name": later["customer"],
+	}
+	# the next pass goes on from the stored (modified, name) cursor
+	world.erp.calls.clear()
+	p.run_pass("incremental")
+	assert world.erp.calls[0]["args"]["modified_after"] == "2099-01-01 00:00:00.000000"
+
+
 def test_failed_records_are_recorded_and_retried_next_pass(world):
 	p, store = pipeline(world)
 	victim = world.dataset.hubspot_contacts[3]["id"]
