@@ -15,6 +15,7 @@ Contract:
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -547,13 +548,26 @@ def _sqlite_immediate(engine: Engine) -> None:
 	def _connect(dbapi_conn: Any, _record: Any) -> None:
 		dbapi_conn.isolation_level = None
 		cur = dbapi_conn.cursor()
-		cur.execute("PRAGMA journal_mode=WAL")
 		cur.execute("PRAGMA busy_timeout=30000")
+		_enable_wal(cur)
 		cur.close()
 
 	@event.listens_for(engine, "begin")
 	def _begin(conn: Connection) -> None:
 		conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _enable_wal(cur: Any, attempts: int = 50) -> None:
+	"""Switch to WAL. The switch needs the database to itself and SQLite may answer "database is locked"
+	at once instead of waiting (seen when several processes open a new store together), so retry briefly."""
+	for attempt in range(attempts):
+		try:
+			cur.execute("PRAGMA journal_mode=WAL")
+			return
+		except sqlite3.OperationalError as exc:
+			if "locked" not in str(exc) or attempt == attempts - 1:
+				raise
+			time.sleep(0.05 * (attempt + 1))
 
 
 def open_store(url: str) -> Store:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 import uuid
@@ -64,6 +65,27 @@ def test_concurrent_migrations_do_not_collide(store_url):
 	for t in threads:
 		t.join()
 	assert errors == []
+
+
+def test_opening_waits_out_a_writer_during_the_wal_switch(tmp_path):
+	# SQLite answers "database is locked" at once (no busy wait) when a connection switches to WAL while
+	# another holds a write lock: several processes opening a new store together used to fail that way.
+	path = tmp_path / "fresh.sqlite3"
+	writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+	writer.execute("CREATE TABLE other (x)")
+	writer.execute("BEGIN IMMEDIATE")
+	writer.execute("INSERT INTO other VALUES (1)")
+	release = threading.Timer(0.3, lambda: writer.execute("COMMIT"))
+	release.start()
+	try:
+		st = Store(f"sqlite:///{path}")
+		st.migrate()
+		with st.engine.connect() as conn:
+			assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+		st.close()
+	finally:
+		release.join()
+		writer.close()
 
 
 def test_cursors_and_ledger(store):
