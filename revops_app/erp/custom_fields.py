@@ -121,7 +121,9 @@ _DUNNING_CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"fieldname": "revops_dunning_section",
 			"fieldtype": "Section Break",
 			"label": "Dunning",
-			"insert_after": "payment_terms",
+			# After the Credit Limit section's last field (the credit_limits table), not payment_terms:
+			# a break there would move the credit limits under the Dunning heading.
+			"insert_after": "credit_limits",
 			"collapsible": 1,
 		},
 		{

@@ -86,3 +86,21 @@ class TestInstallHooks(FrappeTestCase):
 		self.assertEqual(self.custom_field_rows(), [])
 		self.assertFalse(frappe.db.exists("Property Setter", setter))
 		self.assertIsNone(frappe.get_meta(DOCTYPE).get_field(FIELD["fieldname"]))
+
+
+class TestShippedCustomFieldLayout(FrappeTestCase):
+	"""The app's own Tab/Section Breaks on ERPNext forms hold only the app's fields: a break anchored
+	in the middle of a standard section would pull the standard fields after it under our heading."""
+
+	def test_app_sections_hold_only_app_fields(self):
+		for doctype, fields in custom_fields.CUSTOM_FIELDS.items():
+			ours = {field["fieldname"] for field in fields}
+			meta = frappe.get_meta(doctype, cached=False)
+			section_is_ours = False
+			strays = []
+			for field in meta.fields:
+				if field.fieldtype in ("Section Break", "Tab Break"):
+					section_is_ours = field.fieldname in ours
+				elif section_is_ours and field.fieldname not in ours:
+					strays.append(field.fieldname)
+			self.assertEqual(strays, [], f"{doctype}: standard fields inside the app's sections")
