@@ -7,7 +7,8 @@ Contract
   The preview (`preview`, the "Dunning Preview" report) and the daily run both use it, so they agree.
 - `run_dunning(on)` sends each consolidated message inside a savepoint: the reminder rows are inserted
   first (their `reminder_key` is unique, so a racing run fails on the insert and sends nothing), then the
-  Communication and the Email Queue row are created, all committed together. A failure rolls the message
+  Communication and the Email Queue row are created and the pay links the email carries are marked Sent
+  (`pay_links.mark_links_sent`), all committed together. A failure rolls the message
   back and records the invoices' rows as Failed (retried by the next run until the policy's attempts are
   used) plus an Error in the shared integration log. Escalations (ERPNext Dunning, ToDo, Issue) run after
   the message is recorded (`revops_app.erp.dunning_escalation`); a failure does not un-send the email, it
@@ -54,6 +55,7 @@ from revops_app.constants import (
 )
 from revops_app.core.collections import dunning as engine
 from revops_app.erp.integration_log import create_log
+from revops_app.erp.pay_links import mark_links_sent
 
 PAYMENT_LINK_TABLE = "RevOps Payment Link"
 CONDITION_FIELDS = engine.CONDITION_FIELDS
@@ -703,6 +705,12 @@ def _email(message: engine.Message, the_plan: Plan) -> str:
 	communication.append("timeline_links", {"link_doctype": "Customer", "link_name": message.customer})
 	communication.flags.skip_add_signature = True  # the run's user signature has no place in a reminder
 	communication.insert(ignore_permissions=True)
+	# The links this email really carries (a finance user's template may leave them out) are now sent.
+	mark_links_sent(
+		invoice
+		for invoice in message.invoices
+		if the_plan.invoices[invoice].pay_url and the_plan.invoices[invoice].pay_url in body
+	)
 	frappe.sendmail(
 		recipients=recipients,
 		subject=subject,

@@ -369,6 +369,34 @@ class TestDunning(FrappeTestCase):
 		self.assertEqual(last[inv["G2"]], "Final 20")
 		self.assertIsNone(last[inv["P1"]])
 
+	def test_a_reminder_marks_the_pay_links_it_carries_as_sent(self):
+		inv = self.inv
+		for key in ("A1", "A2", "A3"):  # as ensure_pay_link creates them: Not Sent, never sent
+			frappe.db.set_value(
+				"RevOps Payment Link",
+				{"sales_invoice": inv[key]},
+				{"link_state": "Not Sent", "sent_at": None},
+			)
+
+		glue.run_dunning(on=self.T, commit=False, company=self.company)
+
+		def link(key):
+			return frappe.db.get_value(
+				"RevOps Payment Link", {"sales_invoice": inv[key]}, ["link_state", "sent_at"], as_dict=True
+			)
+
+		for key in ("A1", "A2", "A3"):
+			self.assertEqual(link(key).link_state, "Sent", key)
+			self.assertIsNotNone(link(key).sent_at, key)
+		self.assertEqual(link("A4").link_state, "Viewed")  # a later state is kept
+		self.assertIsNotNone(link("A4").sent_at)
+		self.assertEqual(link("G4").link_state, "Disputed")  # no reminder, nothing changes
+		self.assertIsNone(link("G4").sent_at)
+		# The aging report now sees the emailed, unopened links as sent but never viewed.
+		_, aging_rows, _, _, _ = aging.execute({"company": self.company, "report_date": self.T})
+		status = {row["invoice"]: row["pay_link_status"] for row in aging_rows}
+		self.assertEqual([status[inv[k]] for k in ("A1", "A2", "A3")], ["Never Viewed"] * 3)
+
 	def test_next_step_follows_a_week_later_and_pause_ends(self):
 		glue.run_dunning(on=self.T, commit=False, company=self.company)
 		later = add_days(self.T, 6)
