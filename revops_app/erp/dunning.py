@@ -54,6 +54,8 @@ from revops_app.constants import (
 	LogStatus,
 )
 from revops_app.core.collections import dunning as engine
+from revops_app.core.gateway.paylinks import LinkStatus
+from revops_app.core.gateway.routing import LinkState
 from revops_app.erp.integration_log import create_log
 from revops_app.erp.pay_links import mark_links_sent
 
@@ -274,11 +276,6 @@ def collect_facts(
 			details[row.invoice] = _invoice_row(row)
 			if row.customer not in customers:
 				customers[row.customer] = _customer_row(row, policy_set)
-		elif _link_flags(row) != (current.disputed, current.link_viewed, current.last_payment_failed):
-			# Two live pay links for one invoice: the worse state wins (disputed, viewed, failed).
-			current.disputed |= bool(cint(row.disputed) or row.link_state == "Disputed")
-			current.link_viewed |= _viewed(row)
-			current.last_payment_failed |= row.link_state == "Payment Failed"
 		if row.logged_step:
 			step = engine.LoggedStep(
 				row.logged_policy or "", row.logged_step, row.logged_outcome, cint(row.logged_attempts) or 1
@@ -290,22 +287,20 @@ def collect_facts(
 	return facts, details, customers
 
 
-def _viewed(row: Any) -> bool:
-	return bool(cint(row.view_count) > 0 or row.first_viewed_at or row.link_state == "Viewed")
-
-
 def _link_flags(row: Any) -> tuple[bool, bool, bool]:
+	"""(disputed, viewed, last payment failed) from the invoice's pay link (one per invoice: the
+	link's sales_invoice is unique), as the Stripe worker and the pay page write it."""
 	return (
-		bool(cint(row.disputed) or row.link_state == "Disputed"),
-		_viewed(row),
-		row.link_state == "Payment Failed",
+		bool(cint(row.disputed) or row.link_state == LinkState.DISPUTED),
+		bool(cint(row.view_count) > 0 or row.first_viewed_at or row.link_state == LinkState.VIEWED),
+		row.link_state == LinkState.PAYMENT_FAILED,
 	)
 
 
 def _facts(row: Any) -> engine.InvoiceFacts:
 	disputed, viewed, failed = _link_flags(row)
 	outstanding = flt(row.outstanding)
-	if row.link_status == "Paid" or row.link_state == "Paid":
+	if row.link_status == LinkStatus.PAID or row.link_state == LinkState.PAID:
 		# Stripe says paid and the Payment Entry is on its way: never dun in that gap.
 		outstanding = 0.0
 	return engine.InvoiceFacts(
