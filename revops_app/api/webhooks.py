@@ -11,8 +11,7 @@ Contract:
 - Stripe disabled in RevOps Settings -> 503 (Stripe retries later), nothing written.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
 import json
 
 from werkzeug.wrappers import Response

@@ -26,8 +26,7 @@ Template context (Jinja, the Email Template's subject and body; see README "Dunn
   company, step, policy, run_date
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
