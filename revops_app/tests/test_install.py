@@ -25,6 +25,9 @@ FIELD = {
 }
 
 
+MISSING_DOCTYPE = "RevOps No Such DocType"
+
+
 class TestInstallHooks(FrappeTestCase):
 	def setUp(self):
 		self.fields = patch.dict(custom_fields.CUSTOM_FIELDS, {DOCTYPE: [dict(FIELD)]}, clear=True)
@@ -33,6 +36,7 @@ class TestInstallHooks(FrappeTestCase):
 	def tearDown(self):
 		self.fields.stop()
 		frappe.db.rollback()
+		frappe.db.delete("DocType Link", {"parent": DOCTYPE, "link_doctype": MISSING_DOCTYPE})
 		frappe.db.delete("Property Setter", {"doc_type": DOCTYPE, "field_name": FIELD["fieldname"]})
 		for name in frappe.get_all(
 			"Custom Field", {"dt": DOCTYPE, "fieldname": FIELD["fieldname"]}, pluck="name"
@@ -60,6 +64,31 @@ class TestInstallHooks(FrappeTestCase):
 		self.assertEqual((rows[0].fieldtype, rows[0].insert_after), ("Check", "title"))
 		self.assertTrue(frappe.db.has_column(DOCTYPE, FIELD["fieldname"]))
 		self.assertIsNotNone(frappe.get_meta(DOCTYPE).get_field(FIELD["fieldname"]))
+
+	def test_install_app_survives_a_connection_to_a_missing_doctype(self):
+		# A DocType's Connections may name a DocType the site lacks (this bench's ERPNext Customer lists
+		# 'WhatsApp Message'); Frappe checks them when a Custom Field is validated outside migrate, which
+		# aborted `install-app revops_app` half-way.
+		frappe.get_doc(
+			{
+				"doctype": "DocType Link",
+				"parent": DOCTYPE,
+				"parenttype": "DocType",
+				"parentfield": "links",
+				"link_doctype": MISSING_DOCTYPE,
+				"link_fieldname": "note",
+				"custom": 1,
+			}
+		).db_insert()
+		frappe.clear_cache(doctype=DOCTYPE)
+		frappe.flags.in_install = "revops_app"
+		try:
+			install.after_install()
+		finally:
+			frappe.flags.in_install = False
+		rows = self.custom_field_rows()
+		self.assertEqual([(row.fieldtype, row.insert_after) for row in rows], [("Check", "title")])
+		self.assertTrue(frappe.db.has_column(DOCTYPE, FIELD["fieldname"]))
 
 	def test_migrate_updates_a_changed_definition(self):
 		install.after_install()
