@@ -119,7 +119,7 @@ for _doctype, _fields in _CX_CUSTOM_FIELDS.items():
 # --- dunning (issue 4) ----------------------------------------------------------------------------
 # On Customer: which policy applies (else the customer group's, else the default), a promise-to-pay
 # pause and an opt-out. Only Accounts Manager / System Manager may change them (a Customer validate hook,
-# revops_app.erp.dunning.guard_customer_dunning_fields), so sales users cannot silence reminders; using a
+# revops_app.erp.dunning_policies.guard_customer_dunning_fields), so sales users cannot silence reminders; using a
 # permlevel instead would copy Customer's standard permissions into Custom DocPerm on every site.
 _DUNNING_CUSTOM_FIELDS: dict[str, list[dict]] = {
 	"Customer": [

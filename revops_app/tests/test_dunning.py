@@ -50,6 +50,7 @@ from revops_app.constants import (
 from revops_app.core.collections import dunning as engine
 from revops_app.erp import dunning as glue
 from revops_app.erp import dunning_escalation as escalation
+from revops_app.erp import dunning_policies
 from revops_app.revenue_collections.report.dunning_preview import dunning_preview
 from revops_app.revenue_collections.report.receivables_aging_with_pay_link_status import (
 	receivables_aging_with_pay_link_status as aging,
@@ -634,7 +635,7 @@ class TestDunning(FrappeTestCase):
 			customer = frappe.get_doc("Customer", self.cust["ACME"])
 			customer.set(CUSTOMER_OPT_OUT_FIELD, 1)
 			with self.assertRaises(frappe.PermissionError):
-				glue.guard_customer_dunning_fields(customer)
+				dunning_policies.guard_customer_dunning_fields(customer)
 		finally:
 			frappe.set_user("Administrator")
 		frappe.set_user("Guest")
@@ -654,7 +655,7 @@ class TestDunning(FrappeTestCase):
 				f"Group B {self.abbr}", customer_groups=[{"customer_group": self.customer_group}]
 			)
 		# The group's policy applies to a customer without its own; the customer's own wins otherwise.
-		policies = glue.load_policies()
+		policies = dunning_policies.load_policies()
 		self.assertEqual(policies.policy_for(None, self.customer_group), first)
 		self.assertEqual(policies.policy_for(self.policy, self.customer_group), self.policy)
 		# Invalid steps are refused with the engine's message.
