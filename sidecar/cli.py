@@ -309,7 +309,6 @@ def cmd_report(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 	from sidecar.demo.dataset import generate
 	from sidecar.dryrun import run_demo
-	from sidecar.scoring import load_default_model
 
 	t0 = time.perf_counter()
 	dataset = generate(seed=args.seed, companies=args.companies)
