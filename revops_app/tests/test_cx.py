@@ -541,6 +541,19 @@ class TestCXRules(FrappeTestCase):
 		later = api.customer_cx_state(modified_after=state["next_modified_after"])
 		self.assertNotIn(customer, [r["customer"] for r in later["customers"]])
 
+	def test_customer_cx_state_refuses_a_user_limited_to_some_customers(self):
+		customer, _ = make_customer("Limited")
+		user = make_user("cx-limited@support.example", ("Support Team",))
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": user, "allow": "Customer", "for_value": customer}
+		).insert(ignore_permissions=True)
+		frappe.set_user(user)
+		try:
+			with self.assertRaises(frappe.PermissionError):
+				api.customer_cx_state(limit=10)
+		finally:
+			frappe.set_user("Administrator")
+
 	def test_reports_run(self):
 		from revops_app.customer_experience.report.csat_breakdown import csat_breakdown
 		from revops_app.customer_experience.report.nps_vs_renewal import nps_vs_renewal
