@@ -32,7 +32,7 @@ doc_events = {
 		"on_submit": "revops_app.erp.pay_links.on_delivery_note_submit",
 	},
 	"Customer": {
-		"validate": "revops_app.erp.dunning.guard_customer_dunning_fields",
+		"validate": "revops_app.erp.dunning_policies.guard_customer_dunning_fields",
 	},
 }
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sidecar import __version__
-from sidecar.config import EXAMPLE_CONFIG, Config, ConfigError, describe, load_config
+from sidecar.config import EXAMPLE_CONFIG, Config, ConfigError, describe, load_config, redact_url
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 log = logging.getLogger("revops_sidecar")
@@ -258,7 +258,7 @@ def cmd_status(args: argparse.Namespace, cfg: Config) -> int:
 	store = _store(cfg)
 	day = datetime.now(timezone.utc).date().isoformat()
 	data = {
-		"store": cfg.store_url() if "@" not in cfg.store_url() else cfg.store_url().split("@", 1)[1],
+		"store": redact_url(cfg.store_url()),
 		"cursors": {k: {"value": v, "updated_at": str(at)} for k, (v, at) in store.cursors().items()},
 		"last_runs": store.last_runs(10),
 		"recent_errors": store.recent_errors(10),
@@ -309,7 +309,6 @@ def cmd_report(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 	from sidecar.demo.dataset import generate
 	from sidecar.dryrun import run_demo
-	from sidecar.scoring import load_default_model
 
 	t0 = time.perf_counter()
 	dataset = generate(seed=args.seed, companies=args.companies)

@@ -7,7 +7,8 @@ Contract:
 - Every scalar setting `section.key` can be overridden by the environment variable `REVOPS_<SECTION>_<KEY>`
   (e.g. `REVOPS_HUBSPOT_TOKEN`, `REVOPS_ERP_API_KEY`, `REVOPS_ERP_API_SECRET`, `REVOPS_STORE_URL`).
 - Secrets (`hubspot.token`, `erp.api_key`, `erp.api_secret`, `cx.webhook_secret`, `cx.typeform_secret`) are read from the
-  environment only; a secret written in the file is refused. `describe()` and `Config.redacted()` never print them.
+  environment only; a secret written in the file is refused. `describe()` and `Config.redacted()` never print them,
+  nor the password of a `store.url`.
 - HubSpot request limits come from the account tier (figures from tests/reference/hubspot/limits.md) and can
   be overridden one by one.
 """
@@ -20,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 if sys.version_info >= (3, 11):
 	import tomllib
@@ -485,6 +487,9 @@ class Config:
 		out = {}
 		for key, value in self.values.items():
 			out[key] = ("<set>" if value else "<unset>") if _BY_NAME[key].secret else value
+		# The store URL is not a secret setting (a passwordless URL may sit in the file), but a
+		# PostgreSQL URL from REVOPS_STORE_URL can carry the password: show it masked.
+		out["store.url"] = redact_url(out["store.url"])
 		return out
 
 	def require(self, *dotted: str) -> None:
@@ -502,6 +507,16 @@ class Config:
 				raise ConfigError(f"unknown setting {dotted}")
 			values[dotted] = _coerce(_BY_NAME[dotted], value, "override")
 		return Config(values=values, rules=self.rules, teams=self.teams, source=self.source)
+
+
+def redact_url(url: str) -> str:
+	"""`url` with the password of its user:password@ part replaced by ***; other URLs unchanged."""
+	parts = urlsplit(url)
+	if parts.password is None:
+		return url
+	user = parts.username or ""
+	host = parts.netloc.rsplit("@", 1)[1]
+	return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def _coerce(setting: Setting, raw: Any, origin: str) -> Any:

@@ -14,7 +14,7 @@ from revops_app.core.collections import dunning as engine
 from tests.conftest import APP_DIR
 from tests.test_schema_fidelity import APP_DOCTYPES, STANDARD_COLUMNS
 
-GLUE = (APP_DIR / "erp" / "dunning.py").read_text()
+GLUE = (APP_DIR / "erp" / "dunning.py").read_text() + (APP_DIR / "erp" / "dunning_policies.py").read_text()
 ALIASES = {
 	"si": "Sales Invoice",
 	"c": "Customer",

@@ -31,7 +31,8 @@ GET /api/method/revops_app.api.cx.customer_cx_state?modified_after=<datetime>&li
 	changed after `modified_after` (all with CX data when omitted), oldest change first; latest_* are
 	null when the customer never answered that metric (CSAT/CES are 0-100 normalised, NPS raw 0-10).
 	A page ends on a complete timestamp (rows sharing the last timestamp are all returned), so
-	passing next_modified_after back never skips a customer.
+	passing next_modified_after back never skips a customer. A user whom User Permissions restrict to
+	some customers gets 403 (the feed covers every customer).
 """
 
 import json
@@ -39,6 +40,7 @@ from typing import Any
 
 import frappe
 from frappe import _
+from frappe.core.doctype.user_permission.user_permission import get_user_permissions
 from frappe.utils import cint, get_datetime, get_system_timezone
 
 from revops_app.constants import (
@@ -170,6 +172,14 @@ def response_doc(item: IntakeItem) -> dict:
 @frappe.whitelist(methods=["GET", "POST"])
 def customer_cx_state(modified_after: str | None = None, limit: int = 500) -> dict:
 	_require("read")
+	# Every customer's CX state, read past permissions: like the signals feed, a user whom User
+	# Permissions limit to some customers is refused rather than shown all of them.
+	if get_user_permissions(frappe.session.user).get("Customer"):
+		raise frappe.PermissionError(
+			_("The CX state feed covers every customer, but User Permissions restrict {0} to some").format(
+				frappe.session.user
+			)
+		)
 	limit = max(1, min(cint(limit) or 500, MAX_STATE_PAGE))
 	after = get_datetime(modified_after) if modified_after else None
 	fields = [

@@ -12,8 +12,7 @@ Contract:
 - Rate limit: CHECKOUT_RATE_LIMIT presses per IP and token per window (Frappe's rate_limit, redis).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 

@@ -3,7 +3,8 @@
 Contract:
 - Reads the raw body (`frappe.request.get_data()`) and `Stripe-Signature`, and verifies them with
   every enabled signing secret (Password fields, decrypted per request, never logged) inside the
-  tolerance from RevOps Settings. A refused delivery answers 400 with the reason and writes nothing.
+  tolerance from RevOps Settings, and refuses an event whose livemode differs from the Secret Key's
+  mode (sk_live_ / sk_test_). A refused delivery answers 400 with the reason and writes nothing.
 - A verified event is stored once in RevOps Integration Log with idempotency_key = Stripe event id;
   the unique index makes concurrent deliveries of one event a single row: the loser's insert fails
   and it answers 200 "duplicate" (Stripe stops retrying). The worker is enqueued after commit.
@@ -11,8 +12,7 @@ Contract:
 - Stripe disabled in RevOps Settings -> 503 (Stripe retries later), nothing written.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
 import json
 
 from werkzeug.wrappers import Response
@@ -27,9 +27,18 @@ from revops_app.constants import (
 	WEBHOOK_RATE_LIMIT,
 	WEBHOOK_RATE_WINDOW_SECONDS,
 )
-from revops_app.core.gateway.webhooks import DEFAULT_TOLERANCE, WebhookRejected, verify_event
+from revops_app.core.gateway.webhooks import (
+	DEFAULT_TOLERANCE,
+	WebhookRejected,
+	livemode_of_key,
+	verify_event,
+)
 from revops_app.erp.integration_log import create_log, enqueue_log
-from revops_app.revops.doctype.revops_settings.revops_settings import get_settings, get_webhook_secrets
+from revops_app.revops.doctype.revops_settings.revops_settings import (
+	get_settings,
+	get_stripe_secret_key,
+	get_webhook_secrets,
+)
 
 
 def _reply(status: int, body: dict) -> Response:
@@ -47,7 +56,13 @@ def stripe() -> Response:
 	tolerance = cint(settings.webhook_tolerance_seconds) or DEFAULT_TOLERANCE
 	try:
 		event = verify_event(
-			payload, frappe.get_request_header("Stripe-Signature"), get_webhook_secrets(), tolerance=tolerance
+			payload,
+			frappe.get_request_header("Stripe-Signature"),
+			get_webhook_secrets(),
+			tolerance=tolerance,
+			# A test-mode event on a live site (or the reverse) is refused: it could still mark a pay
+			# link failed or expired, although its payment can never be posted.
+			expect_livemode=livemode_of_key(get_stripe_secret_key()),
 		)
 	except WebhookRejected as rejected:
 		return _reply(400, {"error": rejected.reason, "message": rejected.message})

@@ -5,7 +5,7 @@ Contract
   normalise the score (core) and find the Customer/Contact (by id, by Contact email -> Contact ->
   Dynamic Link to Customer, by the Customer's own email, by the referenced document's customer).
 - `on_response_saved(doc)`: applies the rules once per response, when it has a Customer, the
-  response is not in Error and `cx_enabled` is on in RevOps Settings. The rules run inside a
+  response is not in Error and RevOps Settings has `enabled` and `cx_enabled` on. The rules run inside a
   savepoint: if anything fails the response stays stored with status Error and the reason in
   `remarks`, and the hourly `retry_failed_responses` job runs them again.
   - service recovery -> one Issue per response (the Issue's unique `revops_cx_survey_response`
@@ -85,7 +85,9 @@ def cx_settings():
 
 
 def cx_enabled() -> bool:
-	return bool(cint(frappe.db.get_single_value(SETTINGS_DOCTYPE, "cx_enabled")))
+	"""CX rules on: RevOps Settings' master switch (Enabled) and Enable CX Rules, as for Stripe and dunning."""
+	settings = frappe.db.get_singles_dict(SETTINGS_DOCTYPE)
+	return bool(cint(settings.get("enabled")) and cint(settings.get("cx_enabled")))
 
 
 def _int(value: Any, default: int) -> int:

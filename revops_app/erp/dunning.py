@@ -7,12 +7,14 @@ Contract
   The preview (`preview`, the "Dunning Preview" report) and the daily run both use it, so they agree.
 - `run_dunning(on)` sends each consolidated message inside a savepoint: the reminder rows are inserted
   first (their `reminder_key` is unique, so a racing run fails on the insert and sends nothing), then the
-  Communication and the Email Queue row are created, all committed together. A failure rolls the message
+  Communication and the Email Queue row are created and the pay links the email carries are marked Sent
+  (`pay_links.mark_links_sent`), all committed together. A failure rolls the message
   back and records the invoices' rows as Failed (retried by the next run until the policy's attempts are
   used) plus an Error in the shared integration log. Escalations (ERPNext Dunning, ToDo, Issue) run after
   the message is recorded (`revops_app.erp.dunning_escalation`); a failure does not un-send the email, it
   becomes an Error log that the hourly sweep replays through `dunning_escalation.retry_escalation`.
 - `daily()` is the scheduled entry point (scheduler_events daily_long), gated by RevOps Settings.
+- Which policy applies, and the policy/Customer validation hooks, live in `revops_app.erp.dunning_policies`.
 
 Template context (Jinja, the Email Template's subject and body; see README "Dunning"):
   customer          {name, customer_name, email}
@@ -25,10 +27,9 @@ Template context (Jinja, the Email Template's subject and body; see README "Dunn
   company, step, policy, run_date
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -37,14 +38,9 @@ from frappe import _
 from frappe.utils import add_days, cint, flt, fmt_money, formatdate, getdate, now_datetime, today
 
 from revops_app.constants import (
-	CUSTOMER_DUNNING_FIELDS,
 	CUSTOMER_DUNNING_POLICY_FIELD,
 	CUSTOMER_OPT_OUT_FIELD,
 	CUSTOMER_PAUSED_UNTIL_FIELD,
-	DUNNING_MANAGER_ROLES,
-	DUNNING_POLICY_DOCTYPE,
-	DUNNING_POLICY_GROUP_DOCTYPE,
-	DUNNING_POLICY_STEP_DOCTYPE,
 	DUNNING_REMINDER_DOCTYPE,
 	FINANCE_ROLES,
 	INTEGRATION_DUNNING,
@@ -53,129 +49,13 @@ from revops_app.constants import (
 	LogStatus,
 )
 from revops_app.core.collections import dunning as engine
+from revops_app.core.gateway.paylinks import LinkStatus
+from revops_app.core.gateway.routing import LinkState
+from revops_app.erp.dunning_policies import PolicySet, load_policies
 from revops_app.erp.integration_log import create_log
+from revops_app.erp.pay_links import mark_links_sent
 
 PAYMENT_LINK_TABLE = "RevOps Payment Link"
-CONDITION_FIELDS = engine.CONDITION_FIELDS
-step_from_row = engine.step_from_row
-
-
-# --- policies -------------------------------------------------------------------------------------
-
-
-def validate_policy(doc: Any) -> None:
-	"""RevOps Dunning Policy.validate: the engine's checks, one policy per customer group."""
-	steps = tuple(step_from_row(row) for row in doc.get("steps") or [])
-	errors = engine.policy_errors(doc.name or doc.policy_name, steps, cint(doc.max_attempts or 0) or 1)
-	groups = [row.customer_group for row in doc.get("customer_groups") or []]
-	duplicates = sorted({g for g in groups if groups.count(g) > 1})
-	if duplicates:
-		errors.append(_("customer groups listed twice: {0}").format(", ".join(duplicates)))
-	if groups and cint(doc.enabled):
-		taken = frappe.db.sql(
-			f"""
-			SELECT g.customer_group, g.parent FROM `tab{DUNNING_POLICY_GROUP_DOCTYPE}` g
-			JOIN `tab{DUNNING_POLICY_DOCTYPE}` p ON p.name = g.parent
-			WHERE g.parenttype = %(parenttype)s AND p.enabled = 1 AND g.parent != %(name)s
-				AND g.customer_group IN %(groups)s
-			""",
-			{"parenttype": DUNNING_POLICY_DOCTYPE, "name": doc.name or "", "groups": tuple(groups)},
-		)
-		errors.extend(
-			_("customer group {0} already follows policy {1}").format(group, policy)
-			for group, policy in taken
-		)
-	if cint(doc.is_default) and not cint(doc.enabled):
-		errors.append(_("the default policy must be enabled"))
-	if errors:
-		frappe.throw("<br>".join(errors), title=_("Invalid dunning policy"))
-
-
-def keep_single_default(doc: Any) -> None:
-	if cint(doc.is_default):
-		frappe.db.sql(
-			f"UPDATE `tab{DUNNING_POLICY_DOCTYPE}` SET is_default = 0 WHERE name != %(name)s AND is_default = 1",
-			{"name": doc.name},
-		)
-
-
-@dataclass
-class PolicySet:
-	policies: dict[str, engine.Policy]
-	by_group: dict[str, str]
-	default: str | None
-	collectors: dict[str, str | None]
-	broken: dict[str, str] = field(default_factory=dict)  # policy -> why it was left out
-
-	def policy_for(self, own: str | None, group: str | None) -> str | None:
-		if own and own in self.policies:
-			return own
-		if own:  # names a disabled or broken policy: never fall through to a harsher one silently
-			return own
-		return self.by_group.get(group or "") or self.default
-
-
-def load_policies() -> PolicySet:
-	"""Every enabled policy with its steps and groups, in three set-based queries."""
-	heads = frappe.db.sql(
-		f"""SELECT name, is_default, max_attempts, collector FROM `tab{DUNNING_POLICY_DOCTYPE}`
-		WHERE enabled = 1 ORDER BY name""",
-		as_dict=True,
-	)
-	names = tuple(h.name for h in heads) or ("",)
-	step_rows = frappe.db.sql(
-		f"""SELECT * FROM `tab{DUNNING_POLICY_STEP_DOCTYPE}`
-		WHERE parenttype = %(parenttype)s AND parent IN %(names)s ORDER BY parent, idx""",
-		{"parenttype": DUNNING_POLICY_DOCTYPE, "names": names},
-		as_dict=True,
-	)
-	group_rows = frappe.db.sql(
-		f"""SELECT parent, customer_group FROM `tab{DUNNING_POLICY_GROUP_DOCTYPE}`
-		WHERE parenttype = %(parenttype)s AND parent IN %(names)s""",
-		{"parenttype": DUNNING_POLICY_DOCTYPE, "names": names},
-		as_dict=True,
-	)
-	steps: dict[str, list[engine.Step]] = {}
-	for row in step_rows:
-		steps.setdefault(row.parent, []).append(step_from_row(row))
-	policies, broken = {}, {}
-	for head in heads:
-		try:
-			policies[head.name] = engine.Policy(
-				head.name, tuple(steps.get(head.name, ())), cint(head.max_attempts) or 1
-			)
-		except engine.PolicyError as error:
-			broken[head.name] = str(error)
-	default = next((h.name for h in heads if cint(h.is_default) and h.name in policies), None)
-	return PolicySet(
-		policies=policies,
-		by_group={row.customer_group: row.parent for row in group_rows if row.parent in policies},
-		default=default,
-		collectors={h.name: h.collector for h in heads},
-		broken=broken,
-	)
-
-
-def guard_customer_dunning_fields(doc: Any, method: str | None = None) -> None:
-	"""Customer validate hook: only Accounts Manager / System Manager change policy, pause or opt-out."""
-	if frappe.flags.in_install or frappe.flags.in_migrate or frappe.session.user == "Administrator":
-		return
-	before = doc.get_doc_before_save() if not doc.is_new() else None
-	changed = [
-		fieldname
-		for fieldname in CUSTOMER_DUNNING_FIELDS
-		if _plain(before.get(fieldname) if before else None) != _plain(doc.get(fieldname))
-	]
-	if changed and not set(DUNNING_MANAGER_ROLES) & set(frappe.get_roles()):
-		frappe.throw(
-			_("Only an Accounts Manager can change a customer's dunning policy, pause or opt-out."),
-			frappe.PermissionError,
-		)
-
-
-def _plain(value: Any) -> str:
-	# Dates arrive as date objects from the database and as strings from the form; 0/None/"" are all unset.
-	return "" if value in (None, "", 0, "0") else str(value)
 
 
 # --- facts ----------------------------------------------------------------------------------------
@@ -272,11 +152,6 @@ def collect_facts(
 			details[row.invoice] = _invoice_row(row)
 			if row.customer not in customers:
 				customers[row.customer] = _customer_row(row, policy_set)
-		elif _link_flags(row) != (current.disputed, current.link_viewed, current.last_payment_failed):
-			# Two live pay links for one invoice: the worse state wins (disputed, viewed, failed).
-			current.disputed |= bool(cint(row.disputed) or row.link_state == "Disputed")
-			current.link_viewed |= _viewed(row)
-			current.last_payment_failed |= row.link_state == "Payment Failed"
 		if row.logged_step:
 			step = engine.LoggedStep(
 				row.logged_policy or "", row.logged_step, row.logged_outcome, cint(row.logged_attempts) or 1
@@ -288,22 +163,20 @@ def collect_facts(
 	return facts, details, customers
 
 
-def _viewed(row: Any) -> bool:
-	return bool(cint(row.view_count) > 0 or row.first_viewed_at or row.link_state == "Viewed")
-
-
 def _link_flags(row: Any) -> tuple[bool, bool, bool]:
+	"""(disputed, viewed, last payment failed) from the invoice's pay link (one per invoice: the
+	link's sales_invoice is unique), as the Stripe worker and the pay page write it."""
 	return (
-		bool(cint(row.disputed) or row.link_state == "Disputed"),
-		_viewed(row),
-		row.link_state == "Payment Failed",
+		bool(cint(row.disputed) or row.link_state == LinkState.DISPUTED),
+		bool(cint(row.view_count) > 0 or row.first_viewed_at or row.link_state == LinkState.VIEWED),
+		row.link_state == LinkState.PAYMENT_FAILED,
 	)
 
 
 def _facts(row: Any) -> engine.InvoiceFacts:
 	disputed, viewed, failed = _link_flags(row)
 	outstanding = flt(row.outstanding)
-	if row.link_status == "Paid" or row.link_state == "Paid":
+	if row.link_status == LinkStatus.PAID or row.link_state == LinkState.PAID:
 		# Stripe says paid and the Payment Entry is on its way: never dun in that gap.
 		outstanding = 0.0
 	return engine.InvoiceFacts(
@@ -703,6 +576,12 @@ def _email(message: engine.Message, the_plan: Plan) -> str:
 	communication.append("timeline_links", {"link_doctype": "Customer", "link_name": message.customer})
 	communication.flags.skip_add_signature = True  # the run's user signature has no place in a reminder
 	communication.insert(ignore_permissions=True)
+	# The links this email really carries (a finance user's template may leave them out) are now sent.
+	mark_links_sent(
+		invoice
+		for invoice in message.invoices
+		if the_plan.invoices[invoice].pay_url and the_plan.invoices[invoice].pay_url in body
+	)
 	frappe.sendmail(
 		recipients=recipients,
 		subject=subject,

@@ -19,7 +19,8 @@ from frappe.utils import fmt_money, getdate, today
 
 from revops_app.constants import DUNNING_REMINDER_DOCTYPE, INTEGRATION_DUNNING, LOG_DOCTYPE, LogStatus
 from revops_app.core.collections import dunning as engine
-from revops_app.erp.dunning import SAVEPOINT, Plan, collect_facts, load_policies
+from revops_app.erp.dunning import SAVEPOINT, Plan, collect_facts
+from revops_app.erp.dunning_policies import load_policies
 from revops_app.erp.integration_log import create_log, next_retry_time, run_logged
 
 ESCALATION_WORKER = "revops_app.erp.dunning_escalation.retry_escalation"

@@ -8,6 +8,8 @@ Contract:
 - `refresh_link_status(invoice)` recomputes status (Active / Paid / Cancelled / Credit Noted) and
   link_state from the invoice as it is now; it runs on invoice cancel, credit notes and Payment Entry
   submit/cancel, so "full payment" is whatever ERPNext's ledger says, however the money arrived.
+- `mark_links_sent(invoices)` records that a message (a dunning reminder) carried the links: first sent
+  at, and Not Sent -> Sent.
 - `record_view(token)` counts a view of the pay page in one UPDATE (first/last/count and Not Sent/Sent
   -> Viewed), so concurrent views never lose a count.
 - `on_delivery_note_submit` (setting "Auto-invoice Delivery Notes") makes the Sales Invoice with
@@ -19,6 +21,7 @@ Nothing here commits; the request or job that called it owns the transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import frappe
@@ -166,6 +169,30 @@ def record_view(link_name: str) -> None:
 			"not_sent": LinkState.NOT_SENT,
 			"sent": LinkState.SENT,
 			"viewed": LinkState.VIEWED,
+		},
+	)
+
+
+def mark_links_sent(invoices: Iterable[str]) -> None:
+	"""A message carried these invoices' pay links (a dunning reminder): First Sent At is set once and
+	Not Sent becomes Sent, so the aging report and the funnel see the link as delivered. One UPDATE;
+	later states (Viewed, Payment Failed, Disputed, Paid) are kept."""
+	invoices = tuple(invoices)
+	if not invoices:
+		return
+	frappe.db.sql(
+		f"""
+		UPDATE `tab{PAYMENT_LINK_DOCTYPE}`
+		SET sent_at = COALESCE(sent_at, %(now)s),
+			link_state = CASE WHEN link_state = %(not_sent)s OR link_state IS NULL
+				THEN %(sent)s ELSE link_state END
+		WHERE sales_invoice IN %(invoices)s
+		""",
+		{
+			"now": now_datetime(),
+			"invoices": invoices,
+			"not_sent": LinkState.NOT_SENT,
+			"sent": LinkState.SENT,
 		},
 	)
 

@@ -155,7 +155,7 @@ class TestCXRules(FrappeTestCase):
 		frappe.flags.mute_emails = True
 		self.addCleanup(setattr, frappe.flags, "mute_emails", muted)
 		stack = contextlib.ExitStack()
-		stack.enter_context(settings_changed(cx_enabled=1))
+		stack.enter_context(settings_changed(enabled=1, cx_enabled=1))
 		stack.enter_context(
 			cx_settings_changed(
 				team=[{"user": self.agent}],
@@ -377,6 +377,14 @@ class TestCXRules(FrappeTestCase):
 		self.assertEqual(result["status"], "created")
 		self.assertFalse(frappe.db.get_value(CX_RESPONSE_DOCTYPE, result["name"], "service_recovery_issue"))
 
+	def test_master_switch_off_stores_without_acting(self):
+		# RevOps Settings' Enabled is the master switch: off, no Issue even with CX rules on.
+		customer, _ = make_customer("Master Off")
+		with settings_changed(enabled=0):
+			result = self.ingest(item(self.source, "master-off-1", customer=customer))[0]
+		self.assertEqual(result["status"], "created")
+		self.assertFalse(frappe.db.get_value(CX_RESPONSE_DOCTYPE, result["name"], "service_recovery_issue"))
+
 	def test_churn_risk_on_falling_nps_near_contract_end(self):
 		customer, _ = make_customer("Churn")
 		frappe.get_doc(
@@ -533,6 +541,19 @@ class TestCXRules(FrappeTestCase):
 		later = api.customer_cx_state(modified_after=state["next_modified_after"])
 		self.assertNotIn(customer, [r["customer"] for r in later["customers"]])
 
+	def test_customer_cx_state_refuses_a_user_limited_to_some_customers(self):
+		customer, _ = make_customer("Limited")
+		user = make_user("cx-limited@support.example", ("Support Team",))
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": user, "allow": "Customer", "for_value": customer}
+		).insert(ignore_permissions=True)
+		frappe.set_user(user)
+		try:
+			with self.assertRaises(frappe.PermissionError):
+				api.customer_cx_state(limit=10)
+		finally:
+			frappe.set_user("Administrator")
+
 	def test_reports_run(self):
 		from revops_app.customer_experience.report.csat_breakdown import csat_breakdown
 		from revops_app.customer_experience.report.nps_vs_renewal import nps_vs_renewal
@@ -572,8 +593,10 @@ class TestCXConcurrencyAndHTTP(FrappeTestCase):
 			doc.api_secret = secret
 			doc.save(ignore_permissions=True)
 			cls.keys[user] = f"{doc.api_key}:{secret}"
-		cls.previous_enabled = frappe.db.get_single_value("RevOps Settings", "cx_enabled")
-		frappe.db.set_single_value("RevOps Settings", "cx_enabled", 1)
+		cls.previous_switches = {
+			field: frappe.db.get_single_value("RevOps Settings", field) for field in ("enabled", "cx_enabled")
+		}
+		frappe.db.set_single_value("RevOps Settings", {"enabled": 1, "cx_enabled": 1})
 		frappe.db.commit()
 
 	@classmethod
@@ -598,7 +621,9 @@ class TestCXConcurrencyAndHTTP(FrappeTestCase):
 			frappe.delete_doc("User", user, force=True, ignore_permissions=True)
 		if cls.email_account:
 			frappe.delete_doc("Email Account", cls.email_account, force=True, ignore_permissions=True)
-		frappe.db.set_single_value("RevOps Settings", "cx_enabled", cls.previous_enabled or 0)
+		frappe.db.set_single_value(
+			"RevOps Settings", {field: value or 0 for field, value in cls.previous_switches.items()}
+		)
 		frappe.db.commit()
 		super().tearDownClass()
 

@@ -50,6 +50,7 @@ from revops_app.constants import (
 from revops_app.core.collections import dunning as engine
 from revops_app.erp import dunning as glue
 from revops_app.erp import dunning_escalation as escalation
+from revops_app.erp import dunning_policies
 from revops_app.revenue_collections.report.dunning_preview import dunning_preview
 from revops_app.revenue_collections.report.receivables_aging_with_pay_link_status import (
 	receivables_aging_with_pay_link_status as aging,
@@ -369,6 +370,34 @@ class TestDunning(FrappeTestCase):
 		self.assertEqual(last[inv["G2"]], "Final 20")
 		self.assertIsNone(last[inv["P1"]])
 
+	def test_a_reminder_marks_the_pay_links_it_carries_as_sent(self):
+		inv = self.inv
+		for key in ("A1", "A2", "A3"):  # as ensure_pay_link creates them: Not Sent, never sent
+			frappe.db.set_value(
+				"RevOps Payment Link",
+				{"sales_invoice": inv[key]},
+				{"link_state": "Not Sent", "sent_at": None},
+			)
+
+		glue.run_dunning(on=self.T, commit=False, company=self.company)
+
+		def link(key):
+			return frappe.db.get_value(
+				"RevOps Payment Link", {"sales_invoice": inv[key]}, ["link_state", "sent_at"], as_dict=True
+			)
+
+		for key in ("A1", "A2", "A3"):
+			self.assertEqual(link(key).link_state, "Sent", key)
+			self.assertIsNotNone(link(key).sent_at, key)
+		self.assertEqual(link("A4").link_state, "Viewed")  # a later state is kept
+		self.assertIsNotNone(link("A4").sent_at)
+		self.assertEqual(link("G4").link_state, "Disputed")  # no reminder, nothing changes
+		self.assertIsNone(link("G4").sent_at)
+		# The aging report now sees the emailed, unopened links as sent but never viewed.
+		_, aging_rows, _, _, _ = aging.execute({"company": self.company, "report_date": self.T})
+		status = {row["invoice"]: row["pay_link_status"] for row in aging_rows}
+		self.assertEqual([status[inv[k]] for k in ("A1", "A2", "A3")], ["Never Viewed"] * 3)
+
 	def test_next_step_follows_a_week_later_and_pause_ends(self):
 		glue.run_dunning(on=self.T, commit=False, company=self.company)
 		later = add_days(self.T, 6)
@@ -606,7 +635,7 @@ class TestDunning(FrappeTestCase):
 			customer = frappe.get_doc("Customer", self.cust["ACME"])
 			customer.set(CUSTOMER_OPT_OUT_FIELD, 1)
 			with self.assertRaises(frappe.PermissionError):
-				glue.guard_customer_dunning_fields(customer)
+				dunning_policies.guard_customer_dunning_fields(customer)
 		finally:
 			frappe.set_user("Administrator")
 		frappe.set_user("Guest")
@@ -626,7 +655,7 @@ class TestDunning(FrappeTestCase):
 				f"Group B {self.abbr}", customer_groups=[{"customer_group": self.customer_group}]
 			)
 		# The group's policy applies to a customer without its own; the customer's own wins otherwise.
-		policies = glue.load_policies()
+		policies = dunning_policies.load_policies()
 		self.assertEqual(policies.policy_for(None, self.customer_group), first)
 		self.assertEqual(policies.policy_for(self.policy, self.customer_group), self.policy)
 		# Invalid steps are refused with the engine's message.

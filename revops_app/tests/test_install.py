@@ -25,6 +25,9 @@ FIELD = {
 }
 
 
+MISSING_DOCTYPE = "RevOps No Such DocType"
+
+
 class TestInstallHooks(FrappeTestCase):
 	def setUp(self):
 		self.fields = patch.dict(custom_fields.CUSTOM_FIELDS, {DOCTYPE: [dict(FIELD)]}, clear=True)
@@ -33,6 +36,7 @@ class TestInstallHooks(FrappeTestCase):
 	def tearDown(self):
 		self.fields.stop()
 		frappe.db.rollback()
+		frappe.db.delete("DocType Link", {"parent": DOCTYPE, "link_doctype": MISSING_DOCTYPE})
 		frappe.db.delete("Property Setter", {"doc_type": DOCTYPE, "field_name": FIELD["fieldname"]})
 		for name in frappe.get_all(
 			"Custom Field", {"dt": DOCTYPE, "fieldname": FIELD["fieldname"]}, pluck="name"
@@ -61,6 +65,31 @@ class TestInstallHooks(FrappeTestCase):
 		self.assertTrue(frappe.db.has_column(DOCTYPE, FIELD["fieldname"]))
 		self.assertIsNotNone(frappe.get_meta(DOCTYPE).get_field(FIELD["fieldname"]))
 
+	def test_install_app_survives_a_connection_to_a_missing_doctype(self):
+		# A DocType's Connections may name a DocType the site lacks (this bench's ERPNext Customer lists
+		# 'WhatsApp Message'); Frappe checks them when a Custom Field is validated outside migrate, which
+		# aborted `install-app revops_app` half-way.
+		frappe.get_doc(
+			{
+				"doctype": "DocType Link",
+				"parent": DOCTYPE,
+				"parenttype": "DocType",
+				"parentfield": "links",
+				"link_doctype": MISSING_DOCTYPE,
+				"link_fieldname": "note",
+				"custom": 1,
+			}
+		).db_insert()
+		frappe.clear_cache(doctype=DOCTYPE)
+		frappe.flags.in_install = "revops_app"
+		try:
+			install.after_install()
+		finally:
+			frappe.flags.in_install = False
+		rows = self.custom_field_rows()
+		self.assertEqual([(row.fieldtype, row.insert_after) for row in rows], [("Check", "title")])
+		self.assertTrue(frappe.db.has_column(DOCTYPE, FIELD["fieldname"]))
+
 	def test_migrate_updates_a_changed_definition(self):
 		install.after_install()
 		custom_fields.CUSTOM_FIELDS[DOCTYPE][0]["label"] = "RevOps Test Flag (renamed)"
@@ -86,3 +115,21 @@ class TestInstallHooks(FrappeTestCase):
 		self.assertEqual(self.custom_field_rows(), [])
 		self.assertFalse(frappe.db.exists("Property Setter", setter))
 		self.assertIsNone(frappe.get_meta(DOCTYPE).get_field(FIELD["fieldname"]))
+
+
+class TestShippedCustomFieldLayout(FrappeTestCase):
+	"""The app's own Tab/Section Breaks on ERPNext forms hold only the app's fields: a break anchored
+	in the middle of a standard section would pull the standard fields after it under our heading."""
+
+	def test_app_sections_hold_only_app_fields(self):
+		for doctype, fields in custom_fields.CUSTOM_FIELDS.items():
+			ours = {field["fieldname"] for field in fields}
+			meta = frappe.get_meta(doctype, cached=False)
+			section_is_ours = False
+			strays = []
+			for field in meta.fields:
+				if field.fieldtype in ("Section Break", "Tab Break"):
+					section_is_ours = field.fieldname in ours
+				elif section_is_ours and field.fieldname not in ours:
+					strays.append(field.fieldname)
+			self.assertEqual(strays, [], f"{doctype}: standard fields inside the app's sections")

@@ -9,7 +9,12 @@ import json
 import pytest
 import stripe
 
-from revops_app.core.gateway.webhooks import WebhookRejected, normalise_event, verify_event
+from revops_app.core.gateway.webhooks import (
+	WebhookRejected,
+	livemode_of_key,
+	normalise_event,
+	verify_event,
+)
 from tests.conftest import REFERENCE_DIR
 from tests.core.stripe_events import OLD_SECRET, SECRET, checkout_session, encode, sign, wrap
 
@@ -229,3 +234,19 @@ def test_verify_then_normalise():
 	gateway_event = normalise_event(verify_event(payload, header, [SECRET], now=NOW))
 	assert gateway_event.event_id == "evt_test_1"
 	assert gateway_event.sales_invoice == "ACC-SINV-2026-00001"
+
+
+@pytest.mark.parametrize(
+	("key", "mode"),
+	[
+		("sk_live_51abc", True),
+		("rk_live_51abc", True),
+		("sk_test_51abc", False),
+		(" rk_test_51abc ", False),
+		("", None),
+		(None, None),
+		("pk_live_51abc", None),  # a publishable key is not the secret key: no opinion
+	],
+)
+def test_livemode_of_key(key, mode):
+	assert livemode_of_key(key) is mode

@@ -81,6 +81,17 @@ def test_secrets_never_printed(tmp_path):
 		load_config(write(tmp_path, ""), env={}).require("hubspot.token")
 
 
+def test_store_url_password_never_printed(tmp_path):
+	url = "postgresql+psycopg://revops:hunter2-pw@db.example:5432/revops"
+	cfg = load_config(write(tmp_path, ""), env=dict(ENV, REVOPS_STORE_URL=url))
+	assert cfg.store_url() == url  # the store still connects with the real password
+	text = describe(cfg) + repr(cfg.redacted())
+	assert "hunter2-pw" not in text
+	assert "postgresql+psycopg://revops:***@db.example:5432/revops" in text
+	passwordless = load_config(write(tmp_path, '[store]\nurl = "postgresql+psycopg://u@h/db"\n'), env={})
+	assert passwordless.redacted()["store.url"] == "postgresql+psycopg://u@h/db"
+
+
 def test_tier_limits_from_limits_md(tmp_path):
 	def limits(text: str):
 		return load_config(write(tmp_path, text), env={}).hubspot_limits()

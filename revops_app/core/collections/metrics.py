@@ -23,6 +23,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from revops_app.core.gateway.routing import LinkState
+
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 
@@ -388,13 +390,13 @@ def pay_link_status(
 	"""
 	if link_state is None:
 		return LINK_NOT_SENT
-	if int(disputed or 0) or link_state == "Disputed":
+	if int(disputed or 0) or link_state == LinkState.DISPUTED:
 		return LINK_DISPUTED
-	if link_state == "Payment Failed":
+	if link_state == LinkState.PAYMENT_FAILED:
 		return LINK_FAILED
-	if int(view_count or 0) > 0 or link_state in ("Viewed", "Paid"):
+	if int(view_count or 0) > 0 or link_state in (LinkState.VIEWED, LinkState.PAID):
 		return LINK_VIEWED
-	if sent_at or link_state == "Sent":
+	if sent_at or link_state == LinkState.SENT:
 		return LINK_NEVER_VIEWED
 	return LINK_NOT_SENT
 
@@ -456,8 +458,12 @@ def funnel_invoice(row: Any) -> FunnelInvoice:
 	disputed, due_date}; link fields may be None when the invoice has no pay link."""
 	link_state = _get(row, "link_state")
 	view_count = int(_get(row, "view_count") or 0)
-	viewed = view_count > 0 or link_state in ("Viewed", "Paid")
-	sent = viewed or bool(_get(row, "sent_at")) or link_state in ("Sent", "Payment Failed", "Disputed")
+	viewed = view_count > 0 or link_state in (LinkState.VIEWED, LinkState.PAID)
+	sent = (
+		viewed
+		or bool(_get(row, "sent_at"))
+		or link_state in (LinkState.SENT, LinkState.PAYMENT_FAILED, LinkState.DISPUTED)
+	)
 	due = _get(row, "due_date")
 	return FunnelInvoice(
 		invoice=_get(row, "invoice"),

@@ -22,19 +22,10 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
+# Database values -> money the same way as the collections reports.
+from revops_app.core.collections.metrics import CENT, ZERO, to_decimal
+
 TENTH = Decimal("0.1")
-
-
-def to_decimal(value: Any) -> Decimal:
-	if value is None or value == "":
-		return ZERO
-	if isinstance(value, Decimal):
-		return value
-	if isinstance(value, float):
-		return Decimal(str(value))
-	return Decimal(value)
 
 
 def percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:

@@ -88,6 +88,17 @@ def _parse_header(sig_header: str) -> tuple[int, list[str]]:
 	return timestamp, signatures
 
 
+def livemode_of_key(secret_key: str | None) -> bool | None:
+	"""Which mode a Stripe API key works in: True for live keys (sk_live_, rk_live_), False for test keys
+	(sk_test_, rk_test_), None when unknown. The webhook expects events of that mode only."""
+	key = (secret_key or "").strip()
+	if key.startswith(("sk_live_", "rk_live_")):
+		return True
+	if key.startswith(("sk_test_", "rk_test_")):
+		return False
+	return None
+
+
 def verify_event(
 	payload: bytes,
 	sig_header: str | None,

@@ -12,11 +12,11 @@ class RevOpsDunningPolicy(Document):
 	"""
 
 	def validate(self) -> None:
-		from revops_app.erp.dunning import validate_policy
+		from revops_app.erp.dunning_policies import validate_policy
 
 		validate_policy(self)
 
 	def on_update(self) -> None:
-		from revops_app.erp.dunning import keep_single_default
+		from revops_app.erp.dunning_policies import keep_single_default
 
 		keep_single_default(self)
