@@ -148,3 +148,10 @@ CF_JE_DISPUTE_POSTING = "revops_dispute_posting"
 # Journal Entry Account.user_remark prefix that marks the dispute-fee row (how posted fees are read back).
 DISPUTE_FEE_REMARK = "Stripe dispute fee"
 # --- end Stripe dispute accounting ---------------------------------------------------------------
+
+# --- pay page views and previous sessions (issue 3c) ---------------------------------------------
+# The pay page's view beacon (guest, POST, rate-limited per IP and token): a page load is not a view.
+VIEW_METHOD = "revops_app.api.pay.view"
+VIEW_RATE_LIMIT = 30
+VIEW_RATE_WINDOW_SECONDS = 10 * 60
+# --- end pay page views and previous sessions ----------------------------------------------------

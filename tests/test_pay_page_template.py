@@ -24,6 +24,8 @@ def render(page, **context) -> str:
 	env = jinja2.Environment(undefined=jinja2.StrictUndefined)
 	values = {"page": page, "token": None, "checkout_url": "/api/method/revops_app.api.pay.checkout"}
 	values["csrf_token"] = None
+	values["view_token"] = None
+	values["view_url"] = "/api/method/revops_app.api.pay.view"
 	values.update(context)
 	return env.from_string(TEMPLATE).render(**values)
 
@@ -47,8 +49,35 @@ def view(**changes) -> InvoiceView:
 def test_template_is_standalone_html():
 	# Frappe wraps a template in templates/web.html unless it extends something or closes </body>.
 	assert "</body>" in TEMPLATE and "{% extends" not in TEMPLATE
-	assert "/assets/" not in TEMPLATE and "<script" not in TEMPLATE
+	assert "/assets/" not in TEMPLATE and "src=" not in TEMPLATE
 	assert 'name="viewport"' in TEMPLATE
+
+
+def script_of(html: str) -> str:
+	(script,) = re.findall(r"<script>(.*?)</script>", html, re.S)  # one inline script, no src
+	return script
+
+
+def test_a_page_load_is_not_a_view_only_the_beacon_script_is():
+	# The view beacon is the page's only script; nothing is interpolated into it (values travel in
+	# escaped data attributes), it posts the token to the view method, and skips automated browsers
+	# and hidden pages (mail scanners that run scripts).
+	script = script_of(TEMPLATE)
+	assert "{{" not in script and "{%" not in script
+	for needed in ('method: "POST"', "navigator.webdriver", "visibilityState", "token: el.dataset.token"):
+		assert needed in script, needed
+	html = render(build_pay_page(view()), token="t" * 43, view_token="t" * 43, csrf_token="abc")
+	beacon = re.search(r'<div id="revops-view"[^>]*>', html).group(0)
+	assert 'data-url="/api/method/revops_app.api.pay.view"' in beacon
+	assert f'data-token="{"t" * 43}"' in beacon and 'data-csrf="abc"' in beacon
+	script_of(html)
+	# No token, no beacon (the 404 page, or a page rendered without a link).
+	assert "<script" not in render(build_pay_page(None))
+
+
+def test_closed_pages_still_carry_the_beacon():
+	html = render(build_pay_page(view(outstanding_amount=Decimal(0), status="Paid")), view_token="t" * 43)
+	assert "<form" not in html and 'id="revops-view"' in html
 
 
 def test_every_interpolation_is_escaped():

@@ -3,7 +3,10 @@ and deliveries through Frappe's WSGI application in their own thread.
 
 The stand-in is a real `http.server` on 127.0.0.1 that RevOps Settings' "Stripe API Base URL" points
 at: it serves `GET /v1/payment_intents/<id>` (expanded charge and balance transaction, from the
-`intents` dict the test fills), `GET /v1/disputes/<id>` (from `disputes`) and `POST /v1/checkout/sessions`, and records every request (path,
+`intents` dict the test fills), `GET /v1/disputes/<id>` (from `disputes`), `POST /v1/checkout/sessions`,
+`GET /v1/checkout/sessions/<id>` and `POST /v1/checkout/sessions/<id>/expire` (sessions kept in
+`checkout_sessions`, open until expired or `complete_session` is called; an id in `complete_on_expire`
+completes instead, as a session paid just before the expire call), and records every request (path,
 query, headers, form) so tests assert what went over the wire. Signatures come from the stripe SDK.
 """
 
@@ -26,6 +29,8 @@ class StripeStandIn:
 		self.disputes: dict[str, dict] = {}
 		self.requests: list[dict] = []
 		self.sessions = 0
+		self.checkout_sessions: dict[str, dict] = {}
+		self.complete_on_expire: set[str] = set()
 		self._lock = threading.Lock()
 		standin = self
 
@@ -61,6 +66,14 @@ class StripeStandIn:
 					intent = standin.intents.get(request["path"][len(prefix) :])
 					if intent:
 						return self._reply(200, intent)
+				if request["path"].startswith("/v1/checkout/sessions/"):
+					found = standin.checkout_sessions.get(request["path"][len("/v1/checkout/sessions/") :])
+					if found:
+						return self._reply(200, found)
+					return self._reply(
+						404,
+						{"error": {"type": "invalid_request_error", "message": "No such checkout.session"}},
+					)
 				if request["path"].startswith("/v1/disputes/"):
 					found = standin.disputes.get(request["path"][len("/v1/disputes/") :])
 					if found:
@@ -75,19 +88,47 @@ class StripeStandIn:
 			def do_POST(self):
 				request = self._record()
 				if request["path"] == "/v1/checkout/sessions":
+					form = request["form"]
 					with standin._lock:
 						standin.sessions += 1
 						number = standin.sessions
-					return self._reply(
-						200,
-						{
+						session = {
 							"id": f"cs_test_standin_{number}",
 							"object": "checkout.session",
+							"status": "open",
+							"payment_status": "unpaid",
+							"amount_total": int(form.get("line_items[0][price_data][unit_amount]") or 0),
+							"currency": form.get("line_items[0][price_data][currency]"),
+							"metadata": {
+								"sales_invoice": form.get("metadata[sales_invoice]"),
+								"pay_link": form.get("metadata[pay_link]"),
+							},
 							"url": f"https://checkout.stripe.test/c/pay/cs_test_standin_{number}",
 							"payment_intent": None,
-							"expires_at": int(time.time()) + 23 * 3600,
-						},
-					)
+							"expires_at": int(form.get("expires_at") or time.time() + 23 * 3600),
+						}
+						standin.checkout_sessions[session["id"]] = session
+					return self._reply(200, session)
+				if request["path"].startswith("/v1/checkout/sessions/") and request["path"].endswith(
+					"/expire"
+				):
+					session_id = request["path"][len("/v1/checkout/sessions/") : -len("/expire")]
+					with standin._lock:
+						found = standin.checkout_sessions.get(session_id)
+						if found and session_id in standin.complete_on_expire:
+							standin.complete_session(session_id)
+						if not found or found["status"] != "open":
+							return self._reply(
+								400,
+								{
+									"error": {
+										"type": "invalid_request_error",
+										"message": "Only Checkout Sessions with a status of open can be expired.",
+									}
+								},
+							)
+						found.update(status="expired", url=None)
+					return self._reply(200, found)
 				return self._reply(404, {"error": {"type": "invalid_request_error", "message": "unknown"}})
 
 			def log_message(self, *args):
@@ -108,6 +149,23 @@ class StripeStandIn:
 		self.server.shutdown()
 		self.server.server_close()
 		self.thread.join(timeout=5)
+
+	def open_sessions(self) -> list[str]:
+		return [sid for sid, found in self.checkout_sessions.items() if found["status"] == "open"]
+
+	def complete_session(self, session_id: str, *, paid: bool = True) -> None:
+		"""The customer paid in this session (paid=False: a delayed method still processing)."""
+		pi = "pi_" + session_id[3:]
+		self.checkout_sessions[session_id].update(
+			status="complete",
+			payment_status="paid" if paid else "unpaid",
+			url=None,
+			payment_intent={
+				"id": pi,
+				"object": "payment_intent",
+				"status": "succeeded" if paid else "processing",
+			},
+		)
 
 	def add_intent(
 		self,

@@ -9,6 +9,7 @@ from revops_app.tests.utils import require_frappe
 
 require_frappe()
 
+import time
 from urllib.parse import urlencode
 
 import frappe
@@ -18,6 +19,11 @@ from revops_app.tests.stripe_bench import COMPANY, CUSTOMER, ITEM, StripeBenchCa
 from revops_app.tests.stripe_standin import wsgi_request
 
 CHECKOUT = "/api/method/revops_app.api.pay.checkout"
+VIEW = "/api/method/revops_app.api.pay.view"
+BROWSER = (
+	"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+	"Version/17.5 Mobile/15E148 Safari/604.1"
+)
 
 
 class TestStripePayLinks(StripeBenchCase):
@@ -25,15 +31,15 @@ class TestStripePayLinks(StripeBenchCase):
 		status, _headers, body = wsgi_request(self.site, "GET", f"/pay/{token}{query}")
 		return status, body
 
-	def press_pay(self, token: str, **extra) -> tuple[int, dict]:
-		status, headers, _body = wsgi_request(
+	def press_pay(self, token: str, headers: dict | None = None, **extra) -> tuple[int, dict]:
+		status, answer, _body = wsgi_request(
 			self.site,
 			"POST",
 			CHECKOUT,
 			data=urlencode({"token": token, **extra}),
-			headers={"Content-Type": "application/x-www-form-urlencoded"},
+			headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})},
 		)
-		return status, headers
+		return status, answer
 
 	def test_submit_creates_link_with_stable_url_on_the_invoice(self):
 		si = self.make_invoice(125.50)
@@ -45,20 +51,60 @@ class TestStripePayLinks(StripeBenchCase):
 		field = frappe.get_meta("Sales Invoice").get_field("revops_pay_url")
 		self.assertTrue(field.allow_on_submit and field.read_only)
 
-	def test_guest_page_shows_invoice_and_counts_views(self):
+	def beacon(self, token: str, agent: str | None = BROWSER, method: str = "POST") -> int:
+		headers = {"Content-Type": "application/x-www-form-urlencoded"}
+		if agent:
+			headers["User-Agent"] = agent
+		status, _headers, _body = wsgi_request(
+			self.site, method, VIEW, data=urlencode({"token": token}), headers=headers
+		)
+		return status
+
+	def test_guest_page_shows_invoice_and_its_view_beacon(self):
 		si = self.make_invoice(125.50)
 		token = self.link_of(si.name).token
 		status, body = self.page(token)
 		self.assertEqual(status, 200)
-		for text in (si.name, CUSTOMER, "USD 125.50", 'name="token"'):
+		for text in (si.name, CUSTOMER, "USD 125.50", 'name="token"', f'data-token="{token}"', VIEW):
 			self.assertIn(text, body)
 		self.assertNotIn("/assets/frappe/dist", body)  # no desk or website bundles
-		self.page(token)
+
+	def test_scanners_loading_the_page_are_not_views_the_browser_beacon_is(self):
+		si = self.make_invoice(125.50)
+		token = self.link_of(si.name).token
+		# What a mail security scanner does: fetch (GET, HEAD) with a browser-like or a scanner agent.
+		for agent in (BROWSER, "Mimecast URL Protect", None):
+			headers = {"User-Agent": agent} if agent else {}
+			for method in ("GET", "HEAD"):
+				status, _h, _b = wsgi_request(self.site, method, f"/pay/{token}", headers=headers)
+				self.assertEqual(status, 200, method)
+		self.assertEqual(self.beacon(token, agent="Mozilla/5.0 (compatible; bingbot/2.0)"), 204)
+		self.assertEqual(self.beacon(token, agent=None), 204)
+		frappe.db.rollback()
+		link = self.link_of(si.name)
+		self.assertEqual((link.view_count or 0, link.link_state), (0, "Not Sent"))
+		self.assertIsNone(link.first_viewed_at)
+		# The page's script in a real browser: two page views.
+		self.assertEqual(self.beacon(token), 204)
+		self.assertEqual(self.beacon(token), 204)
 		frappe.db.rollback()
 		link = self.link_of(si.name)
 		self.assertEqual((link.view_count, link.link_state), (2, "Viewed"))
 		self.assertIsNotNone(link.first_viewed_at)
 		self.assertGreaterEqual(link.last_viewed_at, link.first_viewed_at)
+		# The beacon is POST only, and an unknown token is a 404.
+		self.assertNotEqual(self.beacon(token, method="GET"), 204)
+		self.assertEqual(self.beacon("A" * 43), 404)
+		frappe.db.rollback()
+		self.assertEqual(self.link_of(si.name).view_count, 2)
+
+	def test_pressing_pay_in_a_browser_is_a_view(self):
+		si = self.make_invoice(20)
+		token = self.link_of(si.name).token
+		self.assertEqual(self.press_pay(token, headers={"User-Agent": BROWSER})[0], 303)
+		frappe.db.rollback()
+		link = self.link_of(si.name)
+		self.assertEqual((link.view_count, link.link_state), (1, "Viewed"))
 
 	def test_unknown_token_is_a_404_that_reveals_nothing(self):
 		si = self.make_invoice(10)
@@ -76,7 +122,7 @@ class TestStripePayLinks(StripeBenchCase):
 		status, headers = self.press_pay(link.token, amount="1", currency="JPY")  # ignored
 		self.assertEqual(status, 303)
 		self.assertTrue(headers["Location"].startswith("https://checkout.stripe.test/c/pay/cs_test_standin_"))
-		(request,) = [r for r in self.standin.requests if r["path"] == "/v1/checkout/sessions"]
+		(request,) = self.creates(si.name)
 		form = request["form"]
 		self.assertEqual(form["line_items[0][price_data][unit_amount]"], "12550")
 		self.assertEqual(form["line_items[0][price_data][currency]"], "usd")
@@ -89,14 +135,114 @@ class TestStripePayLinks(StripeBenchCase):
 		link = self.link_of(si.name)
 		self.assertEqual(link.checkout_attempts, 1)
 		self.assertTrue(link.last_checkout_session.startswith("cs_test_standin_"))
-		# a second press is a new attempt, hence a new key and a fresh session
-		self.press_pay(link.token)
-		keys = [
-			r["headers"]["idempotency-key"]
+		# a second press finds that session open for the same amount and sends the customer back to it
+		first = headers["Location"]
+		status, headers = self.press_pay(link.token)
+		self.assertEqual((status, headers["Location"]), (303, first))
+		self.assertEqual(len(self.creates(si.name)), 1)
+		self.assertEqual(self.open_for(si.name), [link.last_checkout_session])
+
+	# --- one open Checkout Session per link (issue 3c) ---------------------------------------------
+
+	def creates(self, invoice: str) -> list[dict]:
+		return [
+			r
 			for r in self.standin.requests
-			if r["path"] == "/v1/checkout/sessions"
+			if r["path"] == "/v1/checkout/sessions" and r["form"].get("metadata[sales_invoice]") == invoice
 		]
-		self.assertEqual(keys[-1], f"revops-{si.name}-12550-USD-2")
+
+	def open_for(self, invoice: str) -> list[str]:
+		return [
+			sid
+			for sid in self.standin.open_sessions()
+			if self.standin.checkout_sessions[sid]["metadata"]["sales_invoice"] == invoice
+		]
+
+	def expires(self, invoice: str) -> list[str]:
+		"""Ids of this invoice's sessions that an expire request was sent for."""
+		ids = [r["path"].split("/")[4] for r in self.standin.requests if r["path"].endswith("/expire")]
+		return [
+			sid for sid in ids if self.standin.checkout_sessions[sid]["metadata"]["sales_invoice"] == invoice
+		]
+
+	def session_of(self, invoice: str) -> str:
+		frappe.db.rollback()
+		return self.link_of(invoice).last_checkout_session
+
+	def test_press_twice_leaves_one_open_session(self):
+		si = self.make_invoice(40)
+		token = self.link_of(si.name).token
+		locations = {self.press_pay(token)[1]["Location"] for _ in range(3)}
+		self.assertEqual(len(locations), 1)
+		self.assertEqual(len(self.creates(si.name)), 1)
+		self.assertEqual(self.open_for(si.name), [self.session_of(si.name)])
+		self.assertEqual(self.expires(si.name), [])
+
+	def test_session_near_expiry_is_expired_before_a_new_one(self):
+		si = self.make_invoice(40)
+		token = self.link_of(si.name).token
+		self.press_pay(token)
+		old = self.session_of(si.name)
+		self.standin.checkout_sessions[old]["expires_at"] = int(time.time()) + 120
+		status, headers = self.press_pay(token)
+		new = self.session_of(si.name)
+		self.assertEqual(status, 303)
+		self.assertNotEqual(new, old)
+		self.assertTrue(headers["Location"].endswith(new))
+		(expire,) = [r for r in self.standin.requests if r["path"] == f"/v1/checkout/sessions/{old}/expire"]
+		self.assertEqual(expire["headers"]["idempotency-key"], f"revops-expire-{old}")
+		self.assertEqual(self.standin.checkout_sessions[old]["status"], "expired")
+		self.assertEqual(self.open_for(si.name), [new])
+
+	def test_changed_outstanding_expires_the_old_session(self):
+		from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+
+		si = self.make_invoice(100)
+		token = self.link_of(si.name).token
+		self.press_pay(token)
+		old = self.session_of(si.name)
+		pe = get_payment_entry(
+			"Sales Invoice", si.name, party_amount=30, bank_account=self.masters["clearing"]
+		)
+		pe.reference_no, pe.reference_date = "manual-3c", frappe.utils.nowdate()
+		pe.insert(ignore_permissions=True)
+		pe.submit()
+		frappe.db.commit()
+		self.assertEqual(self.press_pay(token)[0], 303)
+		new = self.session_of(si.name)
+		self.assertNotEqual(new, old)
+		self.assertEqual(self.standin.checkout_sessions[old]["status"], "expired")
+		self.assertEqual(self.open_for(si.name), [new])
+		self.assertEqual(self.standin.checkout_sessions[new]["amount_total"], 7000)
+
+	def test_paid_session_shows_processing_and_creates_nothing(self):
+		si = self.make_invoice(40)
+		token = self.link_of(si.name).token
+		self.press_pay(token)
+		old = self.session_of(si.name)
+		self.standin.complete_session(old)
+		status, headers = self.press_pay(token)
+		self.assertEqual(status, 303)
+		self.assertTrue(headers["Location"].endswith(f"/pay/{token}?paid=processing"))
+		self.assertEqual(len(self.creates(si.name)), 1)
+		self.assertEqual(self.session_of(si.name), old)
+		page_status, body = self.page(token, "?paid=processing")
+		self.assertEqual(page_status, 200)
+		self.assertIn("being processed", body)
+		self.assertNotIn("<form", body)
+
+	def test_expire_refused_because_it_just_completed_creates_nothing(self):
+		si = self.make_invoice(40)
+		token = self.link_of(si.name).token
+		self.press_pay(token)
+		old = self.session_of(si.name)
+		self.standin.checkout_sessions[old]["expires_at"] = int(time.time()) + 120
+		self.standin.complete_on_expire.add(old)
+		_status, headers = self.press_pay(token)
+		self.assertTrue(headers["Location"].endswith("?paid=processing"), headers["Location"])
+		self.assertEqual(len(self.creates(si.name)), 1)
+		self.assertEqual(self.standin.checkout_sessions[old]["status"], "complete")
+		self.assertEqual(self.open_for(si.name), [])
 
 	def test_pay_button_is_rate_limited_per_ip_and_token(self):
 		from revops_app.constants import CHECKOUT_RATE_LIMIT

@@ -12,7 +12,9 @@ from revops_app.core.gateway.paylinks import (
 	InvoiceView,
 	LinkStatus,
 	build_pay_page,
+	counts_as_view,
 	format_amount,
+	is_link_scanner,
 	is_well_formed_token,
 	link_status,
 	new_token,
@@ -178,3 +180,58 @@ def test_link_state_converges_whatever_the_order():
 	# untouched states stay; junk becomes Not Sent
 	assert link_state_after(LinkState.SENT, paid=False, disputed=False) == LinkState.SENT
 	assert link_state_after("bogus", paid=False, disputed=False) == LinkState.NOT_SENT
+
+
+# --- the view rule (issue 3c): a page load is not a view --------------------------------------------
+
+BROWSERS = (
+	"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+	"Version/17.5 Mobile/15E148 Safari/604.1",
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
+	"Safari/537.36 Edg/126.0.0.0",
+	"Mozilla/5.0 (Linux; Android 10; CUBOT X30 Build/QP1A.190711.020) AppleWebKit/537.36 (KHTML, like Gecko) "
+	"Chrome/120.0.0.0 Mobile Safari/537.36",
+)
+SCANNERS = (
+	None,
+	"",
+	"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0 Safari/537.36",
+	"Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17328; Pro)",
+	"Mimecast URL Protect",
+	"Barracuda Sentinel (EE)",
+	"python-requests/2.32.3",
+	"curl/8.5.0",
+	"Go-http-client/1.1",
+	"Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) BingPreview/1.0b",
+)
+
+
+@pytest.mark.parametrize("agent", BROWSERS)
+def test_a_browser_posting_is_a_view(agent):
+	assert not is_link_scanner(agent)
+	assert counts_as_view("POST", agent)
+	assert counts_as_view("post", agent)
+
+
+@pytest.mark.parametrize("agent", BROWSERS)
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS", None])
+def test_loading_the_page_is_never_a_view(agent, method):
+	assert not counts_as_view(method, agent)
+
+
+@pytest.mark.parametrize("agent", SCANNERS)
+def test_scanners_never_count(agent):
+	assert is_link_scanner(agent)
+	assert not counts_as_view("POST", agent)
+
+
+def test_desk_users_never_count():
+	assert not counts_as_view("POST", BROWSERS[0], desk_user=True)
+
+
+def test_processing_return_shows_no_button():
+	page = build_pay_page(invoice(), returned="processing")
+	assert (page.state, page.can_pay) == ("processing", False)
+	assert "being processed" in page.message

@@ -18,7 +18,8 @@ Idempotency key `revops-{invoice}-{minor_amount}-{currency}-{attempt}`:
 - a changed outstanding amount (a partial payment posted meanwhile) changes the key, so the customer
   is never sent to a session for a stale amount;
 - a new press of Pay is a new attempt (the glue increments `checkout_attempts`), hence a new session,
-  as sessions expire and cannot be reopened.
+  as sessions expire and cannot be reopened. The glue only creates one after `sessions.prepare_checkout`
+  has reused, expired or ruled out the link's previous session, so two can never be open at once.
 Stripe refuses a reused key with *different* parameters, so every parameter is a pure function of the
 key's inputs: `expires_at` is derived from the start of the current hour (23 h after it), which keeps
 it 22-23 h ahead (inside Stripe's 30 min-24 h window) and identical for retries within the hour.

@@ -15,6 +15,12 @@ Contract:
   charge the invoice currency and settlement would hold it).
 - `format_amount(amount, currency)` prints an amount with the currency's own decimals (JPY 5,000;
   USD 1,234.50; KWD 12.340).
+- `counts_as_view(method, user_agent, *, desk_user=False)`: the view rule. Email security scanners
+  (Defender Safe Links, Mimecast, Proofpoint, Barracuda...) fetch every link in a message before the
+  customer does, so loading the page is *not* a view. A view is a POST from the page itself: the inline
+  beacon script (sent by a browser that runs scripts, is not automated (`navigator.webdriver`) and shows
+  the page) or a press of Pay. Never a view: GET or HEAD, a missing user agent, a known scanner, bot or
+  HTTP-library user agent (`is_link_scanner`), a desk user (staff checking a link is not the customer).
 """
 
 from __future__ import annotations
@@ -47,6 +53,61 @@ def pay_url(site_url: str, token: str) -> str:
 	if not is_well_formed_token(token):
 		raise ValueError("pay link token is malformed")
 	return f"{site_url.rstrip('/')}/pay/{token}"
+
+
+# Substrings (lower case) of user agents that are link scanners, crawlers, previewers or HTTP libraries.
+# A real browser's UA contains none of them; HeadlessChrome is how sandboxes that run scripts show up.
+SCANNER_AGENT_MARKERS = (
+	"bot/",
+	"bot-",
+	"bot;",
+	"crawler",
+	"spider",
+	"scanner",
+	"preview",
+	"+http",
+	"headlesschrome",
+	"phantomjs",
+	"safelinks",
+	"microsoft office",
+	"ms-office",
+	"mimecast",
+	"proofpoint",
+	"urldefense",
+	"barracuda",
+	"symantec",
+	"forcepoint",
+	"fortiguard",
+	"sophos",
+	"trendmicro",
+	"trend micro",
+	"ironport",
+	"zscaler",
+	"checkpoint",
+	"appriver",
+	"python-",
+	"curl/",
+	"wget/",
+	"go-http-client",
+	"okhttp",
+	"java/",
+	"apache-httpclient",
+	"libwww-perl",
+	"node-fetch",
+	"axios/",
+)
+VIEW_METHODS = ("POST",)
+
+
+def is_link_scanner(user_agent: str | None) -> bool:
+	"""A missing user agent or one naming a scanner, bot, previewer or HTTP library."""
+	agent = (user_agent or "").strip().lower()
+	return not agent or any(marker in agent for marker in SCANNER_AGENT_MARKERS)
+
+
+def counts_as_view(method: str | None, user_agent: str | None, *, desk_user: bool = False) -> bool:
+	"""Whether a request counts as the customer viewing the pay page (module docstring: the view rule)."""
+	return (method or "").upper() in VIEW_METHODS and not desk_user and not is_link_scanner(user_agent)
 
 
 class LinkStatus:
@@ -116,7 +177,7 @@ class InvoiceView:
 
 @dataclass(frozen=True)
 class PayPage:
-	state: str  # payable, paid, cancelled, credit_noted, offline, not_found
+	state: str  # payable, processing, paid, cancelled, credit_noted, offline, not_found
 	http_status: int
 	heading: str
 	message: str
@@ -126,10 +187,12 @@ class PayPage:
 	due_date: str | None = None
 	amount: str | None = None
 	currency: str | None = None
-	returned: str | None = None  # success / cancel (Stripe sent the customer back) / error (checkout failed)
+	# success / cancel (Stripe sent the customer back) / error (checkout failed) / processing (an earlier
+	# session is paid or its payment is in flight)
+	returned: str | None = None
 
 
-RETURN_STATES = ("success", "cancel", "error")
+RETURN_STATES = ("success", "cancel", "error", "processing")
 
 NOT_FOUND = PayPage(
 	state="not_found",
@@ -190,6 +253,20 @@ def build_pay_page(invoice: InvoiceView | None, *, returned: str | None = None) 
 			heading=f"Invoice {invoice.name}",
 			message="This invoice cannot be paid online. Please contact us to arrange payment.",
 			amount=None,
+			**common,
+		)
+	if returned == "processing":
+		# Pay was pressed while an earlier Checkout Session is paid or its payment is in flight: no new
+		# session (that would let the customer pay twice), no button.
+		return PayPage(
+			state="processing",
+			http_status=200,
+			heading=f"Invoice {invoice.name}",
+			message=(
+				"A payment for this invoice has been received and is being processed. This page shows the "
+				"invoice as paid once the payment is recorded."
+			),
+			amount=format_amount(invoice.outstanding_amount, invoice.currency),
 			**common,
 		)
 	message = "Pay securely by card or other methods through Stripe."
