@@ -81,3 +81,18 @@ def test_only_pay_page_and_webhooks_allow_guests():
 def test_scanner_sees_the_retry_endpoints():
 	names = {f"{module}.{function.name}" for module, function, _ in whitelisted_functions()}
 	assert {"revops_app.api.logs.retry", "revops_app.api.logs.bulk_retry"} <= names
+
+
+def test_guest_pay_methods_are_post_only_and_rate_limited():
+	# The pay page's view beacon and Pay button: a scanner's GET/HEAD must never reach them, and a guest
+	# cannot hammer them (issue 3c).
+	found = {f"{module}.{function.name}": function for module, function, _ in whitelisted_functions()}
+	for name in ("revops_app.api.pay.view", "revops_app.api.pay.checkout"):
+		function = found[name]
+		decorators = {
+			ast.unparse(d.func if isinstance(d, ast.Call) else d): d for d in function.decorator_list
+		}
+		assert "rate_limit" in decorators, name
+		whitelist = decorators["frappe.whitelist"]
+		methods = {kw.arg: ast.literal_eval(kw.value) for kw in whitelist.keywords}
+		assert methods.get("methods") == ["POST"] and methods.get("allow_guest") is True, name

@@ -9,6 +9,7 @@ from revops_app.tests.utils import require_frappe
 
 require_frappe()
 
+import threading
 import time
 from urllib.parse import urlencode
 
@@ -65,7 +66,15 @@ class TestStripePayLinks(StripeBenchCase):
 		token = self.link_of(si.name).token
 		status, body = self.page(token)
 		self.assertEqual(status, 200)
-		for text in (si.name, CUSTOMER, "USD 125.50", 'name="token"', f'data-token="{token}"', VIEW):
+		for text in (
+			si.name,
+			CUSTOMER,
+			"USD 125.50",
+			'name="token"',
+			f'data-token="{token}"',
+			VIEW,
+			"<script>",
+		):
 			self.assertIn(text, body)
 		self.assertNotIn("/assets/frappe/dist", body)  # no desk or website bundles
 
@@ -177,6 +186,22 @@ class TestStripePayLinks(StripeBenchCase):
 		self.assertEqual(len(self.creates(si.name)), 1)
 		self.assertEqual(self.open_for(si.name), [self.session_of(si.name)])
 		self.assertEqual(self.expires(si.name), [])
+
+	def test_concurrent_presses_make_one_session(self):
+		# The UPDATE of checkout_attempts locks the link row: the presses queue behind the first,
+		# which commits its session; the others find it open and reuse it.
+		si = self.make_invoice(55)
+		token = self.link_of(si.name).token
+		results: list[tuple[int, dict]] = []
+		threads = [threading.Thread(target=lambda: results.append(self.press_pay(token))) for _ in range(5)]
+		for thread in threads:
+			thread.start()
+		for thread in threads:
+			thread.join(timeout=120)
+		self.assertEqual([status for status, _ in results], [303] * 5)
+		self.assertEqual(len({headers["Location"] for _, headers in results}), 1)
+		self.assertEqual(len(self.creates(si.name)), 1)
+		self.assertEqual(self.open_for(si.name), [self.session_of(si.name)])
 
 	def test_session_near_expiry_is_expired_before_a_new_one(self):
 		si = self.make_invoice(40)
