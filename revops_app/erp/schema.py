@@ -445,3 +445,23 @@ _DISPUTE_FIELDS: dict[str, dict[str, str]] = {
 for _doctype, _fields in _DISPUTE_FIELDS.items():
 	ERP_FIELDS.setdefault(_doctype, {}).update(_fields)
 # --- end Stripe dispute accounting ---------------------------------------------------------------
+
+# --- Stripe posting dates (issue 3d) -------------------------------------------------------------
+# Read by stripe_settlement.frozen_upto / closed_periods to move an entry past ERPNext's own refusals
+# (general_ledger.check_freezing_date, accounting_period.validate_accounting_period_on_doc_save).
+# These DocTypes are not in shared/reference yet, so they are kept out of ERP_FIELDS (whose CI check
+# needs a reference schema); checked against the installed v15 meta by the bench test
+# test_stripe_posting_dates.TestStripePostingDates.test_period_lock_fields_exist.
+PERIOD_LOCK_FIELDS: dict[str, dict[str, str]] = {
+	"Accounts Settings": {"acc_frozen_upto": "Date", "frozen_accounts_modifier": "Link"},
+	"Accounting Period": {
+		"start_date": "Date",
+		"end_date": "Date",
+		"company": "Link",
+		"closed_documents": "Table",
+	},
+	"Closed Document": {"document_type": "Link", "closed": "Check"},
+}
+ERP_FIELDS.setdefault("Payment Entry", {}).setdefault("posting_date", "Date")
+ERP_FIELDS.setdefault("Payment Entry", {}).setdefault("reference_date", "Date")
+# --- end Stripe posting dates ---------------------------------------------------------------------

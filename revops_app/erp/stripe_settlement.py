@@ -38,6 +38,12 @@ Contract:
   stays Paid (its payment did happen); the receivable row is an open debit on the customer's ledger
   until the reinstatement knocks it off or finance bills/writes it off. Each entry carries the unique
   key "<dispute id>:<phase>" (revops_dispute_posting, a unique index), on top of the invoice row lock.
+- Posting dates: every receipt, refund and dispute entry is dated when Stripe moved the money (balance
+  transaction / charge `created`, refund `created`, dispute balance transaction `created`) in the
+  site's time zone, falling back to the event's `created`, then today; posting_date, reference_date
+  and cheque_date agree. A date ERPNext would refuse (on or before Accounts Settings acc_frozen_upto,
+  or inside an Accounting Period closed for Payment Entry / Journal Entry) moves to the first open
+  date, and the entry's remarks say so (core/gateway/posting_dates.py).
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ from frappe.utils import (
 	convert_utc_to_system_timezone,
 	flt,
 	get_datetime,
+	get_system_timezone,
 	getdate,
 	now_datetime,
 	nowdate,
@@ -93,6 +100,7 @@ from revops_app.core.gateway.disputes import (
 	retrieve_dispute,
 )
 from revops_app.core.gateway.payments import PaymentSettlement, retrieve_payment
+from revops_app.core.gateway.posting_dates import ClosedPeriod, PostingDate, posting_date
 from revops_app.core.gateway.routing import Action, link_state_after, route
 from revops_app.core.gateway.webhooks import GatewayEvent, WebhookRejected, normalise_event
 from revops_app.erp.integration_log import run_logged
@@ -376,19 +384,21 @@ def build_receipt(si, plan, settlement: PaymentSettlement, settings, event: Gate
 	"""A Receive Payment Entry from ERPNext's get_payment_entry, adjusted to the settlement plan."""
 	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 
+	when = stripe_posting_date(si.company, "Payment Entry", settlement.money_created, event)
 	pe = get_payment_entry(
 		"Sales Invoice",
 		si.name,
 		bank_account=settings.stripe_clearing_account,
-		reference_date=payment_date(event),
+		reference_date=when.date,
 		ignore_permissions=True,
 	)
+	pe.posting_date = when.date
 	if settings.mode_of_payment:
 		pe.mode_of_payment = settings.mode_of_payment
 	# get_payment_entry picks the company's default Bank Account record; the money is in Stripe.
 	pe.bank_account = None
 	pe.reference_no = settlement.payment_intent
-	pe.reference_date = payment_date(event)
+	pe.reference_date = when.date
 	pe.set(CF_PAYMENT_INTENT, settlement.payment_intent)
 	pe.set(CF_SETTLEMENT_FLAGS, ", ".join(plan.flags) or None)
 
@@ -432,13 +442,45 @@ def build_receipt(si, plan, settlement: PaymentSettlement, settings, event: Gate
 	pe.custom_remarks = 1  # otherwise validate() regenerates remarks
 	pe.remarks = (
 		f"Stripe payment {settlement.payment_intent} (charge {settlement.charge}) for {si.name}: "
-		f"{plan.reason}."
+		f"{plan.reason}." + (f" {when.remark}." if when.remark else "")
 	)
 	return pe
 
 
-def payment_date(event: GatewayEvent):
-	return getdate(event_time(event))
+def stripe_posting_date(
+	company: str, voucher_type: str, money_ts: int | None, event: GatewayEvent
+) -> PostingDate:
+	"""The posting date for money Stripe moved at `money_ts` (core/gateway/posting_dates.py): that
+	moment in the site's time zone, else the event's, else today; moved past ERPNext's account freeze
+	and closed Accounting Periods for `voucher_type` (the checks general_ledger.check_freezing_date and
+	accounting_period.validate_accounting_period_on_doc_save make) instead of failing."""
+	return posting_date(
+		money_ts=money_ts,
+		event_ts=event.created,
+		today=getdate(nowdate()),
+		tz=get_system_timezone(),
+		frozen_upto=frozen_upto(),
+		closed=closed_periods(company, voucher_type),
+	)
+
+
+def frozen_upto():
+	value = frappe.db.get_single_value("Accounts Settings", "acc_frozen_upto")
+	return getdate(value) if value else None
+
+
+def closed_periods(company: str, voucher_type: str) -> list[ClosedPeriod]:
+	"""Accounting Periods of the company whose Closed Document rows close `voucher_type` (as ERPNext reads them)."""
+	rows = frappe.db.sql(
+		"""select ap.name, ap.start_date, ap.end_date
+		from `tabAccounting Period` ap, `tabClosed Document` cd
+		where ap.name = cd.parent and ap.company = %(company)s and cd.closed = 1
+			and cd.document_type = %(voucher_type)s
+		order by ap.start_date""",
+		{"company": company, "voucher_type": voucher_type},
+		as_dict=True,
+	)
+	return [ClosedPeriod(r.name, getdate(r.start_date), getdate(r.end_date)) for r in rows]
 
 
 def record_processing(event: GatewayEvent, invoice: str, link: frappe._dict | None) -> tuple[str, str]:
@@ -539,6 +581,7 @@ def settle_refund(
 		stripe_object=event.refund_id or event.charge or pi,
 		flags=(FLAG_REFUND, *plan.flags),
 		remark=f"Stripe refund {event.refund_id or ''} of {pi}: {plan.reason}",
+		when=stripe_posting_date(si.company, "Payment Entry", event.refund_created, event),
 	)
 	return LogStatus.SUCCESS, f"refund Payment Entry {pe.name} submitted (reverses {receipt}): {plan.reason}"
 
@@ -552,6 +595,7 @@ def post_reversal(
 	stripe_object: str,
 	flags: tuple[str, ...],
 	remark: str,
+	when: PostingDate,
 ) -> Document:
 	"""A Pay Payment Entry to the customer from the clearing account, unallocated, linked to the receipt.
 
@@ -575,14 +619,15 @@ def post_reversal(
 	if settings.mode_of_payment:
 		pe.mode_of_payment = settings.mode_of_payment
 	pe.reference_no = stripe_object
-	pe.reference_date = nowdate()
+	pe.posting_date = when.date
+	pe.reference_date = when.date
 	pe.set(CF_PAYMENT_INTENT, payment_intent)
 	pe.set(CF_REFUND_OF, receipt)
 	pe.set(CF_STRIPE_OBJECT, stripe_object)
 	pe.set(CF_SETTLEMENT_FLAGS, ", ".join(flags))
 	pe.set_amounts()
 	pe.custom_remarks = 1
-	pe.remarks = f"{remark}. Reverses {receipt} on {si.name}."
+	pe.remarks = f"{remark}. Reverses {receipt} on {si.name}." + (f" {when.remark}." if when.remark else "")
 	pe.insert(ignore_permissions=True)
 	pe.submit()
 	return pe
@@ -662,7 +707,8 @@ def settle_dispute_money(
 	names = []
 	withdrawal = posted_withdrawal_entry(facts.dispute_id)
 	for posting in plan.postings:
-		je = post_dispute_entry(si, facts, posting, settings, against=withdrawal)
+		when = stripe_posting_date(si.company, "Journal Entry", posting.created or None, event)
+		je = post_dispute_entry(si, facts, posting, settings, against=withdrawal, when=when)
 		if posting.phase == WITHDRAWAL:
 			withdrawal = je.name
 		names.append(f"{posting.phase} Journal Entry {je.name}")
@@ -757,16 +803,22 @@ def dispute_posting_problem(
 
 
 def post_dispute_entry(
-	si: Document, facts: DisputeFacts, posting: DisputePosting, settings: Document, *, against: str | None
+	si: Document,
+	facts: DisputeFacts,
+	posting: DisputePosting,
+	settings: Document,
+	*,
+	against: str | None,
+	when: PostingDate,
 ) -> Document:
 	"""One Journal Entry for one phase (signs from the plan: + debit, - credit; see the module docstring)."""
 	cost_center = settings.cost_center or frappe.get_cached_value("Company", si.company, "cost_center")
 	je = frappe.new_doc("Journal Entry")
 	je.voucher_type = "Journal Entry"
 	je.company = si.company
-	je.posting_date = nowdate()
+	je.posting_date = when.date  # the day Stripe moved the money (or the first open date after it)
 	je.cheque_no = facts.dispute_id  # Reference No: the dispute, with its balance transactions in the remark
-	je.cheque_date = nowdate()
+	je.cheque_date = when.date
 	je.set(CF_JE_STRIPE_DISPUTE, facts.dispute_id)
 	je.set(CF_JE_DISPUTE_POSTING, posting_key(facts.dispute_id, posting.phase))
 
@@ -804,6 +856,7 @@ def post_dispute_entry(
 	je.user_remark = (
 		f"Stripe dispute {facts.dispute_id} {what} for {si.name} (PaymentIntent {facts.payment_intent or '-'}; "
 		f"balance transactions {', '.join(posting.balance_transactions) or '-'})"
+		+ (f". {when.remark}" if when.remark else "")
 	)
 	je.insert(ignore_permissions=True)
 	je.submit()

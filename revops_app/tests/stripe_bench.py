@@ -131,8 +131,11 @@ def ensure_masters() -> dict:
 	}
 
 
-def make_invoice(masters: dict, rate: float, *, submit: bool = True, commit: bool = True):
-	"""A USD Sales Invoice of the test company for one service line, no taxes."""
+def make_invoice(
+	masters: dict, rate: float, *, submit: bool = True, commit: bool = True, posting_date: str | None = None
+):
+	"""A USD Sales Invoice of the test company for one service line, no taxes (dated today unless
+	`posting_date` is given)."""
 	m = masters
 	si = frappe.get_doc(
 		{
@@ -142,8 +145,9 @@ def make_invoice(masters: dict, rate: float, *, submit: bool = True, commit: boo
 			"currency": "USD",
 			"conversion_rate": 1,
 			"debit_to": m["receivable"],
-			"posting_date": nowdate(),
-			"due_date": add_days(nowdate(), 30),
+			"posting_date": posting_date or nowdate(),
+			"set_posting_time": 1 if posting_date else 0,
+			"due_date": add_days(posting_date or nowdate(), 30),
 			"items": [
 				{
 					"item_code": ITEM,
@@ -234,8 +238,10 @@ class StripeBenchCase(FrappeTestCase):
 
 	# --- factories ---------------------------------------------------------------------------
 
-	def make_invoice(self, rate: float, *, submit: bool = True, commit: bool = True):
-		return make_invoice(self.masters, rate, submit=submit, commit=commit)
+	def make_invoice(
+		self, rate: float, *, submit: bool = True, commit: bool = True, posting_date: str | None = None
+	):
+		return make_invoice(self.masters, rate, submit=submit, commit=commit, posting_date=posting_date)
 
 	def link_of(self, invoice: str) -> frappe._dict:
 		return link_of(invoice)

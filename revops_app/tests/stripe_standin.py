@@ -178,9 +178,12 @@ class StripeStandIn:
 		fee: int = 0,
 		refunded: int = 0,
 		status: str = "succeeded",
+		created: int | None = None,
 	) -> None:
-		"""A PaymentIntent as Stripe returns it with latest_charge.balance_transaction expanded."""
+		"""A PaymentIntent as Stripe returns it with latest_charge.balance_transaction expanded;
+		`created` (Unix seconds, default now) dates the charge and its balance transaction."""
 		charge_id = "ch_" + pi[3:]
+		created = created or int(time.time())
 		self.intents[pi] = {
 			"id": pi,
 			"object": "payment_intent",
@@ -199,9 +202,11 @@ class StripeStandIn:
 				"status": "succeeded",
 				"disputed": False,
 				"payment_intent": pi,
+				"created": created,
 				"balance_transaction": {
 					"id": "txn_" + pi[3:],
 					"object": "balance_transaction",
+					"created": created,
 					"amount": amount,
 					"fee": fee,
 					"net": amount - fee,
@@ -267,7 +272,9 @@ def intent_succeeded(pi: str, invoice: str, link: str, amount: int, currency: st
 	}
 
 
-def charge_refunded(pi: str, amount: int, refunded: int, refund_id: str, currency: str = "usd") -> dict:
+def charge_refunded(
+	pi: str, amount: int, refunded: int, refund_id: str, currency: str = "usd", *, created: int | None = None
+) -> dict:
 	return {
 		"id": "ch_" + pi[3:],
 		"object": "charge",
@@ -281,7 +288,13 @@ def charge_refunded(pi: str, amount: int, refunded: int, refund_id: str, currenc
 		"refunds": {
 			"object": "list",
 			"data": [
-				{"id": refund_id, "object": "refund", "amount": refunded, "status": "succeeded", "created": 1}
+				{
+					"id": refund_id,
+					"object": "refund",
+					"amount": refunded,
+					"status": "succeeded",
+					"created": created or int(time.time()),
+				}
 			],
 		},
 	}

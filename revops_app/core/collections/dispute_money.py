@@ -50,6 +50,7 @@ class DisputePosting:
 	amount: Decimal  # >= 0, moved out of clearing (withdrawal) or back into it (reinstatement)
 	fee: Decimal  # + charged, - given back
 	balance_transactions: tuple[str, ...]
+	created: int = 0  # latest `created` (Unix seconds) of those balance transactions: when the money moved
 
 	@property
 	def receivable(self) -> Decimal:
@@ -74,6 +75,7 @@ class _PhaseTotal:
 	amount: Decimal
 	fee: Decimal
 	ids: tuple[str, ...]
+	created: int = 0
 
 
 def _totals(movements: Iterable[DisputeMovement], phase: str) -> _PhaseTotal:
@@ -84,6 +86,7 @@ def _totals(movements: Iterable[DisputeMovement], phase: str) -> _PhaseTotal:
 		-amount if phase == WITHDRAWAL else amount,
 		sum((m.fee for m in rows), ZERO),
 		tuple(m.id for m in rows),
+		max((m.created for m in rows), default=0),
 	)
 
 
@@ -152,7 +155,7 @@ def plan_dispute_money(
 				"nothing posted, adjust it manually",
 				"dispute_posting_mismatch",
 			)
-		postings.append(DisputePosting(phase, delta_amount, delta_fee, due.ids))
+		postings.append(DisputePosting(phase, delta_amount, delta_fee, due.ids, due.created))
 
 	if not postings:
 		if not movements and not stale:

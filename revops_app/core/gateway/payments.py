@@ -15,6 +15,9 @@ which can differ from the charge currency (then `exchange_rate` is set). `fee_cu
 is and `plan_payment(..., fee_currency=...)` decides (it does not convert; it flags). `fee_known` is
 False while the charge has no balance transaction yet (some methods settle later): the caller should
 retry rather than post without the fee.
+
+`money_created` (balance transaction `created`, else charge `created`; Unix seconds) is when the money
+moved: the receipt's posting date comes from it (posting_dates.py), not from when the worker ran.
 """
 
 from __future__ import annotations
@@ -55,6 +58,13 @@ class PaymentSettlement:
 	net: Decimal | None = None
 	exchange_rate: Decimal | None = None
 	metadata: dict = field(default_factory=dict)
+	charge_created: int | None = None  # Unix seconds (UTC), when the charge was made
+	balance_transaction_created: int | None = None  # when the money reached the Stripe balance
+
+	@property
+	def money_created(self) -> int | None:
+		"""When Stripe moved the money: the balance transaction's time, else the charge's."""
+		return self.balance_transaction_created or self.charge_created
 
 	@property
 	def fee_known(self) -> bool:
@@ -73,6 +83,10 @@ def _int(value: Any, label: str) -> int:
 	if isinstance(value, bool) or not isinstance(value, int):
 		raise GatewayError(f"Stripe returned a non-integer {label}: {value!r}")
 	return value
+
+
+def _created(value: Any) -> int | None:
+	return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def parse_payment_intent(obj: Mapping) -> PaymentSettlement:
@@ -97,6 +111,7 @@ def parse_payment_intent(obj: Mapping) -> PaymentSettlement:
 		values.update(
 			charge=charge.get("id"),
 			charge_status=charge.get("status"),
+			charge_created=_created(charge.get("created")),
 			disputed=bool(charge.get("disputed")),
 			amount_refunded=from_minor_units(
 				_int(charge.get("amount_refunded") or 0, "amount_refunded"), charge_currency
@@ -110,6 +125,7 @@ def parse_payment_intent(obj: Mapping) -> PaymentSettlement:
 			rate = txn.get("exchange_rate")
 			values.update(
 				balance_transaction=txn.get("id"),
+				balance_transaction_created=_created(txn.get("created")),
 				fee=from_minor_units(_int(txn.get("fee") or 0, "fee"), fee_currency),
 				fee_currency=fee_currency,
 				net=from_minor_units(_int(txn.get("net") or 0, "net"), fee_currency),

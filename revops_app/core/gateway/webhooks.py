@@ -212,6 +212,7 @@ class GatewayEvent:
 	# Additions beyond the agreed interface (optional, defaulted):
 	object_status: str | None = None  # status / payment_status of the Stripe object, for the log
 	original_amount: Decimal | None = None
+	refund_created: int | None = None  # the refund's `created` (latest refund on a charge), Unix seconds
 
 
 # event type -> kind, for types whose kind does not depend on the object's state.
@@ -317,6 +318,10 @@ def _payment_intent_fields(obj: Mapping) -> dict:
 	return fields
 
 
+def _created(value: object) -> int | None:
+	return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
 def _latest_refund(charge: Mapping) -> Mapping | None:
 	refunds = charge.get("refunds")
 	data = refunds.get("data") if isinstance(refunds, Mapping) else None
@@ -344,6 +349,7 @@ def _charge_fields(obj: Mapping) -> dict:
 	if latest is not None:
 		fields["refund_id"] = _id_of(latest.get("id"))
 		fields["refund_status"] = _str_or_none(latest.get("status"))
+		fields["refund_created"] = _created(latest.get("created"))
 	return fields
 
 
@@ -352,6 +358,7 @@ def _refund_fields(obj: Mapping) -> dict:
 	return {
 		"refund_id": _id_of(obj.get("id")),
 		"refund_status": _str_or_none(obj.get("status")),
+		"refund_created": _created(obj.get("created")),
 		"charge": _id_of(obj.get("charge")),
 		"payment_intent": _id_of(obj.get("payment_intent")),
 		"balance_transaction": _id_of(obj.get("balance_transaction")),
