@@ -461,6 +461,7 @@ PERIOD_LOCK_FIELDS: dict[str, dict[str, str]] = {
 		"closed_documents": "Table",
 	},
 	"Closed Document": {"document_type": "Link", "closed": "Check"},
+	"Period Closing Voucher": {"company": "Link", "period_end_date": "Date"},
 }
 ERP_FIELDS.setdefault("Payment Entry", {}).setdefault("posting_date", "Date")
 ERP_FIELDS.setdefault("Payment Entry", {}).setdefault("reference_date", "Date")

@@ -41,8 +41,9 @@ Contract:
 - Posting dates: every receipt, refund and dispute entry is dated when Stripe moved the money (balance
   transaction / charge `created`, refund `created`, dispute balance transaction `created`) in the
   site's time zone, falling back to the event's `created`, then today; posting_date, reference_date
-  and cheque_date agree. A date ERPNext would refuse (on or before Accounts Settings acc_frozen_upto,
-  or inside an Accounting Period closed for Payment Entry / Journal Entry) moves to the first open
+  and cheque_date agree. A date ERPNext would refuse (on or before Accounts Settings acc_frozen_upto
+  or the last Period Closing Voucher's end, or inside an Accounting Period closed for Payment Entry /
+  Journal Entry) moves to the first open
   date, and the entry's remarks say so (core/gateway/posting_dates.py).
 """
 
@@ -461,11 +462,20 @@ def stripe_posting_date(
 		tz=get_system_timezone(),
 		frozen_upto=frozen_upto(),
 		closed=closed_periods(company, voucher_type),
+		books_closed_upto=books_closed_upto(company),
 	)
 
 
 def frozen_upto():
 	value = frappe.db.get_single_value("Accounts Settings", "acc_frozen_upto")
+	return getdate(value) if value else None
+
+
+def books_closed_upto(company: str):
+	"""The last submitted Period Closing Voucher's end (general_ledger.validate_against_pcv refuses up to it)."""
+	value = frappe.db.get_value(
+		"Period Closing Voucher", {"docstatus": 1, "company": company}, "max(period_end_date)"
+	)
 	return getdate(value) if value else None
 
 

@@ -132,6 +132,24 @@ def test_closed_periods_chain_and_mix_with_the_freeze():
 	assert first_open_date(date(2026, 10, 31), closed=[oct_])[0] == date(2026, 11, 1)
 
 
+def test_books_closed_by_a_period_closing_voucher():
+	# frozen up to Oct 31: Oct 31 -> Nov 1; books closed (PCV) up to Nov 1, refused on or before it -> Nov 2
+	result = posting_date(
+		money_ts=OCT31_2330Z,
+		event_ts=None,
+		today=TODAY,
+		tz="UTC",
+		frozen_upto=date(2026, 10, 31),
+		books_closed_upto=date(2026, 11, 1),
+	)
+	assert (result.money_date, result.date) == (date(2026, 10, 31), date(2026, 11, 2))
+	assert result.moved_because == (
+		"accounts are frozen up to 2026-10-31 (Accounts Settings)",
+		"books are closed up to 2026-11-01 (Period Closing Voucher)",
+	)
+	assert first_open_date(date(2026, 11, 1), books_closed_upto=date(2026, 10, 31)) == (date(2026, 11, 1), ())
+
+
 def test_payment_settlement_carries_when_the_money_moved():
 	txn = fixture("balance_transaction")
 	txn.update({"amount": 12550, "fee": 394, "net": 12156, "currency": "usd", "created": NOV01_0330Z})

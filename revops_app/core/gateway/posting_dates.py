@@ -13,8 +13,9 @@ Contract:
   A date after `today` (clock skew between Stripe and the site) is posted today. Then, because ERPNext
   refuses any GL entry dated on or before Accounts Settings `acc_frozen_upto` for the worker (it runs
   as Administrator, whom `check_freezing_date` never lets through) and any voucher dated inside an
-  Accounting Period whose Closed Document row closes that voucher type, a date in either is moved to
-  the first open date after it (repeated until nothing blocks it). The settlement never fails for
+  Accounting Period whose Closed Document row closes that voucher type, and any GL entry dated on or
+  before the last submitted Period Closing Voucher's period_end_date (`books_closed_upto`;
+  general_ledger.validate_against_pcv), a date in any of them is moved to the first open date after it (repeated until nothing blocks it). The settlement never fails for
   that; `remark` says what happened, for the entry's remarks.
 """
 
@@ -84,7 +85,11 @@ def local_date(timestamp: object, tz: str) -> date | None:
 
 
 def first_open_date(
-	day: date, *, frozen_upto: date | None = None, closed: Iterable[ClosedPeriod] = ()
+	day: date,
+	*,
+	frozen_upto: date | None = None,
+	closed: Iterable[ClosedPeriod] = (),
+	books_closed_upto: date | None = None,
 ) -> tuple[date, tuple[str, ...]]:
 	"""The first date on or after `day` that neither the freeze nor a closed period blocks, and why it moved."""
 	closed = tuple(closed)
@@ -93,6 +98,10 @@ def first_open_date(
 		if frozen_upto and day <= frozen_upto:
 			day = frozen_upto + timedelta(days=1)
 			reasons.append(f"accounts are frozen up to {frozen_upto.isoformat()} (Accounts Settings)")
+			continue
+		if books_closed_upto and day <= books_closed_upto:
+			day = books_closed_upto + timedelta(days=1)
+			reasons.append(f"books are closed up to {books_closed_upto.isoformat()} (Period Closing Voucher)")
 			continue
 		period = next((p for p in closed if p.start <= day <= p.end), None)
 		if period is None:
@@ -112,6 +121,7 @@ def posting_date(
 	tz: str,
 	frozen_upto: date | None = None,
 	closed: Iterable[ClosedPeriod] = (),
+	books_closed_upto: date | None = None,
 ) -> PostingDate:
 	"""Where an entry for money Stripe moved at `money_ts` goes (see the module docstring)."""
 	money = local_date(money_ts, tz)
@@ -123,5 +133,7 @@ def posting_date(
 	clamped = money > today
 	if clamped:
 		money = today
-	day, reasons = first_open_date(money, frozen_upto=frozen_upto, closed=closed)
+	day, reasons = first_open_date(
+		money, frozen_upto=frozen_upto, closed=closed, books_closed_upto=books_closed_upto
+	)
 	return PostingDate(day, money, source, reasons, clamped)
