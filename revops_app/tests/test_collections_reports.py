@@ -35,6 +35,7 @@ from revops_app.revenue_collections.report.receivables_aging_with_pay_link_statu
 	receivables_aging_with_pay_link_status as aging,
 )
 from revops_app.tests.utils import (
+	ensure_fiscal_years,
 	make_test_company,
 	settings_changed,
 	submit_sales_invoice,
@@ -52,7 +53,7 @@ class TestCollectionsReports(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls) -> None:
 		super().setUpClass()
-		cls.ensure_fiscal_year()
+		ensure_fiscal_years(["2026-07-01", "2026-12-31"])
 		abbr = "RC" + frappe.generate_hash(length=4).upper()
 		company = make_test_company(f"RevOps Collections {abbr}", abbr)
 		use_company_accounts(cls, company)
@@ -97,23 +98,6 @@ class TestCollectionsReports(FrappeTestCase):
 		cls.payout(400, "2026-11-05")
 		cls.link("C", link_state="Viewed", sent_at="2026-10-16 09:00:00", view_count=2)
 		cls.link("D", link_state="Sent", sent_at="2026-11-02 09:00:00", view_count=0)
-
-	@staticmethod
-	def ensure_fiscal_year() -> None:
-		from erpnext.accounts.utils import FiscalYearError, get_fiscal_year
-
-		try:
-			get_fiscal_year("2026-07-01")
-			get_fiscal_year("2026-12-31")
-		except FiscalYearError:
-			frappe.get_doc(
-				{
-					"doctype": "Fiscal Year",
-					"year": "RevOps 2026",
-					"year_start_date": "2026-01-01",
-					"year_end_date": "2026-12-31",
-				}
-			).insert(ignore_permissions=True)
 
 	@classmethod
 	def make_account(cls, name: str, account_type: str) -> str:

@@ -54,7 +54,12 @@ from revops_app.revenue_collections.report.dunning_preview import dunning_previe
 from revops_app.revenue_collections.report.receivables_aging_with_pay_link_status import (
 	receivables_aging_with_pay_link_status as aging,
 )
-from revops_app.tests.utils import make_test_company, submit_sales_invoice, use_company_accounts
+from revops_app.tests.utils import (
+	ensure_fiscal_years,
+	make_test_company,
+	submit_sales_invoice,
+	use_company_accounts,
+)
 
 
 class TestDunning(FrappeTestCase):
@@ -64,7 +69,8 @@ class TestDunning(FrappeTestCase):
 		# Muted: Frappe queues emails but never connects to SMTP (FrappeTestCase restores the flags).
 		frappe.flags.mute_emails = True
 		cls.T = getdate(today())
-		cls.ensure_fiscal_years()
+		years = sorted({add_days(cls.T, -60).year, cls.T.year, add_days(cls.T, 30).year})
+		ensure_fiscal_years(date for year in years for date in (f"{year}-01-01", f"{year}-12-31"))
 		abbr = "DN" + frappe.generate_hash(length=4).upper()
 		cls.abbr = abbr
 		# The site has no outgoing Email Account, and Frappe's muted stand-in has no address to send from.
@@ -126,24 +132,6 @@ class TestDunning(FrappeTestCase):
 		frappe.set_user("Administrator")
 
 	# --- factories --------------------------------------------------------------------------------
-
-	@classmethod
-	def ensure_fiscal_years(cls) -> None:
-		from erpnext.accounts.utils import FiscalYearError, get_fiscal_year
-
-		for year in sorted({add_days(cls.T, -60).year, cls.T.year, add_days(cls.T, 30).year}):
-			try:
-				get_fiscal_year(f"{year}-01-01")
-				get_fiscal_year(f"{year}-12-31")
-			except FiscalYearError:
-				frappe.get_doc(
-					{
-						"doctype": "Fiscal Year",
-						"year": f"RevOps Dunning {year}",
-						"year_start_date": f"{year}-01-01",
-						"year_end_date": f"{year}-12-31",
-					}
-				).insert(ignore_permissions=True)
 
 	@classmethod
 	def make_policy(cls, name: str, **extra) -> str:

@@ -33,7 +33,12 @@ from erpnext.stock.doctype.item.test_item import make_item
 from revops_app.api import signals as signals_api
 from revops_app.erp import signals_data
 from revops_app.erp.schema import SIGNALS_FRAPPE_CORE_FIELDS
-from revops_app.tests.utils import get_test_company, submit_sales_invoice, use_company_accounts
+from revops_app.tests.utils import (
+	ensure_fiscal_years,
+	get_test_company,
+	submit_sales_invoice,
+	use_company_accounts,
+)
 
 T1 = "2099-01-01 00:00:00.000000"
 T2 = "2099-01-01 00:00:00.500000"
@@ -50,7 +55,7 @@ class TestSignalsFeed(FrappeTestCase):
 		super().setUpClass()
 		cls.company = get_test_company()
 		cls.currency = frappe.get_cached_value("Company", cls.company, "default_currency")
-		cls.ensure_fiscal_years()
+		ensure_fiscal_years([day(offset) for offset in (-400, -60, 0, 60)], company=get_test_company())
 		use_company_accounts(cls, frappe.get_doc("Company", cls.company))
 		tag = frappe.generate_hash(length=5).upper()
 		cls.tag = tag
@@ -83,24 +88,6 @@ class TestSignalsFeed(FrappeTestCase):
 		cls.issue(cls.alpha, day(-100), "Closed")
 
 	# --- factories ------------------------------------------------------------------------------
-
-	@staticmethod
-	def ensure_fiscal_years() -> None:
-		from erpnext.accounts.utils import FiscalYearError, get_fiscal_year
-
-		for offset in (-400, -60, 0, 60):
-			date = getdate(day(offset))
-			try:
-				get_fiscal_year(date, company=get_test_company())
-			except FiscalYearError:
-				frappe.get_doc(
-					{
-						"doctype": "Fiscal Year",
-						"year": f"RevOps {date.year}",
-						"year_start_date": f"{date.year}-01-01",
-						"year_end_date": f"{date.year}-12-31",
-					}
-				).insert(ignore_permissions=True)
 
 	@staticmethod
 	def item_group(name: str, parent: str) -> str:

@@ -167,3 +167,26 @@ def submit_sales_invoice(
 	si.insert()
 	si.submit()
 	return si
+
+
+def ensure_fiscal_years(dates, company: str | None = None) -> None:
+	"""Every date in `dates` falls in a Fiscal Year: a calendar year 'RevOps <year>' is made for a
+	date that has none."""
+	import frappe
+	from frappe.utils import getdate
+
+	from erpnext.accounts.utils import FiscalYearError, get_fiscal_year
+
+	for value in dates:
+		when = getdate(value)
+		try:
+			get_fiscal_year(when, company=company)
+		except FiscalYearError:
+			frappe.get_doc(
+				{
+					"doctype": "Fiscal Year",
+					"year": f"RevOps {when.year}",
+					"year_start_date": f"{when.year}-01-01",
+					"year_end_date": f"{when.year}-12-31",
+				}
+			).insert(ignore_permissions=True)
