@@ -426,12 +426,10 @@ class HubSpotServer:
 			out["paging"] = {"next": {"after": str(after + limit)}}
 		return 200, out, {}
 
-	def _batch_read(self, store: dict, body: dict) -> tuple[int, Any, dict]:
-		with self.lock:
-			results = [
-				self._view(store[i["id"]], body.get("properties")) for i in body["inputs"] if i["id"] in store
-			]
-			missing = [i["id"] for i in body["inputs"] if i["id"] not in store]
+	@staticmethod
+	def _batch_result(results: list, missing: list) -> tuple[int, Any, dict]:
+		"""A batch endpoint's answer: 200 COMPLETE, or 207 with an OBJECT_NOT_FOUND error naming the
+		ids not in the store (the found ones are still in `results`)."""
 		out: dict[str, Any] = {
 			"status": "COMPLETE",
 			"results": results,
@@ -450,6 +448,14 @@ class HubSpotServer:
 			out["numErrors"] = 1
 			return 207, out, {}
 		return 200, out, {}
+
+	def _batch_read(self, store: dict, body: dict) -> tuple[int, Any, dict]:
+		with self.lock:
+			results = [
+				self._view(store[i["id"]], body.get("properties")) for i in body["inputs"] if i["id"] in store
+			]
+			missing = [i["id"] for i in body["inputs"] if i["id"] not in store]
+		return self._batch_result(results, missing)
 
 	def _batch_update(self, object_type: str, store: dict, body: dict) -> tuple[int, Any, dict]:
 		inputs = body["inputs"]
@@ -477,24 +483,7 @@ class HubSpotServer:
 				obj["properties"].update(i["properties"])
 				obj["properties"][stamp] = _now_iso()
 				results.append(self._view(obj, list(i["properties"])))
-		out: dict[str, Any] = {
-			"status": "COMPLETE",
-			"results": results,
-			"startedAt": _now_iso(),
-			"completedAt": _now_iso(),
-		}
-		if missing:
-			out["errors"] = [
-				{
-					"status": "error",
-					"category": "OBJECT_NOT_FOUND",
-					"message": "not found",
-					"context": {"ids": missing},
-				}
-			]
-			out["numErrors"] = 1
-			return 207, out, {}
-		return 200, out, {}
+		return self._batch_result(results, missing)
 
 	def _create(self, object_type: str, store: dict, body: dict) -> tuple[int, Any, dict]:
 		new_id = self._new_id()
