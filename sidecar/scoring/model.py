@@ -541,12 +541,7 @@ class ScoringModel:
 		facts = {
 			"seniority": level,
 			"decision_maker": decision_maker,
-			"industry": signals.industry_label or None,
-			"industry_key": signals.industry or None,
-			"country": signals.country or None,
-			"product_lines": lines,
-			"territory": signals.territory or None,
-			"erp_customer": signals.erp_customer,
+			**_firm_facts(signals, lines),
 			"last_activity": signals.last_activity_iso,
 		}
 		return self._result(out, facts)
@@ -607,17 +602,24 @@ class ScoringModel:
 		facts = {
 			"seniority": level,
 			"decision_maker": decision_maker,
-			"industry": company.industry_label or None,
-			"industry_key": company.industry or None,
-			"country": company.country or None,
-			"product_lines": lines,
-			"territory": company.territory or None,
-			"erp_customer": company.erp_customer,
+			**_firm_facts(company, lines),
 			"last_activity": last_activity,
 			"engaged_contacts": engaged,
 			"contacts": len(contacts),
 		}
 		return self._result(out, facts)
+
+
+def _firm_facts(signals: LeadSignals, product_lines: list[str]) -> dict[str, Any]:
+	"""The facts a contact's and a company's result both carry about the firm (in this key order)."""
+	return {
+		"industry": signals.industry_label or None,
+		"industry_key": signals.industry or None,
+		"country": signals.country or None,
+		"product_lines": product_lines,
+		"territory": signals.territory or None,
+		"erp_customer": signals.erp_customer,
+	}
 
 
 def _utc_ordinal(as_of: datetime) -> int:
