@@ -117,6 +117,25 @@ def _now_iso() -> str:
 	return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+class _JSONHandler(BaseHTTPRequestHandler):
+	"""What both fake servers' request handlers share: HTTP/1.1 keep-alive, no console log, JSON out."""
+
+	protocol_version = "HTTP/1.1"
+	disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
+
+	def log_message(self, *_args: Any) -> None:
+		pass
+
+	def _send_json(self, status: int, data: bytes, headers: dict | None = None) -> None:
+		self.send_response(status)
+		self.send_header("Content-Type", "application/json")
+		self.send_header("Content-Length", str(len(data)))
+		for k, v in (headers or {}).items():
+			self.send_header(k, str(v))
+		self.end_headers()
+		self.wfile.write(data)
+
+
 class HubSpotServer:
 	def __init__(self, token: str = "test-token"):
 		self.token = token
@@ -212,27 +231,12 @@ class HubSpotServer:
 	def _handler_class(self) -> type[BaseHTTPRequestHandler]:
 		server = self
 
-		class Handler(BaseHTTPRequestHandler):
-			protocol_version = "HTTP/1.1"
-			disable_nagle_algorithm = (
-				True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
-			)
-
-			def log_message(self, *_args: Any) -> None:
-				pass
-
+		class Handler(_JSONHandler):
 			def _handle(self) -> None:
 				length = int(self.headers.get("Content-Length") or 0)
 				raw = self.rfile.read(length) if length else b""
 				status, body, headers = server.dispatch(self.command, self.path, raw, dict(self.headers))
-				data = b"" if body is None else json.dumps(body).encode()
-				self.send_response(status)
-				self.send_header("Content-Type", "application/json")
-				self.send_header("Content-Length", str(len(data)))
-				for k, v in headers.items():
-					self.send_header(k, str(v))
-				self.end_headers()
-				self.wfile.write(data)
+				self._send_json(status, b"" if body is None else json.dumps(body).encode(), headers)
 
 			do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 
@@ -601,15 +605,7 @@ class ErpServer:
 		self.before_answer: Any = None
 		server = self
 
-		class Handler(BaseHTTPRequestHandler):
-			protocol_version = "HTTP/1.1"
-			disable_nagle_algorithm = (
-				True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
-			)
-
-			def log_message(self, *_args: Any) -> None:
-				pass
-
+		class Handler(_JSONHandler):
 			def _handle(self) -> None:
 				parts = urlsplit(self.path)
 				length = int(self.headers.get("Content-Length") or 0)
@@ -617,12 +613,7 @@ class ErpServer:
 				args = {k: v[0] for k, v in parse_qs(parts.query).items()}
 				args.update({k: v[0] for k, v in parse_qs(raw).items()})
 				status, body = server.answer(parts.path, args, self.headers.get("Authorization"))
-				data = json.dumps(body).encode()
-				self.send_response(status)
-				self.send_header("Content-Type", "application/json")
-				self.send_header("Content-Length", str(len(data)))
-				self.end_headers()
-				self.wfile.write(data)
+				self._send_json(status, json.dumps(body).encode())
 
 			do_GET = do_POST = _handle
 
