@@ -224,22 +224,9 @@ class ScoringModel:
 				out.append(Contribution("fit", "industry", points, f"Industry {s.industry_label} ({group})"))
 		if s.annual_revenue is not None:
 			band = self._revenue.find(s.annual_revenue)
-			if band is not None and band.points:
-				text = f"Annual revenue {_short_money(s.annual_revenue)}"
-				out.append(
-					Contribution(
-						"fit", "revenue", band.points, f"{text} ({band.label})" if band.label else text
-					)
-				)
+			_band_fit(out, "revenue", band, f"Annual revenue {_short_money(s.annual_revenue)}")
 		if s.employees is not None:
-			band = self._employees.find(s.employees)
-			if band is not None and band.points:
-				text = f"{s.employees:,} employees"
-				out.append(
-					Contribution(
-						"fit", "employees", band.points, f"{text} ({band.label})" if band.label else text
-					)
-				)
+			_band_fit(out, "employees", self._employees.find(s.employees), f"{s.employees:,} employees")
 		return tuple(out)
 
 	def _seniority(self, title: str) -> tuple[Contribution | None, str | None, bool]:
@@ -608,6 +595,12 @@ class ScoringModel:
 			"contacts": len(contacts),
 		}
 		return self._result(out, facts)
+
+
+def _band_fit(out: list[Contribution], signal: str, band: Band | None, text: str) -> None:
+	"""A fit contribution for a banded firmographic (revenue, employees) when its band scores."""
+	if band is not None and band.points:
+		out.append(Contribution("fit", signal, band.points, f"{text} ({band.label})" if band.label else text))
 
 
 def _firm_facts(signals: LeadSignals, product_lines: list[str]) -> dict[str, Any]:
