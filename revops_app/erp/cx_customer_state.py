@@ -8,8 +8,8 @@ Contract
   Called by `revops_app.erp.cx.apply_rules` after each response's rules ran.
 - `refresh_all_customers()` (daily scheduler job): the same for every customer with responses or a
   churn flag, in batches of 500, committing after each batch unless told not to.
-Reads only; the writes are plain `set_value`s on Customer custom fields (no modified bump). The
-configuration (RevOps CX Settings -> core.cx.health.ChurnConfig) comes from `revops_app.erp.cx`.
+It writes only the CX custom fields on Customer (`set_value`, no `modified` bump). The configuration
+(RevOps CX Settings -> core.cx.health.ChurnConfig) comes from `revops_app.erp.cx`.
 """
 
 from __future__ import annotations
