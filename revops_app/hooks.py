@@ -43,7 +43,7 @@ scheduler_events = {
 		"revops_app.erp.cx.retry_failed_responses",
 	],
 	"daily": [
-		"revops_app.erp.cx.refresh_all_customers",
+		"revops_app.erp.cx_customer_state.refresh_all_customers",
 	],
 	"daily_long": [
 		"revops_app.erp.dunning.daily",

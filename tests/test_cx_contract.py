@@ -126,4 +126,4 @@ def test_hooks_wire_the_cx_jobs():
 	values = hooks()
 	assert "revops_app.erp.cx_escalation.escalate_slipped_issues" in values["scheduler_events"]["hourly"]
 	assert "revops_app.erp.cx.retry_failed_responses" in values["scheduler_events"]["hourly"]
-	assert "revops_app.erp.cx.refresh_all_customers" in values["scheduler_events"]["daily"]
+	assert "revops_app.erp.cx_customer_state.refresh_all_customers" in values["scheduler_events"]["daily"]

@@ -26,7 +26,6 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import getdate
 
 from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
-from erpnext.accounts.doctype.sales_invoice.test_sales_invoice import create_sales_invoice
 from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.revenue_collections.report.collection_bottlenecks import collection_bottlenecks
@@ -35,7 +34,13 @@ from revops_app.revenue_collections.report.dso_trend import dso_trend
 from revops_app.revenue_collections.report.receivables_aging_with_pay_link_status import (
 	receivables_aging_with_pay_link_status as aging,
 )
-from revops_app.tests.utils import settings_changed
+from revops_app.tests.utils import (
+	ensure_fiscal_years,
+	make_test_company,
+	settings_changed,
+	submit_sales_invoice,
+	use_company_accounts,
+)
 
 D = Decimal
 
@@ -48,27 +53,11 @@ class TestCollectionsReports(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls) -> None:
 		super().setUpClass()
-		cls.ensure_fiscal_year()
+		ensure_fiscal_years(["2026-07-01", "2026-12-31"])
 		abbr = "RC" + frappe.generate_hash(length=4).upper()
-		company = frappe.get_doc(
-			{
-				"doctype": "Company",
-				"company_name": f"RevOps Collections {abbr}",
-				"abbr": abbr,
-				"default_currency": "USD",
-				"country": "United States",
-				"create_chart_of_accounts_based_on": "Standard Template",
-				"chart_of_accounts": "Standard",
-			}
-		).insert(ignore_permissions=True)
-		cls.company = company.name
+		company = make_test_company(f"RevOps Collections {abbr}", abbr)
+		use_company_accounts(cls, company)
 		cls.abbr = abbr
-		company.reload()
-		cls.receivable = company.default_receivable_account
-		cls.income = company.default_income_account
-		cls.expense = company.default_expense_account
-		cls.cost_center = company.cost_center
-		cls.warehouse = frappe.db.get_value("Warehouse", {"company": cls.company, "is_group": 0}, "name")
 		cls.bank = cls.make_account("RevOps Test Bank", "Bank")
 		cls.clearing = cls.make_account("RevOps Stripe Clearing", "Bank")
 		cls.cash = company.default_cash_account or cls.make_account("RevOps Test Cash", "Cash")
@@ -110,23 +99,6 @@ class TestCollectionsReports(FrappeTestCase):
 		cls.link("C", link_state="Viewed", sent_at="2026-10-16 09:00:00", view_count=2)
 		cls.link("D", link_state="Sent", sent_at="2026-11-02 09:00:00", view_count=0)
 
-	@staticmethod
-	def ensure_fiscal_year() -> None:
-		from erpnext.accounts.utils import FiscalYearError, get_fiscal_year
-
-		try:
-			get_fiscal_year("2026-07-01")
-			get_fiscal_year("2026-12-31")
-		except FiscalYearError:
-			frappe.get_doc(
-				{
-					"doctype": "Fiscal Year",
-					"year": "RevOps 2026",
-					"year_start_date": "2026-01-01",
-					"year_end_date": "2026-12-31",
-				}
-			).insert(ignore_permissions=True)
-
 	@classmethod
 	def make_account(cls, name: str, account_type: str) -> str:
 		parent = frappe.db.get_value(
@@ -152,29 +124,9 @@ class TestCollectionsReports(FrappeTestCase):
 
 	@classmethod
 	def make_invoice(cls, posted: str, due: str, total: int) -> str:
-		si = create_sales_invoice(
-			company=cls.company,
-			customer=cls.customer,
-			debit_to=cls.receivable,
-			currency="USD",
-			posting_date=posted,
-			item=cls.item,
-			item_name=cls.item,
-			qty=1,
-			rate=total,
-			income_account=cls.income,
-			expense_account=cls.expense,
-			cost_center=cls.cost_center,
-			parent_cost_center=cls.cost_center,
-			warehouse=cls.warehouse,
-			do_not_save=1,
+		si = submit_sales_invoice(
+			cls, customer=cls.customer, item=cls.item, posting_date=posted, due_date=due, rate=total
 		)
-		si.due_date = due
-		si.taxes_and_charges = None
-		si.set("taxes", [])
-		si.set("payment_schedule", [])
-		si.insert()
-		si.submit()
 		assert si.grand_total == total, f"unexpected taxes or rounding: {si.grand_total}"
 		return si.name
 

@@ -34,7 +34,7 @@ from revops_app.constants import (
 	ROLE_CX_INTEGRATION,
 	CXStatus,
 )
-from revops_app.erp import cx, cx_escalation, cx_install
+from revops_app.erp import cx, cx_customer_state, cx_escalation, cx_install
 from revops_app.erp.schema import _CX_FIELDS, CX_UNREFERENCED_FIELDS
 from revops_app.tests.utils import get_test_company, settings_changed
 
@@ -435,7 +435,7 @@ class TestCXRules(FrappeTestCase):
 		# the flag clears when the trend turns (daily job path)
 		self.ingest(item(self.source, "c4", customer=customer, score=10, submitted_at="2026-11-20T10:00:00Z"))
 		self.assertEqual(frappe.db.get_value("Customer", customer, CF_CUSTOMER_CHURN_RISK), 0)
-		cx.refresh_customers([customer])
+		cx_customer_state.refresh_customers([customer])
 		self.assertEqual(frappe.db.get_value("Customer", customer, "revops_cx_segment"), "Promoter")
 
 	def test_escalation_fires_once_per_level(self):
@@ -519,7 +519,7 @@ class TestCXRules(FrappeTestCase):
 		customer, _ = make_customer("Daily")
 		self.ingest(item(self.source, "daily-1", customer=customer, score=5))
 		frappe.db.set_value("Customer", customer, {"revops_cx_segment": None, "revops_latest_nps": 0})
-		cx.refresh_all_customers(commit=False)
+		cx_customer_state.refresh_all_customers(commit=False)
 		self.assertEqual(
 			frappe.db.get_value("Customer", customer, ["revops_cx_segment", "revops_latest_nps"]),
 			("Detractor", 5),

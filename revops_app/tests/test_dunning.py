@@ -34,7 +34,6 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate, today
 
 from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
-from erpnext.accounts.doctype.sales_invoice.test_sales_invoice import create_sales_invoice
 from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.constants import (
@@ -55,6 +54,12 @@ from revops_app.revenue_collections.report.dunning_preview import dunning_previe
 from revops_app.revenue_collections.report.receivables_aging_with_pay_link_status import (
 	receivables_aging_with_pay_link_status as aging,
 )
+from revops_app.tests.utils import (
+	ensure_fiscal_years,
+	make_test_company,
+	submit_sales_invoice,
+	use_company_accounts,
+)
 
 
 class TestDunning(FrappeTestCase):
@@ -64,7 +69,8 @@ class TestDunning(FrappeTestCase):
 		# Muted: Frappe queues emails but never connects to SMTP (FrappeTestCase restores the flags).
 		frappe.flags.mute_emails = True
 		cls.T = getdate(today())
-		cls.ensure_fiscal_years()
+		years = sorted({add_days(cls.T, -60).year, cls.T.year, add_days(cls.T, 30).year})
+		ensure_fiscal_years(date for year in years for date in (f"{year}-01-01", f"{year}-12-31"))
 		abbr = "DN" + frappe.generate_hash(length=4).upper()
 		cls.abbr = abbr
 		# The site has no outgoing Email Account, and Frappe's muted stand-in has no address to send from.
@@ -79,27 +85,11 @@ class TestDunning(FrappeTestCase):
 				"no_smtp_authentication": 1,
 			}
 		).insert(ignore_permissions=True)
-		company = frappe.get_doc(
-			{
-				"doctype": "Company",
-				"company_name": f"RevOps Dunning {abbr}",
-				"abbr": abbr,
-				"default_currency": "USD",
-				"country": "United States",
-				"create_chart_of_accounts_based_on": "Standard Template",
-				"chart_of_accounts": "Standard",
-			}
-		).insert(ignore_permissions=True)
-		company.reload()
-		cls.company = company.name
-		cls.receivable = company.default_receivable_account
-		cls.income = company.default_income_account
-		cls.expense = company.default_expense_account
-		cls.cost_center = company.cost_center
+		company = make_test_company(f"RevOps Dunning {abbr}", abbr)
+		use_company_accounts(cls, company)
 		cls.cash = company.default_cash_account or frappe.db.get_value(
 			"Account", {"company": cls.company, "account_type": "Cash", "is_group": 0}, "name"
 		)
-		cls.warehouse = frappe.db.get_value("Warehouse", {"company": cls.company, "is_group": 0}, "name")
 		item_group = frappe.db.get_value("Item Group", {"is_group": 0}, "name")
 		cls.item = make_item("RevOps Dunning Service", {"is_stock_item": 0, "item_group": item_group}).name
 		cls.customer_group = frappe.db.get_value("Customer Group", {"is_group": 0}, "name")
@@ -142,24 +132,6 @@ class TestDunning(FrappeTestCase):
 		frappe.set_user("Administrator")
 
 	# --- factories --------------------------------------------------------------------------------
-
-	@classmethod
-	def ensure_fiscal_years(cls) -> None:
-		from erpnext.accounts.utils import FiscalYearError, get_fiscal_year
-
-		for year in sorted({add_days(cls.T, -60).year, cls.T.year, add_days(cls.T, 30).year}):
-			try:
-				get_fiscal_year(f"{year}-01-01")
-				get_fiscal_year(f"{year}-12-31")
-			except FiscalYearError:
-				frappe.get_doc(
-					{
-						"doctype": "Fiscal Year",
-						"year": f"RevOps Dunning {year}",
-						"year_start_date": f"{year}-01-01",
-						"year_end_date": f"{year}-12-31",
-					}
-				).insert(ignore_permissions=True)
 
 	@classmethod
 	def make_policy(cls, name: str, **extra) -> str:
@@ -214,30 +186,14 @@ class TestDunning(FrappeTestCase):
 
 	@classmethod
 	def make_invoice(cls, customer_key: str, due, total: int) -> str:
-		si = create_sales_invoice(
-			company=cls.company,
+		return submit_sales_invoice(
+			cls,
 			customer=cls.cust[customer_key],
-			debit_to=cls.receivable,
-			currency="USD",
-			posting_date=add_days(due, -30),
 			item=cls.item,
-			item_name=cls.item,
-			qty=1,
+			posting_date=add_days(due, -30),
+			due_date=due,
 			rate=total,
-			income_account=cls.income,
-			expense_account=cls.expense,
-			cost_center=cls.cost_center,
-			parent_cost_center=cls.cost_center,
-			warehouse=cls.warehouse,
-			do_not_save=1,
-		)
-		si.due_date = due
-		si.taxes_and_charges = None
-		si.set("taxes", [])
-		si.set("payment_schedule", [])
-		si.insert()
-		si.submit()
-		return si.name
+		).name
 
 	@classmethod
 	def receive(cls, key: str, amount: int) -> str:

@@ -48,14 +48,9 @@ def make_api_user(email: str, roles: list[str]) -> str:
 	return f"token {user.api_key}:{secret}"
 
 
-class TestLogActions(FrappeTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.client = get_test_client(use_cookies=False)
-		cls.clerk = make_api_user("revops-clerk@example.com", [ROLE_ACCOUNTS_USER])
-		cls.outsider = make_api_user("revops-outsider@example.com", ["Sales User"])
-		frappe.db.commit()  # the request thread has its own connection
+class LogsTestCase(FrappeTestCase):
+	"""TEST_WORKER registered as retryable for each test; the logs a test made (listed in `created`)
+	and their queued jobs removed afterwards (the logs are committed: requests and jobs read them)."""
 
 	def setUp(self):
 		self.created: list[str] = []
@@ -71,6 +66,16 @@ class TestLogActions(FrappeTestCase):
 				job.delete()
 			frappe.delete_doc(LOG_DOCTYPE, name, force=True, ignore_missing=True)
 		frappe.db.commit()
+
+
+class TestLogActions(LogsTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.client = get_test_client(use_cookies=False)
+		cls.clerk = make_api_user("revops-clerk@example.com", [ROLE_ACCOUNTS_USER])
+		cls.outsider = make_api_user("revops-outsider@example.com", ["Sales User"])
+		frappe.db.commit()  # the request thread has its own connection
 
 	def make_log(self, status: str) -> str:
 		log = integration_log.create_log(INTEGRATION_STRIPE, TEST_WORKER, status=status, event_type="test")
@@ -148,22 +153,7 @@ class TestLogActions(FrappeTestCase):
 		self.assertEqual(self.status(done), LogStatus.SUCCESS)
 
 
-class TestSweepAndClearing(FrappeTestCase):
-	def setUp(self):
-		self.created: list[str] = []
-		self.workers = patch.dict(integration_log.RETRYABLE_WORKERS, {TEST_WORKER: "short"})
-		self.workers.start()
-
-	def tearDown(self):
-		self.workers.stop()
-		frappe.db.rollback()
-		for name in self.created:
-			job = get_job(f"revops::{name}")
-			if job:
-				job.delete()
-			frappe.delete_doc(LOG_DOCTYPE, name, force=True, ignore_missing=True)
-		frappe.db.commit()
-
+class TestSweepAndClearing(LogsTestCase):
 	def make_log(self, status: str, method: str = TEST_WORKER, **values) -> str:
 		log = integration_log.create_log(INTEGRATION_STRIPE, method, status=status, event_type="test")
 		self.created.append(log.name)

@@ -27,14 +27,18 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, add_to_date, get_datetime, getdate, now_datetime, nowdate
 
-from erpnext.accounts.doctype.sales_invoice.test_sales_invoice import create_sales_invoice
 from erpnext.selling.doctype.quotation.test_quotation import make_quotation
 from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.api import signals as signals_api
 from revops_app.erp import signals_data
 from revops_app.erp.schema import SIGNALS_FRAPPE_CORE_FIELDS
-from revops_app.tests.utils import get_test_company
+from revops_app.tests.utils import (
+	ensure_fiscal_years,
+	get_test_company,
+	submit_sales_invoice,
+	use_company_accounts,
+)
 
 T1 = "2099-01-01 00:00:00.000000"
 T2 = "2099-01-01 00:00:00.500000"
@@ -51,13 +55,8 @@ class TestSignalsFeed(FrappeTestCase):
 		super().setUpClass()
 		cls.company = get_test_company()
 		cls.currency = frappe.get_cached_value("Company", cls.company, "default_currency")
-		cls.ensure_fiscal_years()
-		company = frappe.get_doc("Company", cls.company)
-		cls.receivable = company.default_receivable_account
-		cls.income = company.default_income_account
-		cls.expense = company.default_expense_account
-		cls.cost_center = company.cost_center
-		cls.warehouse = frappe.db.get_value("Warehouse", {"company": cls.company, "is_group": 0}, "name")
+		ensure_fiscal_years([day(offset) for offset in (-400, -60, 0, 60)], company=get_test_company())
+		use_company_accounts(cls, frappe.get_doc("Company", cls.company))
 		tag = frappe.generate_hash(length=5).upper()
 		cls.tag = tag
 		parent_group = frappe.db.get_value("Item Group", {"is_group": 1}, "name")
@@ -91,24 +90,6 @@ class TestSignalsFeed(FrappeTestCase):
 	# --- factories ------------------------------------------------------------------------------
 
 	@staticmethod
-	def ensure_fiscal_years() -> None:
-		from erpnext.accounts.utils import FiscalYearError, get_fiscal_year
-
-		for offset in (-400, -60, 0, 60):
-			date = getdate(day(offset))
-			try:
-				get_fiscal_year(date, company=get_test_company())
-			except FiscalYearError:
-				frappe.get_doc(
-					{
-						"doctype": "Fiscal Year",
-						"year": f"RevOps {date.year}",
-						"year_start_date": f"{date.year}-01-01",
-						"year_end_date": f"{date.year}-12-31",
-					}
-				).insert(ignore_permissions=True)
-
-	@staticmethod
 	def item_group(name: str, parent: str) -> str:
 		return (
 			frappe.get_doc({"doctype": "Item Group", "item_group_name": name, "parent_item_group": parent})
@@ -137,35 +118,22 @@ class TestSignalsFeed(FrappeTestCase):
 	def invoice(
 		cls, customer: str, posted: str, due: str, total: int, return_against: str | None = None
 	) -> str:
-		si = create_sales_invoice(
-			company=cls.company,
+		fields = {"set_posting_time": 1, "posting_date": posted}
+		if return_against:
+			fields["update_outstanding_for_self"] = 0  # the credit note settles the invoice it returns
+		si = submit_sales_invoice(
+			cls,
 			customer=customer,
-			debit_to=cls.receivable,
-			currency=cls.currency,
-			posting_date=posted,
 			item=cls.svc_item,
-			item_name=cls.svc_item,
-			qty=-1 if return_against else 1,
+			posting_date=posted,
+			due_date=due,
 			rate=abs(total),
-			income_account=cls.income,
-			expense_account=cls.expense,
-			cost_center=cls.cost_center,
-			parent_cost_center=cls.cost_center,
-			warehouse=cls.warehouse,
+			qty=-1 if return_against else 1,
+			currency=cls.currency,
+			fields=fields,
 			is_return=1 if return_against else 0,
 			return_against=return_against,
-			do_not_save=1,
 		)
-		si.set_posting_time = 1
-		si.posting_date = posted
-		if return_against:
-			si.update_outstanding_for_self = 0  # the credit note settles the invoice it returns
-		si.due_date = due
-		si.taxes_and_charges = None
-		si.set("taxes", [])
-		si.set("payment_schedule", [])
-		si.insert()
-		si.submit()
 		assert si.grand_total == total, f"unexpected taxes or rounding: {si.grand_total}"
 		return si.name
 

@@ -84,3 +84,109 @@ def settings_changed(**values) -> Iterator[None]:
 		settings.update(previous)
 		settings.flags.ignore_mandatory = True
 		settings.save(ignore_permissions=True)
+
+
+# --- ERPNext document factories (shared by the collections, dunning and signals tests) -------------
+
+
+def make_test_company(company_name: str, abbr: str, **values):
+	"""A fresh USD Company with the Standard chart of accounts (so its default accounts exist),
+	reloaded after insert so `default_receivable_account` and friends are filled in."""
+	import frappe
+
+	company = frappe.get_doc(
+		{
+			"doctype": "Company",
+			"company_name": company_name,
+			"abbr": abbr,
+			"default_currency": "USD",
+			"country": "United States",
+			"create_chart_of_accounts_based_on": "Standard Template",
+			"chart_of_accounts": "Standard",
+			**values,
+		}
+	).insert(ignore_permissions=True)
+	company.reload()
+	return company
+
+
+def use_company_accounts(cls, company) -> None:
+	"""Set the attributes `submit_sales_invoice` books to on a test class: company, receivable,
+	income, expense, cost_center (the Company's defaults) and its first leaf warehouse."""
+	import frappe
+
+	cls.company = company.name
+	cls.receivable = company.default_receivable_account
+	cls.income = company.default_income_account
+	cls.expense = company.default_expense_account
+	cls.cost_center = company.cost_center
+	cls.warehouse = frappe.db.get_value("Warehouse", {"company": cls.company, "is_group": 0}, "name")
+
+
+def submit_sales_invoice(
+	accounts,
+	*,
+	customer: str,
+	item: str,
+	posting_date,
+	due_date,
+	rate: float,
+	qty: float = 1,
+	currency: str = "USD",
+	fields: dict | None = None,
+	**extra,
+):
+	"""A submitted one-line Sales Invoice without taxes or payment schedule (so it is due in full on
+	`due_date`), booked to the accounts named on `accounts` (see `use_company_accounts`). `fields` are
+	set on the draft before insert; `extra` goes to erpnext's create_sales_invoice."""
+	from erpnext.accounts.doctype.sales_invoice.test_sales_invoice import create_sales_invoice
+
+	si = create_sales_invoice(
+		company=accounts.company,
+		customer=customer,
+		debit_to=accounts.receivable,
+		currency=currency,
+		posting_date=posting_date,
+		item=item,
+		item_name=item,
+		qty=qty,
+		rate=rate,
+		income_account=accounts.income,
+		expense_account=accounts.expense,
+		cost_center=accounts.cost_center,
+		parent_cost_center=accounts.cost_center,
+		warehouse=accounts.warehouse,
+		do_not_save=1,
+		**extra,
+	)
+	si.update(fields or {})
+	si.due_date = due_date
+	si.taxes_and_charges = None
+	si.set("taxes", [])
+	si.set("payment_schedule", [])
+	si.insert()
+	si.submit()
+	return si
+
+
+def ensure_fiscal_years(dates, company: str | None = None) -> None:
+	"""Every date in `dates` falls in a Fiscal Year: a calendar year 'RevOps <year>' is made for a
+	date that has none."""
+	import frappe
+	from frappe.utils import getdate
+
+	from erpnext.accounts.utils import FiscalYearError, get_fiscal_year
+
+	for value in dates:
+		when = getdate(value)
+		try:
+			get_fiscal_year(when, company=company)
+		except FiscalYearError:
+			frappe.get_doc(
+				{
+					"doctype": "Fiscal Year",
+					"year": f"RevOps {when.year}",
+					"year_start_date": f"{when.year}-01-01",
+					"year_end_date": f"{when.year}-12-31",
+				}
+			).insert(ignore_permissions=True)

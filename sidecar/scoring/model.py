@@ -224,22 +224,9 @@ class ScoringModel:
 				out.append(Contribution("fit", "industry", points, f"Industry {s.industry_label} ({group})"))
 		if s.annual_revenue is not None:
 			band = self._revenue.find(s.annual_revenue)
-			if band is not None and band.points:
-				text = f"Annual revenue {_short_money(s.annual_revenue)}"
-				out.append(
-					Contribution(
-						"fit", "revenue", band.points, f"{text} ({band.label})" if band.label else text
-					)
-				)
+			_band_fit(out, "revenue", band, f"Annual revenue {_short_money(s.annual_revenue)}")
 		if s.employees is not None:
-			band = self._employees.find(s.employees)
-			if band is not None and band.points:
-				text = f"{s.employees:,} employees"
-				out.append(
-					Contribution(
-						"fit", "employees", band.points, f"{text} ({band.label})" if band.label else text
-					)
-				)
+			_band_fit(out, "employees", self._employees.find(s.employees), f"{s.employees:,} employees")
 		return tuple(out)
 
 	def _seniority(self, title: str) -> tuple[Contribution | None, str | None, bool]:
@@ -541,12 +528,7 @@ class ScoringModel:
 		facts = {
 			"seniority": level,
 			"decision_maker": decision_maker,
-			"industry": signals.industry_label or None,
-			"industry_key": signals.industry or None,
-			"country": signals.country or None,
-			"product_lines": lines,
-			"territory": signals.territory or None,
-			"erp_customer": signals.erp_customer,
+			**_firm_facts(signals, lines),
 			"last_activity": signals.last_activity_iso,
 		}
 		return self._result(out, facts)
@@ -607,17 +589,30 @@ class ScoringModel:
 		facts = {
 			"seniority": level,
 			"decision_maker": decision_maker,
-			"industry": company.industry_label or None,
-			"industry_key": company.industry or None,
-			"country": company.country or None,
-			"product_lines": lines,
-			"territory": company.territory or None,
-			"erp_customer": company.erp_customer,
+			**_firm_facts(company, lines),
 			"last_activity": last_activity,
 			"engaged_contacts": engaged,
 			"contacts": len(contacts),
 		}
 		return self._result(out, facts)
+
+
+def _band_fit(out: list[Contribution], signal: str, band: Band | None, text: str) -> None:
+	"""A fit contribution for a banded firmographic (revenue, employees) when its band scores."""
+	if band is not None and band.points:
+		out.append(Contribution("fit", signal, band.points, f"{text} ({band.label})" if band.label else text))
+
+
+def _firm_facts(signals: LeadSignals, product_lines: list[str]) -> dict[str, Any]:
+	"""The facts a contact's and a company's result both carry about the firm (in this key order)."""
+	return {
+		"industry": signals.industry_label or None,
+		"industry_key": signals.industry or None,
+		"country": signals.country or None,
+		"product_lines": product_lines,
+		"territory": signals.territory or None,
+		"erp_customer": signals.erp_customer,
+	}
 
 
 def _utc_ordinal(as_of: datetime) -> int:

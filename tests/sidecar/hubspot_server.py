@@ -117,6 +117,25 @@ def _now_iso() -> str:
 	return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+class _JSONHandler(BaseHTTPRequestHandler):
+	"""What both fake servers' request handlers share: HTTP/1.1 keep-alive, no console log, JSON out."""
+
+	protocol_version = "HTTP/1.1"
+	disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
+
+	def log_message(self, *_args: Any) -> None:
+		pass
+
+	def _send_json(self, status: int, data: bytes, headers: dict | None = None) -> None:
+		self.send_response(status)
+		self.send_header("Content-Type", "application/json")
+		self.send_header("Content-Length", str(len(data)))
+		for k, v in (headers or {}).items():
+			self.send_header(k, str(v))
+		self.end_headers()
+		self.wfile.write(data)
+
+
 class HubSpotServer:
 	def __init__(self, token: str = "test-token"):
 		self.token = token
@@ -212,27 +231,12 @@ class HubSpotServer:
 	def _handler_class(self) -> type[BaseHTTPRequestHandler]:
 		server = self
 
-		class Handler(BaseHTTPRequestHandler):
-			protocol_version = "HTTP/1.1"
-			disable_nagle_algorithm = (
-				True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
-			)
-
-			def log_message(self, *_args: Any) -> None:
-				pass
-
+		class Handler(_JSONHandler):
 			def _handle(self) -> None:
 				length = int(self.headers.get("Content-Length") or 0)
 				raw = self.rfile.read(length) if length else b""
 				status, body, headers = server.dispatch(self.command, self.path, raw, dict(self.headers))
-				data = b"" if body is None else json.dumps(body).encode()
-				self.send_response(status)
-				self.send_header("Content-Type", "application/json")
-				self.send_header("Content-Length", str(len(data)))
-				for k, v in headers.items():
-					self.send_header(k, str(v))
-				self.end_headers()
-				self.wfile.write(data)
+				self._send_json(status, b"" if body is None else json.dumps(body).encode(), headers)
 
 			do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 
@@ -426,12 +430,10 @@ class HubSpotServer:
 			out["paging"] = {"next": {"after": str(after + limit)}}
 		return 200, out, {}
 
-	def _batch_read(self, store: dict, body: dict) -> tuple[int, Any, dict]:
-		with self.lock:
-			results = [
-				self._view(store[i["id"]], body.get("properties")) for i in body["inputs"] if i["id"] in store
-			]
-			missing = [i["id"] for i in body["inputs"] if i["id"] not in store]
+	@staticmethod
+	def _batch_result(results: list, missing: list) -> tuple[int, Any, dict]:
+		"""A batch endpoint's answer: 200 COMPLETE, or 207 with an OBJECT_NOT_FOUND error naming the
+		ids not in the store (the found ones are still in `results`)."""
 		out: dict[str, Any] = {
 			"status": "COMPLETE",
 			"results": results,
@@ -450,6 +452,14 @@ class HubSpotServer:
 			out["numErrors"] = 1
 			return 207, out, {}
 		return 200, out, {}
+
+	def _batch_read(self, store: dict, body: dict) -> tuple[int, Any, dict]:
+		with self.lock:
+			results = [
+				self._view(store[i["id"]], body.get("properties")) for i in body["inputs"] if i["id"] in store
+			]
+			missing = [i["id"] for i in body["inputs"] if i["id"] not in store]
+		return self._batch_result(results, missing)
 
 	def _batch_update(self, object_type: str, store: dict, body: dict) -> tuple[int, Any, dict]:
 		inputs = body["inputs"]
@@ -477,24 +487,7 @@ class HubSpotServer:
 				obj["properties"].update(i["properties"])
 				obj["properties"][stamp] = _now_iso()
 				results.append(self._view(obj, list(i["properties"])))
-		out: dict[str, Any] = {
-			"status": "COMPLETE",
-			"results": results,
-			"startedAt": _now_iso(),
-			"completedAt": _now_iso(),
-		}
-		if missing:
-			out["errors"] = [
-				{
-					"status": "error",
-					"category": "OBJECT_NOT_FOUND",
-					"message": "not found",
-					"context": {"ids": missing},
-				}
-			]
-			out["numErrors"] = 1
-			return 207, out, {}
-		return 200, out, {}
+		return self._batch_result(results, missing)
 
 	def _create(self, object_type: str, store: dict, body: dict) -> tuple[int, Any, dict]:
 		new_id = self._new_id()
@@ -612,15 +605,7 @@ class ErpServer:
 		self.before_answer: Any = None
 		server = self
 
-		class Handler(BaseHTTPRequestHandler):
-			protocol_version = "HTTP/1.1"
-			disable_nagle_algorithm = (
-				True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
-			)
-
-			def log_message(self, *_args: Any) -> None:
-				pass
-
+		class Handler(_JSONHandler):
 			def _handle(self) -> None:
 				parts = urlsplit(self.path)
 				length = int(self.headers.get("Content-Length") or 0)
@@ -628,12 +613,7 @@ class ErpServer:
 				args = {k: v[0] for k, v in parse_qs(parts.query).items()}
 				args.update({k: v[0] for k, v in parse_qs(raw).items()})
 				status, body = server.answer(parts.path, args, self.headers.get("Authorization"))
-				data = json.dumps(body).encode()
-				self.send_response(status)
-				self.send_header("Content-Type", "application/json")
-				self.send_header("Content-Length", str(len(data)))
-				self.end_headers()
-				self.wfile.write(data)
+				self._send_json(status, json.dumps(body).encode())
 
 			do_GET = do_POST = _handle
 

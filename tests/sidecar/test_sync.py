@@ -22,6 +22,15 @@ def pipeline(world, dry_run: bool = False) -> tuple[Pipeline, object]:
 	), store
 
 
+def erp_matches(world) -> tuple[dict[str, str | None], str]:
+	"""Each HubSpot contact's ERP customer (after a pass) and the first customer some contact matched."""
+	matched = {
+		c["id"]: c["properties"].get("revops_erp_customer")
+		for c in world.hubspot.objects["contacts"].values()
+	}
+	return matched, next(v for v in matched.values() if v)
+
+
 def writes(world) -> list[dict]:
 	return world.hubspot.requests(kind="write")
 
@@ -74,11 +83,7 @@ def test_backfill_then_incremental_writes_only_changes(world):
 def test_erp_change_rescores_the_matched_contacts(world):
 	p, store = pipeline(world)
 	p.run_pass("full")
-	matched = {
-		c["id"]: c["properties"].get("revops_erp_customer")
-		for c in world.hubspot.objects["contacts"].values()
-	}
-	customer = next(v for v in matched.values() if v)
+	matched, customer = erp_matches(world)
 	record = next(r for r in world.erp.records if r["customer"] == customer)
 	record["modified"] = "2099-01-01 00:00:00.000000"
 	record["overdue_invoice_count"] = 9
@@ -320,11 +325,7 @@ def test_report_bands_vs_later_conversion(tmp_path):
 def test_deleted_erp_customer_unmatches_its_contacts(world):
 	p, store = pipeline(world)
 	p.run_pass("full")
-	matched = {
-		c["id"]: c["properties"].get("revops_erp_customer")
-		for c in world.hubspot.objects["contacts"].values()
-	}
-	customer = next(v for v in matched.values() if v)
+	matched, customer = erp_matches(world)
 	ids = {cid for cid, c in matched.items() if c == customer}
 	world.erp.records = [r for r in world.erp.records if r["customer"] != customer]
 	world.erp.deleted = [customer]

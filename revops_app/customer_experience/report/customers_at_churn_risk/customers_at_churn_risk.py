@@ -1,8 +1,8 @@
 """Customers at Churn Risk: every Customer whose churn-risk flag is set, with why and what coincides.
 
-The flag and its reason are written by revops_app.erp.cx (core.cx.health.churn_risk: NPS falling over
-the configured number of responses while a Contract ends within the window, invoices are overdue or
-Issues are open), on each response and daily. This report reads them and the current coinciding facts
+The flag and its reason are written by revops_app.erp.cx_customer_state (core.cx.health.churn_risk:
+NPS falling over the configured number of responses while a Contract ends within the window, invoices
+are overdue or Issues are open), on each response and daily. This report reads them and the current coinciding facts
 (next contract end, overdue invoices, open Issues) in one statement (`cx_reports.churn_risk_rows`).
 """
 
