@@ -97,7 +97,7 @@ def bench_site(site: str, batches: int, scores: list[int]) -> None:
 	frappe.set_user("Administrator")
 	try:
 		from revops_app.api.cx import ingest_responses
-		from revops_app.erp.cx_install import install_cx
+		from revops_app.customer_experience.install import install_cx
 
 		install_cx()
 		frappe.db.set_single_value("RevOps Settings", "cx_enabled", 1)

@@ -6,7 +6,7 @@ Goal: 100,000 invoices decided in under 2 s on one core.
 
 With a bench (`--site SITE`, run with the bench's Python from `frappe-bench/sites`): generates N open
 invoices (10,000 by default) with pay links for a handful of throwaway customers by direct inserts, times
-the daily job (`revops_app.erp.dunning.run_dunning`: one fact query, engine, log rows, consolidated
+the daily job (`revops_app.revenue_collections.dunning.run.run_dunning`: one fact query, engine, log rows, consolidated
 emails) under an emails-only policy, the same run again (sends nothing), the preview, and a sample of
 ERPNext Dunning escalations apart (ERPNext's own document cost), then rolls everything back. Without one it prints "bench: not measured".
 
@@ -126,8 +126,8 @@ def bench_site(site: str, count: int, args_sample: int = 20) -> None:
 	frappe.init(site=site)
 	frappe.connect()
 	try:
-		from revops_app.erp import dunning as glue
-		from revops_app.erp.dunning_escalation import _make_dunning as make_dunning
+		from revops_app.revenue_collections.dunning import run as glue
+		from revops_app.revenue_collections.dunning.escalation import _make_dunning as make_dunning
 
 		started = time.perf_counter()
 		info = generate_site_invoices(count)
@@ -165,7 +165,7 @@ def generate_site_invoices(count: int) -> dict:
 	import frappe
 	from frappe.utils import add_days, getdate, now_datetime, today
 
-	from revops_app.constants import (
+	from revops_app.revenue_collections.constants import (
 		CUSTOMER_DUNNING_POLICY_FIELD,
 		CUSTOMER_OPT_OUT_FIELD,
 		DUNNING_POLICY_DOCTYPE,
@@ -173,7 +173,7 @@ def generate_site_invoices(count: int) -> dict:
 		DUNNING_TEMPLATE_FINAL,
 		DUNNING_TEMPLATE_OVERDUE,
 	)
-	from revops_app.erp.dunning import PAYMENT_LINK_TABLE
+	from revops_app.revenue_collections.dunning.run import PAYMENT_LINK_TABLE
 
 	company = frappe.get_all("Company", pluck="name", limit=1)[0]
 	currency = frappe.get_cached_value("Company", company, "default_currency")

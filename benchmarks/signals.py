@@ -173,12 +173,12 @@ def change_one_percent(customers: int, params: dict) -> int:
 def drain_incremental(cursor: dict, now) -> tuple[list[float], int, dict]:
 	from frappe.utils import get_datetime
 
-	from revops_app.erp import signals_data
+	from revops_app.revops.signals import feed
 
 	times, records = [], 0
 	while True:
 		started = time.perf_counter()
-		page = signals_data.signals_page(
+		page = feed.signals_page(
 			get_datetime(cursor["modified"]), cursor["name"], PAGE, settle_seconds=0, now=now
 		)
 		times.append(time.perf_counter() - started)
@@ -209,15 +209,15 @@ def explain_queries(handover: dict) -> None:
 	import frappe
 	from frappe.utils import get_datetime, now_datetime
 
-	from revops_app.erp import signals_data
+	from revops_app.revops.signals import feed
 
 	real_sql = frappe.db.sql
 	for label, call in (
 		(
 			"incremental page (from the hand-over cursor)",
-			lambda: signals_data.signals_page(get_datetime(handover["modified"]), "", PAGE),
+			lambda: feed.signals_page(get_datetime(handover["modified"]), "", PAGE),
 		),
-		("full-pass page (first 1000 names)", lambda: signals_data.full_signals_page("", PAGE)),
+		("full-pass page (first 1000 names)", lambda: feed.full_signals_page("", PAGE)),
 	):
 		captured: list[tuple[str, object, float]] = []
 
@@ -254,7 +254,7 @@ def bench_site(site: str, customers: int, legacy_pages: int, explain: bool) -> N
 	try:
 		from frappe.utils import get_datetime, now_datetime
 
-		from revops_app.erp import signals_data
+		from revops_app.revops.signals import feed
 
 		if frappe.db.db_type != "mariadb":
 			print(
@@ -283,7 +283,7 @@ def bench_site(site: str, customers: int, legacy_pages: int, explain: bool) -> N
 		now = now_datetime()
 		while True:
 			started = time.perf_counter()
-			page = signals_data.full_signals_page(cursor["name"] if cursor else "", PAGE, snapshot, now=now)
+			page = feed.full_signals_page(cursor["name"] if cursor else "", PAGE, snapshot, now=now)
 			times.append(time.perf_counter() - started)
 			seen += [r["customer"] for r in page["records"]]
 			cursor = page["next_cursor"]
@@ -302,7 +302,7 @@ def bench_site(site: str, customers: int, legacy_pages: int, explain: bool) -> N
 			times, records, after = [], 0, None
 			for _ in range(legacy_pages):
 				started = time.perf_counter()
-				page = signals_data.signals_page(
+				page = feed.signals_page(
 					get_datetime(after["modified"]) if after else None,
 					after["name"] if after else "",
 					PAGE,

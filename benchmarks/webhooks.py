@@ -110,8 +110,8 @@ def measure_end_to_end(site: str, count: int, bench_url: str | None = None) -> d
 
 	frappe.init(site=site, sites_path=os.getcwd())
 	frappe.connect()
-	from revops_app.constants import LOG_DOCTYPE
-	from revops_app.erp.stripe_settlement import process_event
+	from revops_app.revenue_collections.settlement.worker import process_event
+	from revops_app.revops.constants import LOG_DOCTYPE
 	from revops_app.tests.stripe_bench import (
 		COMPANY,
 		SECRET,

@@ -10,9 +10,9 @@ required_apps = ["frappe/erpnext"]
 export_python_type_annotations = True
 require_type_annotated_api_methods = True
 
-after_install = "revops_app.erp.install.after_install"
-after_migrate = "revops_app.erp.install.after_migrate"
-before_uninstall = "revops_app.erp.install.before_uninstall"
+after_install = "revops_app.revops.install.after_install"
+after_migrate = "revops_app.revops.install.after_migrate"
+before_uninstall = "revops_app.revops.install.before_uninstall"
 before_tests = "revops_app.tests.utils.before_tests"
 
 website_route_rules = [
@@ -21,37 +21,37 @@ website_route_rules = [
 
 doc_events = {
 	"Sales Invoice": {
-		"on_submit": "revops_app.erp.pay_links.on_sales_invoice_submit",
-		"on_cancel": "revops_app.erp.pay_links.on_sales_invoice_cancel",
+		"on_submit": "revops_app.revenue_collections.pay_links.on_sales_invoice_submit",
+		"on_cancel": "revops_app.revenue_collections.pay_links.on_sales_invoice_cancel",
 	},
 	"Payment Entry": {
-		"on_submit": "revops_app.erp.pay_links.on_payment_entry_change",
-		"on_cancel": "revops_app.erp.pay_links.on_payment_entry_change",
+		"on_submit": "revops_app.revenue_collections.pay_links.on_payment_entry_change",
+		"on_cancel": "revops_app.revenue_collections.pay_links.on_payment_entry_change",
 	},
 	"Delivery Note": {
-		"on_submit": "revops_app.erp.pay_links.on_delivery_note_submit",
+		"on_submit": "revops_app.revenue_collections.pay_links.on_delivery_note_submit",
 	},
 	"Customer": {
-		"validate": "revops_app.erp.dunning_policies.guard_customer_dunning_fields",
+		"validate": "revops_app.revenue_collections.dunning.policies.guard_customer_dunning_fields",
 	},
 }
 
 scheduler_events = {
 	"hourly": [
-		"revops_app.erp.integration_log.sweep_stuck_logs",
-		"revops_app.erp.cx_escalation.escalate_slipped_issues",
-		"revops_app.erp.cx.retry_failed_responses",
+		"revops_app.revops.integration_log.sweep_stuck_logs",
+		"revops_app.customer_experience.escalation.escalate_slipped_issues",
+		"revops_app.customer_experience.rules.retry_failed_responses",
 	],
 	"daily": [
-		"revops_app.erp.cx_customer_state.refresh_all_customers",
+		"revops_app.customer_experience.customer_state.refresh_all_customers",
 	],
 	"daily_long": [
-		"revops_app.erp.dunning.daily",
+		"revops_app.revenue_collections.dunning.run.daily",
 	],
 }
 
 override_doctype_dashboards = {
-	"Customer": "revops_app.erp.cx.customer_dashboard",
+	"Customer": "revops_app.customer_experience.rules.customer_dashboard",
 }
 
 default_log_clearing_doctypes = {

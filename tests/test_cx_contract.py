@@ -100,10 +100,10 @@ SQL_ALIASES = {
 
 
 def test_cx_sql_reads_only_declared_fields():
-	from revops_app.erp.custom_fields import CUSTOM_FIELDS
-	from revops_app.erp.schema import CX_UNREFERENCED_FIELDS, ERP_FIELDS
+	from revops_app.revops.custom_fields import CUSTOM_FIELDS
+	from revops_app.revops.schema import CX_UNREFERENCED_FIELDS, ERP_FIELDS
 
-	source = (APP_DIR / "erp" / "cx_reports.py").read_text()
+	source = (APP_DIR / "customer_experience" / "reports_data.py").read_text()
 	used = set(re.findall(r"\b(r|c|con|si|sii|soi|dni|iss|t)\.([a-z_]+)\b", source))
 	assert len(used) > 25, "the regex no longer finds the SQL"
 	errors = []
@@ -124,6 +124,14 @@ def test_hooks_wire_the_cx_jobs():
 	from tests.test_schema_fidelity import hooks
 
 	values = hooks()
-	assert "revops_app.erp.cx_escalation.escalate_slipped_issues" in values["scheduler_events"]["hourly"]
-	assert "revops_app.erp.cx.retry_failed_responses" in values["scheduler_events"]["hourly"]
-	assert "revops_app.erp.cx_customer_state.refresh_all_customers" in values["scheduler_events"]["daily"]
+	assert (
+		"revops_app.customer_experience.escalation.escalate_slipped_issues"
+		in values["scheduler_events"]["hourly"]
+	)
+	assert (
+		"revops_app.customer_experience.rules.retry_failed_responses" in values["scheduler_events"]["hourly"]
+	)
+	assert (
+		"revops_app.customer_experience.customer_state.refresh_all_customers"
+		in values["scheduler_events"]["daily"]
+	)

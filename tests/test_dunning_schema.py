@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import re
 
-from revops_app.constants import CUSTOMER_DUNNING_FIELDS, DUNNING_REMINDER_DOCTYPE
 from revops_app.core.collections import dunning as engine
+from revops_app.revenue_collections.constants import CUSTOMER_DUNNING_FIELDS, DUNNING_REMINDER_DOCTYPE
 from tests.conftest import APP_DIR
 from tests.test_schema_fidelity import APP_DOCTYPES, STANDARD_COLUMNS
 
-GLUE = (APP_DIR / "erp" / "dunning.py").read_text() + (APP_DIR / "erp" / "dunning_policies.py").read_text()
+# the whole dunning feature folder: whichever module a query moves to, it is still read
+GLUE = "".join(p.read_text() for p in sorted((APP_DIR / "revenue_collections" / "dunning").glob("*.py")))
 ALIASES = {
 	"si": "Sales Invoice",
 	"c": "Customer",
@@ -30,13 +31,13 @@ def app_fields(doctype: str) -> set[str]:
 
 
 def test_fact_query_reads_only_declared_fields():
-	from revops_app.erp.custom_fields import CUSTOM_FIELDS
-	from revops_app.erp.schema import ERP_FIELDS
+	from revops_app.revops.custom_fields import CUSTOM_FIELDS
+	from revops_app.revops.schema import ERP_FIELDS
 
 	used = set(re.findall(r"\b(si|c|pl|r|g|p)\.([a-z_]+)\b", GLUE))
 	# custom-field columns are interpolated from constants: c.{CUSTOMER_..._FIELD}
 	for constant in re.findall(r"c\.\{(CUSTOMER_[A-Z_]+_FIELD)\}", GLUE):
-		import revops_app.constants as constants
+		import revops_app.revenue_collections.constants as constants
 
 		used.add(("c", getattr(constants, constant)))
 	assert len(used) > 25, "the regex no longer finds the SQL"
@@ -72,7 +73,7 @@ def test_policy_step_selects_match_the_engine():
 
 
 def test_customer_dunning_fields_are_custom_fields():
-	from revops_app.erp.custom_fields import CUSTOM_FIELDS
+	from revops_app.revops.custom_fields import CUSTOM_FIELDS
 
 	assert set(CUSTOM_DUNNING := CUSTOMER_DUNNING_FIELDS) <= {
 		f["fieldname"] for f in CUSTOM_FIELDS["Customer"]
@@ -81,7 +82,7 @@ def test_customer_dunning_fields_are_custom_fields():
 
 
 def test_shipped_policy_and_templates_are_valid():
-	from revops_app.erp.dunning_install import DEFAULT_STEPS, EMAIL_TEMPLATES, template_body
+	from revops_app.revenue_collections.dunning.install import DEFAULT_STEPS, EMAIL_TEMPLATES, template_body
 
 	steps = tuple(engine.step_from_row(row) for row in DEFAULT_STEPS)
 	policy = engine.Policy("Standard Dunning", steps)  # raises PolicyError when invalid
@@ -96,7 +97,7 @@ def test_shipped_policy_and_templates_are_valid():
 
 def test_daily_job_is_on_the_long_queue_and_preview_is_whitelisted():
 	hooks = (APP_DIR / "hooks.py").read_text()
-	assert re.search(r'"daily_long":\s*\[\s*"revops_app\.erp\.dunning\.daily"', hooks)
+	assert re.search(r'"daily_long":\s*\[\s*"revops_app\.revenue_collections\.dunning\.run\.daily"', hooks)
 	assert re.search(r"@frappe\.whitelist\(\)\ndef preview\(", GLUE)
 	assert "set(FINANCE_ROLES).isdisjoint(frappe.get_roles())" in GLUE
 

@@ -188,7 +188,7 @@ def field_errors(field: dict, by_name: dict[str, dict], not_secret: bool = False
 
 
 def test_erpnext_fields_used_by_glue_exist_in_v15():
-	from revops_app.erp.schema import ERP_FIELDS
+	from revops_app.revops.schema import ERP_FIELDS
 
 	missing = []
 	for doctype, fields in ERP_FIELDS.items():
@@ -206,7 +206,7 @@ def test_erpnext_fields_used_by_glue_exist_in_v15():
 
 
 def test_custom_fields_fit_the_v15_schema():
-	from revops_app.erp.custom_fields import CUSTOM_FIELDS
+	from revops_app.revops.custom_fields import CUSTOM_FIELDS
 
 	errors = []
 	for doctype, fields in CUSTOM_FIELDS.items():
@@ -507,9 +507,9 @@ SQL_ALIASES = {"si": "Sales Invoice", "pe": "Payment Entry", "gle": "GL Entry", 
 def test_collections_sql_reads_only_declared_fields():
 	"""Every `alias.field` in the collections SQL is declared in ERP_FIELDS (ERPNext) or is a field of the
 	app DocType it names, so a typo fails here and not on a finance user's screen."""
-	from revops_app.erp.schema import ERP_FIELDS
+	from revops_app.revops.schema import ERP_FIELDS
 
-	source = (APP_DIR / "erp" / "collections_data.py").read_text()
+	source = (APP_DIR / "revenue_collections" / "reports_data.py").read_text()
 	used = set(re.findall(r"\b(si|pe|gle|pl)\.([a-z_]+)\b", source))
 	assert len(used) > 20, "the regex no longer finds the SQL"
 	errors = []

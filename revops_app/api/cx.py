@@ -43,7 +43,8 @@ from frappe import _
 from frappe.core.doctype.user_permission.user_permission import get_user_permissions
 from frappe.utils import cint, get_datetime, get_system_timezone
 
-from revops_app.constants import (
+from revops_app.core.cx.intake import MAX_BATCH, IntakeItem, parse_item
+from revops_app.customer_experience.constants import (
 	CF_CUSTOMER_CHURN_FLAGGED_ON,
 	CF_CUSTOMER_CHURN_REASON,
 	CF_CUSTOMER_CHURN_RISK,
@@ -56,8 +57,7 @@ from revops_app.constants import (
 	CXStatus,
 	IngestResult,
 )
-from revops_app.core.cx.intake import MAX_BATCH, IntakeItem, parse_item
-from revops_app.erp.cx import match_respondent
+from revops_app.customer_experience.rules import match_respondent
 
 MAX_STATE_PAGE = 1000
 BATCH_ATTEMPTS = 3

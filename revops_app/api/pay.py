@@ -31,16 +31,6 @@ import frappe
 from frappe.permissions import is_system_user
 from frappe.rate_limiter import rate_limit
 
-from revops_app.constants import (
-	CHECKOUT_RATE_LIMIT,
-	CHECKOUT_RATE_WINDOW_SECONDS,
-	INTEGRATION_STRIPE,
-	PAY_ROUTE,
-	PAYMENT_LINK_DOCTYPE,
-	VIEW_RATE_LIMIT,
-	VIEW_RATE_WINDOW_SECONDS,
-	LogStatus,
-)
 from revops_app.core.gateway.checkout import (
 	GatewayError,
 	InvoiceForCheckout,
@@ -50,9 +40,18 @@ from revops_app.core.gateway.checkout import (
 from revops_app.core.gateway.money import to_minor_units
 from revops_app.core.gateway.paylinks import build_pay_page, counts_as_view
 from revops_app.core.gateway.sessions import Action, prepare_checkout
-from revops_app.erp.integration_log import create_log
-from revops_app.erp.pay_links import load_by_token, record_view
-from revops_app.revops.doctype.revops_settings.revops_settings import (
+from revops_app.revenue_collections.constants import (
+	CHECKOUT_RATE_LIMIT,
+	CHECKOUT_RATE_WINDOW_SECONDS,
+	PAY_ROUTE,
+	PAYMENT_LINK_DOCTYPE,
+	VIEW_RATE_LIMIT,
+	VIEW_RATE_WINDOW_SECONDS,
+)
+from revops_app.revenue_collections.pay_links import load_by_token, record_view
+from revops_app.revops.constants import INTEGRATION_STRIPE, LogStatus
+from revops_app.revops.integration_log import create_log
+from revops_app.revops.settings import (
 	get_settings,
 	get_stripe_api_base,
 	get_stripe_secret_key,

@@ -7,11 +7,11 @@ partial feed). Arguments: `modified_after` ("YYYY-MM-DD HH:MM:SS[.ffffff]" or em
 `after_name` (the cursor's customer name), `limit` (1..1000, default 500), `settle_seconds` (0..3600,
 default 60: changes younger than that wait for the next call, so the cursor never passes a row whose
 transaction has not committed). Returns the page built by
-`revops_app.erp.signals_data.signals_page`: {"records", "next_cursor", "deleted", "as_of", "has_more"}.
+`revops_app.revops.signals.feed.signals_page`: {"records", "next_cursor", "deleted", "as_of", "has_more"}.
 
 Full pass (opt-in, so a caller that only knows the (modified, name) cursor keeps its meaning): `full=1`
 with no cursor starts it, `snapshot` (from the cursor it returned) continues it with `after_name`; pages go
-by customer name at a constant cost (`signals_data.full_signals_page`). Its cursor is
+by customer name at a constant cost (`feed.full_signals_page`). Its cursor is
 {"modified": "", "name", "snapshot"} until the last page, which returns the incremental cursor
 {"modified": snapshot, "name": ""}. `modified_after` together with `full`/`snapshot` is refused.
 """
@@ -22,8 +22,8 @@ from frappe import _
 from frappe.core.doctype.user_permission.user_permission import get_user_permissions
 from frappe.utils import get_datetime, now_datetime
 
-from revops_app.constants import ROLE_SYSTEM_MANAGER
-from revops_app.erp.signals_data import MAX_LIMIT, full_signals_page, signals_page
+from revops_app.revops.constants import ROLE_SYSTEM_MANAGER
+from revops_app.revops.signals.feed import MAX_LIMIT, full_signals_page, signals_page
 
 # Changes younger than this are served on the next call (their transactions may not have committed yet).
 DEFAULT_SETTLE_SECONDS = 60

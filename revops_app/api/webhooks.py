@@ -21,20 +21,20 @@ import frappe
 from frappe.rate_limiter import rate_limit
 from frappe.utils import cint
 
-from revops_app.constants import (
-	INTEGRATION_STRIPE,
-	STRIPE_WORKER,
-	WEBHOOK_RATE_LIMIT,
-	WEBHOOK_RATE_WINDOW_SECONDS,
-)
 from revops_app.core.gateway.webhooks import (
 	DEFAULT_TOLERANCE,
 	WebhookRejected,
 	livemode_of_key,
 	verify_event,
 )
-from revops_app.erp.integration_log import create_log, enqueue_log
-from revops_app.revops.doctype.revops_settings.revops_settings import (
+from revops_app.revenue_collections.constants import (
+	STRIPE_WORKER,
+	WEBHOOK_RATE_LIMIT,
+	WEBHOOK_RATE_WINDOW_SECONDS,
+)
+from revops_app.revops.constants import INTEGRATION_STRIPE
+from revops_app.revops.integration_log import create_log, enqueue_log
+from revops_app.revops.settings import (
 	get_settings,
 	get_stripe_secret_key,
 	get_webhook_secrets,

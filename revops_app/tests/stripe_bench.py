@@ -20,7 +20,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, flt, nowdate
 
-from revops_app.constants import LOG_DOCTYPE, PAYMENT_LINK_DOCTYPE, SETTINGS_DOCTYPE
+from revops_app.revenue_collections.constants import PAYMENT_LINK_DOCTYPE
+from revops_app.revops.constants import LOG_DOCTYPE, SETTINGS_DOCTYPE
 from revops_app.tests.stripe_standin import StripeStandIn, deliver, event, sign
 
 COMPANY = "RevOps Stripe Test Co"
@@ -263,7 +264,7 @@ class StripeBenchCase(FrappeTestCase):
 
 	def process(self, *event_ids: str) -> None:
 		"""Run the worker for these events, each in its own thread and connection, all at once."""
-		from revops_app.erp.stripe_settlement import process_event
+		from revops_app.revenue_collections.settlement.worker import process_event
 
 		logs = [self.log_of(event_id).name for event_id in event_ids]
 		errors: list[BaseException] = []

@@ -338,7 +338,7 @@ class TestCollectionsReports(FrappeTestCase):
 		)
 
 	def test_aging_shows_the_latest_reminder_when_the_dunning_log_exists(self):
-		from revops_app.erp import collections_data
+		from revops_app.revenue_collections import reports_data as collections_data
 
 		column = collections_data.reminder_invoice_column()
 		if not column:

@@ -24,7 +24,11 @@ from erpnext.accounts.doctype.sales_invoice.test_sales_invoice import create_sal
 from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.api import cx as api
-from revops_app.constants import (
+from revops_app.customer_experience import customer_state as cx_customer_state
+from revops_app.customer_experience import escalation as cx_escalation
+from revops_app.customer_experience import install as cx_install
+from revops_app.customer_experience import rules as cx
+from revops_app.customer_experience.constants import (
 	CF_CUSTOMER_CHURN_RISK,
 	CF_ISSUE_CX_ESCALATION_LEVEL,
 	CF_ISSUE_CX_RESPONSE,
@@ -34,8 +38,7 @@ from revops_app.constants import (
 	ROLE_CX_INTEGRATION,
 	CXStatus,
 )
-from revops_app.erp import cx, cx_customer_state, cx_escalation, cx_install
-from revops_app.erp.schema import _CX_FIELDS, CX_UNREFERENCED_FIELDS
+from revops_app.revops.schema import _CX_FIELDS, CX_UNREFERENCED_FIELDS
 from revops_app.tests.utils import get_test_company, settings_changed
 
 

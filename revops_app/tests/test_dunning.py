@@ -36,7 +36,8 @@ from frappe.utils import add_days, getdate, today
 from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 from erpnext.stock.doctype.item.test_item import make_item
 
-from revops_app.constants import (
+from revops_app.core.collections import dunning as engine
+from revops_app.revenue_collections.constants import (
 	CUSTOMER_OPT_OUT_FIELD,
 	CUSTOMER_PAUSED_UNTIL_FIELD,
 	DEFAULT_DUNNING_POLICY,
@@ -44,16 +45,15 @@ from revops_app.constants import (
 	DUNNING_REMINDER_DOCTYPE,
 	DUNNING_TEMPLATE_FINAL,
 	DUNNING_TEMPLATE_OVERDUE,
-	LOG_DOCTYPE,
 )
-from revops_app.core.collections import dunning as engine
-from revops_app.erp import dunning as glue
-from revops_app.erp import dunning_escalation as escalation
-from revops_app.erp import dunning_policies
+from revops_app.revenue_collections.dunning import escalation
+from revops_app.revenue_collections.dunning import policies as dunning_policies
+from revops_app.revenue_collections.dunning import run as glue
 from revops_app.revenue_collections.report.dunning_preview import dunning_preview
 from revops_app.revenue_collections.report.receivables_aging_with_pay_link_status import (
 	receivables_aging_with_pay_link_status as aging,
 )
+from revops_app.revops.constants import LOG_DOCTYPE
 from revops_app.tests.utils import (
 	ensure_fiscal_years,
 	make_test_company,
@@ -532,7 +532,7 @@ class TestDunning(FrappeTestCase):
 		self.assertEqual(rows[self.inv["G1"]]["escalation_doctype"], "Issue")
 
 	def test_failed_escalation_keeps_the_email_and_is_replayed_from_the_log(self):
-		from revops_app.erp.integration_log import RETRYABLE_WORKERS
+		from revops_app.revops.integration_log import RETRYABLE_WORKERS
 
 		# Break the Final 20 step's Dunning Type behind the form's back: the Dunning cannot be made.
 		row = frappe.db.get_value(
@@ -628,7 +628,7 @@ class TestDunning(FrappeTestCase):
 			).insert(ignore_permissions=True)
 
 	def test_shipped_defaults_exist_and_are_idempotent(self):
-		from revops_app.erp.dunning_install import install_dunning_defaults
+		from revops_app.revenue_collections.dunning.install import install_dunning_defaults
 
 		self.assertTrue(frappe.db.exists(DUNNING_POLICY_DOCTYPE, DEFAULT_DUNNING_POLICY))
 		self.assertTrue(frappe.db.exists("Email Template", DUNNING_TEMPLATE_OVERDUE))

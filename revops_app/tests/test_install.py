@@ -14,7 +14,7 @@ from unittest.mock import patch
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from revops_app.erp import custom_fields, install
+from revops_app.revops import custom_fields, install
 
 DOCTYPE = "Note"  # a small frappe table; the mechanism is the same for ERPNext DocTypes
 FIELD = {

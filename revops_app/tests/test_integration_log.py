@@ -11,8 +11,8 @@ require_frappe()
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from revops_app.constants import INTEGRATION_STRIPE, LOG_DOCTYPE, LogStatus
-from revops_app.erp import integration_log
+from revops_app.revops import integration_log
+from revops_app.revops.constants import INTEGRATION_STRIPE, LOG_DOCTYPE, LogStatus
 
 
 class TestIntegrationLog(FrappeTestCase):

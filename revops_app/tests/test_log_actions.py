@@ -18,8 +18,8 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_test_client
 from frappe.utils.background_jobs import get_job
 
-from revops_app.constants import INTEGRATION_STRIPE, LOG_DOCTYPE, ROLE_ACCOUNTS_USER, LogStatus
-from revops_app.erp import integration_log
+from revops_app.revops import integration_log
+from revops_app.revops.constants import INTEGRATION_STRIPE, LOG_DOCTYPE, ROLE_ACCOUNTS_USER, LogStatus
 
 TEST_WORKER = "revops_app.tests.test_log_actions.noop_worker"
 RETRY = "/api/method/revops_app.api.logs.retry"

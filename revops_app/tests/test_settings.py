@@ -7,8 +7,8 @@ require_frappe()
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from revops_app.constants import SETTINGS_DOCTYPE
-from revops_app.revops.doctype.revops_settings.revops_settings import get_webhook_secrets
+from revops_app.revops.constants import SETTINGS_DOCTYPE
+from revops_app.revops.settings import get_webhook_secrets
 from revops_app.tests.utils import get_test_company
 
 

@@ -31,8 +31,8 @@ from erpnext.selling.doctype.quotation.test_quotation import make_quotation
 from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.api import signals as signals_api
-from revops_app.erp import signals_data
-from revops_app.erp.schema import SIGNALS_FRAPPE_CORE_FIELDS
+from revops_app.revops.schema import SIGNALS_FRAPPE_CORE_FIELDS
+from revops_app.revops.signals import feed
 from revops_app.tests.utils import (
 	ensure_fiscal_years,
 	get_test_company,
@@ -212,7 +212,7 @@ class TestSignalsFeed(FrappeTestCase):
 		records, deleted, pages = [], [], []
 		cursor = (after, after_name)
 		for _ in range(1000):
-			page = signals_data.signals_page(
+			page = feed.signals_page(
 				get_datetime(cursor[0]) if cursor[0] else None, cursor[1], limit, now=now
 			)
 			pages.append(page)
@@ -243,7 +243,7 @@ class TestSignalsFeed(FrappeTestCase):
 
 	def test_alpha_record_is_exact(self):
 		record = self.record_of(self.alpha)
-		self.assertEqual(signals_data.default_currency(), self.currency)
+		self.assertEqual(feed.default_currency(), self.currency)
 		modified = record.pop("modified")
 		self.assertEqual(
 			record,
@@ -327,7 +327,7 @@ class TestSignalsFeed(FrappeTestCase):
 		self.assertEqual(len(moved), 1)
 		self.assertEqual(
 			moved[0]["modified"],
-			signals_data.format_modified(frappe.db.get_value("Sales Invoice", invoice, "modified")),
+			feed.format_modified(frappe.db.get_value("Sales Invoice", invoice, "modified")),
 		)
 		self.assertEqual((moved[0]["open_invoice_count"], moved[0]["open_amount"]), (1, 250.0))
 
@@ -359,11 +359,11 @@ class TestSignalsFeed(FrappeTestCase):
 		for name in names:
 			self.set_modified("Customer", name, T1)
 		after = get_datetime("2098-12-31 00:00:00")
-		signals_data.signals_page(after, "", 1, now=FUTURE)  # warm the caches first
+		feed.signals_page(after, "", 1, now=FUTURE)  # warm the caches first
 		counts = []
 		for limit in (1, 6):
 			with patch.object(frappe.db, "sql", wraps=frappe.db.sql) as spy:
-				page = signals_data.signals_page(after, "", limit, now=FUTURE)
+				page = feed.signals_page(after, "", limit, now=FUTURE)
 			self.assertEqual(len(page["records"]), limit)
 			counts.append(spy.call_count)
 		self.assertEqual(counts[0], counts[1])
@@ -371,12 +371,12 @@ class TestSignalsFeed(FrappeTestCase):
 	def test_settle_window_holds_back_fresh_changes(self):
 		cursor = add_to_date(now_datetime(), seconds=-5)
 		customer = self.customer(f"Signals Fresh {self.tag}")
-		held = signals_data.signals_page(cursor, "", 1000, settle_seconds=60)
+		held = feed.signals_page(cursor, "", 1000, settle_seconds=60)
 		self.assertNotIn(customer, [r["customer"] for r in held["records"]])
 		self.assertLess(
 			get_datetime(held["as_of"]), get_datetime(frappe.db.get_value("Customer", customer, "modified"))
 		)
-		served = signals_data.signals_page(cursor, "", 1000, settle_seconds=0)
+		served = feed.signals_page(cursor, "", 1000, settle_seconds=0)
 		self.assertIn(customer, [r["customer"] for r in served["records"]])
 		# the endpoint holds back 60 s unless told otherwise
 		message = signals_api.customer_signals(modified_after=str(cursor))
@@ -421,7 +421,7 @@ class TestSignalsFeed(FrappeTestCase):
 		"""Drain a full pass begun at `start` (after_name): (records, pages); the last page hands over."""
 		records, pages, cursor, snapshot = [], [], {"name": start}, None
 		for _ in range(10000):
-			page = signals_data.full_signals_page(cursor["name"], limit, snapshot, now=now)
+			page = feed.full_signals_page(cursor["name"], limit, snapshot, now=now)
 			pages.append(page)
 			records += page["records"]
 			cursor = page["next_cursor"]
@@ -436,8 +436,8 @@ class TestSignalsFeed(FrappeTestCase):
 		for name in (f0, f1, f2, f3, f4):
 			self.set_modified("Customer", name, "2020-01-01 00:00:00.000000")
 		started = now_datetime()
-		first = signals_data.full_signals_page(prefix, 2, None, now=started)
-		snapshot = signals_data.format_modified(started)
+		first = feed.full_signals_page(prefix, 2, None, now=started)
+		snapshot = feed.format_modified(started)
 		self.assertEqual([r["customer"] for r in first["records"]], [f0, f1])
 		self.assertEqual(first["next_cursor"], {"modified": "", "name": f1, "snapshot": snapshot})
 		self.assertEqual((first["has_more"], first["deleted"], first["as_of"]), (True, [], snapshot))
@@ -477,7 +477,7 @@ class TestSignalsFeed(FrappeTestCase):
 			return [], [first]
 		records, pages, snapshot = [], [], get_datetime(cursor["snapshot"])
 		for _ in range(10000):
-			page = signals_data.full_signals_page(cursor["name"], limit, snapshot, now=now)
+			page = feed.full_signals_page(cursor["name"], limit, snapshot, now=now)
 			pages.append(page)
 			records += page["records"]
 			cursor = page["next_cursor"]
@@ -507,13 +507,11 @@ class TestSignalsFeed(FrappeTestCase):
 		prefix = f"Signals FullCount {self.tag}"
 		for i in range(6):
 			self.customer(f"{prefix} {i}")
-		signals_data.full_signals_page(prefix, 1)  # warm the caches first
+		feed.full_signals_page(prefix, 1)  # warm the caches first
 		counts = []
 		for limit in (1, 6):
 			with patch.object(frappe.db, "sql", wraps=frappe.db.sql) as spy:
-				page = signals_data.full_signals_page(
-					prefix, limit, None, now=add_to_date(now_datetime(), seconds=1)
-				)
+				page = feed.full_signals_page(prefix, limit, None, now=add_to_date(now_datetime(), seconds=1))
 			self.assertEqual(len(page["records"]), limit)
 			counts.append(spy.call_count)
 		self.assertEqual(counts[0], counts[1])

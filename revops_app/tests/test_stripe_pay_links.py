@@ -270,7 +270,7 @@ class TestStripePayLinks(StripeBenchCase):
 		self.assertEqual(self.open_for(si.name), [])
 
 	def test_pay_button_is_rate_limited_per_ip_and_token(self):
-		from revops_app.constants import CHECKOUT_RATE_LIMIT
+		from revops_app.revenue_collections.constants import CHECKOUT_RATE_LIMIT
 
 		si = self.make_invoice(12)
 		token = self.link_of(si.name).token

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 import frappe
 from frappe.utils import add_days, get_system_timezone, getdate, nowdate
 
-from revops_app.erp.schema import PERIOD_LOCK_FIELDS
+from revops_app.revops.schema import PERIOD_LOCK_FIELDS
 from revops_app.tests.stripe_bench import COMPANY, StripeBenchCase
 from revops_app.tests.stripe_standin import charge_refunded, dispute, session_completed
 

@@ -11,7 +11,7 @@ require_frappe()
 
 import frappe
 
-from revops_app.constants import LOG_DOCTYPE, SETTINGS_DOCTYPE
+from revops_app.revops.constants import LOG_DOCTYPE, SETTINGS_DOCTYPE
 from revops_app.tests.stripe_bench import API_KEY, StripeBenchCase
 
 

@@ -70,7 +70,7 @@ def settings_changed(**values) -> Iterator[None]:
 	"""Temporarily set fields on RevOps Settings, restoring the previous values afterwards."""
 	import frappe
 
-	from revops_app.constants import SETTINGS_DOCTYPE
+	from revops_app.revops.constants import SETTINGS_DOCTYPE
 
 	settings = frappe.get_single(SETTINGS_DOCTYPE)
 	previous = {key: settings.get(key) for key in values}

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import frappe
 
-from revops_app.constants import CHECKOUT_METHOD, VIEW_METHOD
 from revops_app.core.gateway.paylinks import build_pay_page
-from revops_app.erp.pay_links import load_by_token
+from revops_app.revenue_collections.constants import CHECKOUT_METHOD, VIEW_METHOD
+from revops_app.revenue_collections.pay_links import load_by_token
 
 no_cache = 1
 sitemap = 0

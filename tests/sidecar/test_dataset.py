@@ -206,11 +206,11 @@ def test_the_data_exercises_every_scoring_signal(data):
 
 
 def test_erp_record_keys_are_the_ones_the_app_endpoint_builds():
-	# The app side (revops_app/erp/signals_data.py) builds each record as one dict literal; the demo data and
+	# The app side (revops_app/revops/signals/records.py) builds each record as one dict literal; the demo data and
 	# the scoring inputs must use exactly its keys.
 	import ast
 
-	source = (REPO_ROOT / "revops_app" / "erp" / "signals_data.py").read_text()
+	source = (REPO_ROOT / "revops_app" / "revops" / "signals" / "records.py").read_text()
 	literals = [
 		{k.value for k in node.keys if isinstance(k, ast.Constant)}
 		for node in ast.walk(ast.parse(source))

@@ -1,7 +1,7 @@
-"""The signals feed SQL (revops_app/erp/signals_data.py) reads only declared fields, with real v15 types.
+"""The signals feed SQL (revops_app/revops/signals/feed.py) reads only declared fields, with real v15 types.
 
 Frappe is absent in CI, so the SQL strings are read from the module's source: every `alias.field` must be
-declared in `revops_app.erp.schema` (ERP_FIELDS for ERPNext DocTypes, checked against the v15 reference by
+declared in `revops_app.revops.schema` (ERP_FIELDS for ERPNext DocTypes, checked against the v15 reference by
 test_schema_fidelity; SIGNALS_FRAPPE_CORE_FIELDS for the two core DocTypes the reference lacks, checked on
 the real bench). The endpoint itself must be whitelisted for logged-in users only and fully annotated.
 """
@@ -32,8 +32,22 @@ _META = load_frappe_meta()["standard_columns"]
 STANDARD = set(_META["default_fields"]) | set(_META["child_table_fields"])
 
 
+SIGNALS_DIR = APP_DIR / "revops" / "signals"
+
+
+def signals_source() -> str:
+	"""The whole signals feed package, whichever module each query lives in."""
+	return "\n".join(p.read_text() for p in sorted(SIGNALS_DIR.glob("*.py")))
+
+
 def sql_strings() -> list[str]:
-	tree = ast.parse((APP_DIR / "erp" / "signals_data.py").read_text())
+	out = []
+	for path in sorted(SIGNALS_DIR.glob("*.py")):
+		out += _sql_strings(ast.parse(path.read_text()))
+	return out
+
+
+def _sql_strings(tree: ast.Module) -> list[str]:
 	out = []
 	for node in ast.walk(tree):
 		if isinstance(node, ast.Constant) and isinstance(node.value, str) and "`tab" in node.value:
@@ -54,13 +68,13 @@ def sql_strings() -> list[str]:
 
 
 def test_every_alias_field_in_the_sql_is_declared():
-	from revops_app.erp.schema import ERP_FIELDS, SIGNALS_FRAPPE_CORE_FIELDS
+	from revops_app.revops.schema import ERP_FIELDS, SIGNALS_FRAPPE_CORE_FIELDS
 
 	used = set()
 	for text in sql_strings():
 		used |= set(re.findall(r"\b([a-z]{1,3})\.([a-z_]+)\b", text))
 	# also the column strings passed to the date helpers ("si.due_date", ...)
-	source = (APP_DIR / "erp" / "signals_data.py").read_text()
+	source = signals_source()
 	used |= set(re.findall(r"_midnight_after\(\"([a-z]+)\.([a-z_]+)\"", source))
 	used |= set(re.findall(r"crossing\(\"([a-z]+)\.([a-z_]+)\"", source))
 	used = {(a, f) for a, f in used if a not in DERIVED}
@@ -81,7 +95,7 @@ def test_every_alias_field_in_the_sql_is_declared():
 
 def test_core_fields_not_in_the_reference_are_really_absent_from_it():
 	# If the reference pack gains these DocTypes, move them into ERP_FIELDS so CI checks them.
-	from revops_app.erp.schema import SIGNALS_FRAPPE_CORE_FIELDS
+	from revops_app.revops.schema import SIGNALS_FRAPPE_CORE_FIELDS
 
 	assert not set(SIGNALS_FRAPPE_CORE_FIELDS) & set(load_reference_doctypes())
 

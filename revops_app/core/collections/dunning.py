@@ -1,7 +1,7 @@
 """Dunning decisions: which reminder step is due for each open invoice on a given day.
 
 Contract: pure functions over plain dataclasses; never imports frappe or erpnext, never writes anything.
-The daily job (`revops_app.erp.dunning`) and the preview call the same `decide` on the same facts, so the
+The daily job (`revops_app.revenue_collections.dunning.run`) and the preview call the same `decide` on the same facts, so the
 preview shows exactly what a run on that date would send.
 
 Model

@@ -5,5 +5,5 @@
 - `health`: churn risk, CX segment, sentiment timeline lines for the Customer.
 - `metrics`: NPS, CSAT %, renewal status and revenue-by-segment figures for the reports.
 
-The glue in `revops_app.erp.cx` fetches documents, calls these and writes the outcome.
+The glue in `revops_app.customer_experience.rules` fetches documents, calls these and writes the outcome.
 """

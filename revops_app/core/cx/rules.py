@@ -4,7 +4,7 @@ Contract: pure decisions over plain values. `decide(response, config, standing)`
 response needs a service-recovery Issue (and at which priority) and whether the customer gets the
 promoter treatment; `escalation_step(state, now, ladder)` says whether an open service-recovery
 Issue whose SLA deadline slipped must be escalated now, to which level and priority. The glue
-(`revops_app.erp.cx`) turns these into Issues, ToDos, emails and tags; nothing here writes.
+(`revops_app.customer_experience.rules`) turns these into Issues, ToDos, emails and tags; nothing here writes.
 
 Rules (defaults in `RuleConfig`, all configurable in RevOps CX Settings):
 - Service recovery when NPS <= 6 (detractor), CSAT <= 2 on a 1-5 scale (the same point of the

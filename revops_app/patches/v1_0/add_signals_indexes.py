@@ -1,10 +1,10 @@
 """Patch: indexes the sidecar signals feed needs on existing sites (new sites get them at install).
 
 Sales Invoice (due_date, customer) for the overdue crossings, Payment Entry / Contract / Opportunity by
-party and Issue (opening_date, customer); see revops_app.erp.install.SIGNALS_INDEXES. Idempotent.
+party and Issue (opening_date, customer); see revops_app.revops.install.SIGNALS_INDEXES. Idempotent.
 """
 
-from revops_app.erp.install import add_signals_indexes
+from revops_app.revops.install import add_signals_indexes
 
 
 def execute() -> None:

@@ -5,22 +5,22 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from revops_app.constants import CXStatus
+from revops_app.customer_experience.constants import CXStatus
 
 
 class CXSurveyResponse(Document):
 	"""One survey answer. Validation scores it and fills `dedupe_key`; the unique index on that key
 	is what keeps a redelivered response from landing twice. On save the glue
-	(revops_app.erp.cx.on_response_saved) applies the CX rules once the response has a Customer
+	(revops_app.customer_experience.rules.on_response_saved) applies the CX rules once the response has a Customer
 	(at insert, or later when a reviewer matches an Unmatched one)."""
 
 	def before_insert(self) -> None:
-		from revops_app.erp import cx
+		from revops_app.customer_experience import rules as cx
 
 		cx.match_respondent(self)
 
 	def validate(self) -> None:
-		from revops_app.erp import cx
+		from revops_app.customer_experience import rules as cx
 
 		try:
 			cx.score_response(self)
@@ -30,6 +30,6 @@ class CXSurveyResponse(Document):
 			self.status = CXStatus.PROCESSED if self.customer else CXStatus.UNMATCHED
 
 	def on_update(self) -> None:
-		from revops_app.erp import cx
+		from revops_app.customer_experience import rules as cx
 
 		cx.on_response_saved(self)

@@ -10,10 +10,10 @@ class RevOpsCXSettings(Document):
 	"""CX rule configuration (thresholds, team, SLA, promoter path, churn window); validation only.
 
 	The master switch is `cx_enabled` in RevOps Settings; the rules themselves live in
-	revops_app.core.cx and are fed from here by revops_app.erp.cx.rule_config / churn_config."""
+	revops_app.core.cx and are fed from here by revops_app.customer_experience.rules.rule_config / churn_config."""
 
 	def validate(self) -> None:
-		from revops_app.erp import cx
+		from revops_app.customer_experience import rules as cx
 
 		try:
 			cx.rule_config(self)

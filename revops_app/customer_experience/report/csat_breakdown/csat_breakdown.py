@@ -14,7 +14,7 @@ from frappe import _
 from frappe.utils import add_days, getdate, today
 
 from revops_app.core.cx import metrics
-from revops_app.erp import cx_reports
+from revops_app.customer_experience import reports_data as cx_reports
 
 
 def execute(filters: dict | None = None):

@@ -1,6 +1,6 @@
 """Customers at Churn Risk: every Customer whose churn-risk flag is set, with why and what coincides.
 
-The flag and its reason are written by revops_app.erp.cx_customer_state (core.cx.health.churn_risk:
+The flag and its reason are written by revops_app.customer_experience.customer_state (core.cx.health.churn_risk:
 NPS falling over the configured number of responses while a Contract ends within the window, invoices
 are overdue or Issues are open), on each response and daily. This report reads them and the current coinciding facts
 (next contract end, overdue invoices, open Issues) in one statement (`cx_reports.churn_risk_rows`).
@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from revops_app.erp import cx_reports
+from revops_app.customer_experience import reports_data as cx_reports
 
 
 def execute(filters: dict | None = None):

@@ -14,7 +14,8 @@ from frappe import _
 from frappe.utils import cint, getdate, today
 
 from revops_app.core.cx import metrics
-from revops_app.erp import cx, cx_reports
+from revops_app.customer_experience import reports_data as cx_reports
+from revops_app.customer_experience import rules as cx
 
 STATUSES = (metrics.RENEWAL_DUE, metrics.LAPSED, metrics.ACTIVE, metrics.NO_CONTRACT)
 CATEGORIES = ("promoter", "passive", "detractor")

@@ -15,7 +15,7 @@ from frappe import _
 from frappe.utils import add_days, getdate, today
 
 from revops_app.core.collections import metrics
-from revops_app.erp import collections_data as data
+from revops_app.revenue_collections import reports_data as data
 
 STAGE_HINTS = {
 	metrics.STAGE_INVOICED: "pay link not sent",

@@ -1,6 +1,6 @@
 """Daily Cash Position: cash received per day by mode of payment, opening and closing balance.
 
-The SQL (GROUP BY day and mode) lives in `revops_app.erp.collections_data`; the rolling balance in
+The SQL (GROUP BY day and mode) lives in `revops_app.revenue_collections.reports_data`; the rolling balance in
 `revops_app.core.collections.metrics.daily_cash_position`. Method, stated in the report message:
 cash accounts = the accounts customer receipts were paid into; opening/closing = their ledger balance;
 receipts = submitted Payment Entries of type Receive; other movements = everything else posted to
@@ -14,7 +14,7 @@ from frappe import _
 from frappe.utils import add_days, getdate, today
 
 from revops_app.core.collections import metrics
-from revops_app.erp import collections_data as data
+from revops_app.revenue_collections import reports_data as data
 
 MAX_DAYS = 366
 

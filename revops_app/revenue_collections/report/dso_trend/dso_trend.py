@@ -20,7 +20,7 @@ from frappe import _
 from frappe.utils import cint, get_first_day, get_last_day, getdate, today
 
 from revops_app.core.collections import metrics
-from revops_app.erp import collections_data as data
+from revops_app.revenue_collections import reports_data as data
 
 MAX_MONTHS = 60
 # Countback may walk back further than the months shown; this many extra months of sales are fetched.

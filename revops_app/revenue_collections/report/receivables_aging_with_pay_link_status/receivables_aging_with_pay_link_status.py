@@ -16,7 +16,7 @@ from frappe import _
 from frappe.utils import cint, getdate, today
 
 from revops_app.core.collections import metrics
-from revops_app.erp import collections_data as data
+from revops_app.revenue_collections import reports_data as data
 
 
 def execute(filters: dict | None = None):

@@ -6,7 +6,7 @@ from frappe.model.document import Document
 from frappe.query_builder import Interval
 from frappe.query_builder.functions import Now
 
-from revops_app.constants import LogStatus
+from revops_app.revops.constants import LogStatus
 
 
 class RevOpsIntegrationLog(Document):

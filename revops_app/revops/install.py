@@ -1,0 +1,60 @@
+"""Install-time glue: custom fields and the default records the app ships."""
+
+import frappe
+
+from revops_app.customer_experience.install import install_cx
+from revops_app.revenue_collections.dunning.install import install_dunning_defaults
+from revops_app.revops.custom_fields import CUSTOM_FIELDS, install_custom_fields
+
+
+def after_install() -> None:
+	install_custom_fields()
+	add_indexes()
+	install_cx()
+	install_dunning_defaults()
+	frappe.clear_cache()
+
+
+def after_migrate() -> None:
+	# New custom fields added by an upgrade appear on existing sites without a patch per field.
+	install_custom_fields()
+	add_indexes()
+	install_cx()
+	install_dunning_defaults()
+
+
+def add_indexes() -> None:
+	# Issue 3: the Stripe worker looks receipts up by Payment Entry.reference_no (the PaymentIntent id).
+	frappe.db.add_index("Payment Entry", ["reference_no"], index_name="revops_reference_no")
+	add_signals_indexes()
+
+
+# Issue 5 (signals feed, revops_app.revops.signals.feed). Two columns each: Frappe's schema sync drops a
+# single-column index on a field without search_index when it re-syncs the table, never a composite one.
+SIGNALS_INDEXES = (
+	# overdue crossings: open invoices whose due date passed since the cursor (range on due_date)
+	("Sales Invoice", ("due_date", "customer"), "revops_due_date_customer"),
+	# full pass and per-page aggregates look feeding documents up by customer
+	("Payment Entry", ("party", "party_type"), "revops_party"),
+	("Contract", ("party_name", "party_type"), "revops_party_name"),
+	("Opportunity", ("party_name", "opportunity_from"), "revops_party_name"),
+	# issues leaving the 90-day window since the cursor (range on opening_date)
+	("Issue", ("opening_date", "customer"), "revops_opening_date_customer"),
+)
+
+
+def add_signals_indexes() -> None:
+	for doctype, fields, name in SIGNALS_INDEXES:
+		frappe.db.add_index(doctype, list(fields), index_name=name)
+
+
+def before_uninstall() -> None:
+	# delete_doc, not a bare DELETE: Custom Field.on_trash also drops the Property Setters a user made
+	# on the field (Customize Form) and clears the DocType's cache. The column stays, as Frappe does.
+	for doctype, fields in CUSTOM_FIELDS.items():
+		for field in fields:
+			for name in frappe.get_all(
+				"Custom Field", filters={"dt": doctype, "fieldname": field["fieldname"]}, pluck="name"
+			):
+				frappe.delete_doc("Custom Field", name, force=True, ignore_permissions=True)
+	frappe.clear_cache()
