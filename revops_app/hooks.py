@@ -38,7 +38,7 @@ doc_events = {
 
 scheduler_events = {
 	"hourly": [
-		"revops_app.revops.integration_log.sweep_stuck_logs",
+		"revops_app.revops.jobs.sweep_stuck_logs",
 		"revops_app.customer_experience.escalation.escalate_slipped_issues",
 		"revops_app.customer_experience.rules.retry_failed_responses",
 	],

@@ -11,7 +11,7 @@ import frappe
 from frappe import _
 
 from revops_app.revops.constants import FINANCE_ROLES, LOG_DOCTYPE
-from revops_app.revops.integration_log import retry_log
+from revops_app.revops.jobs import retry_log
 
 
 def _check_finance_role() -> None:

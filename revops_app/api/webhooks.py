@@ -33,7 +33,8 @@ from revops_app.revenue_collections.constants import (
 	WEBHOOK_RATE_WINDOW_SECONDS,
 )
 from revops_app.revops.constants import INTEGRATION_STRIPE
-from revops_app.revops.integration_log import create_log, enqueue_log
+from revops_app.revops.integration_log import create_log
+from revops_app.revops.jobs import enqueue_log
 from revops_app.revops.settings import (
 	get_settings,
 	get_stripe_secret_key,

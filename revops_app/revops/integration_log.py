@@ -1,8 +1,7 @@
-"""The one logging path of the app: create, finish and replay RevOps Integration Log entries.
+"""The one record of an outcome: create and finish RevOps Integration Log entries.
 
-Nothing here commits or rolls back: the caller owns the transaction (a webhook request, a
-worker in `run_logged`, a scheduler job). Replays go only to workers registered in
-RETRYABLE_WORKERS, never to a dotted path read back from the database.
+Nothing here commits or rolls back: the caller owns the transaction (a webhook request, a worker run by
+`revops.jobs.run_job_and_commit`, a scheduler job). Running, retrying and sweeping logs is `revops.jobs`.
 """
 
 from __future__ import annotations
@@ -18,13 +17,6 @@ from frappe.utils import now_datetime
 
 from revops_app.revenue_collections.constants import STRIPE_WORKER
 from revops_app.revops.constants import LOG_DOCTYPE, QUEUE_WEBHOOKS, LogStatus
-
-# Workers that take `log_name` and may be replayed from the log: dotted path -> queue.
-# Add each feature's worker here; nothing outside this map is ever enqueued from stored data.
-RETRYABLE_WORKERS: dict[str, str] = {
-	STRIPE_WORKER: QUEUE_WEBHOOKS,  # issue 3: Stripe webhook events
-	"revops_app.revenue_collections.dunning.escalation.retry_escalation": "long",  # dunning (issue 4): failed escalations
-}
 
 # Backoff for automatic retries: attempt n waits BACKOFF_MINUTES[n-1] (last value repeats).
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 720)
@@ -98,87 +90,3 @@ def finish_log(
 def next_retry_time(attempts: int):
 	minutes = BACKOFF_MINUTES[min(max(attempts, 1), len(BACKOFF_MINUTES)) - 1]
 	return now_datetime() + timedelta(minutes=minutes)
-
-
-def run_logged(log_name: str, handler: Callable[[Document], tuple[str, str | None] | None]) -> None:
-	"""Run `handler(log)` for a queued log inside its own transaction.
-
-	The handler returns (status, message) or None for Success. An exception rolls back the
-	handler's writes, then the log is marked Error with the traceback and a backoff time for the
-	hourly sweep, and committed, so the failure stays visible and replayable.
-	"""
-	log = frappe.get_doc(LOG_DOCTYPE, log_name)
-	if log.status not in LogStatus.RETRYABLE:
-		return
-	attempts = (log.attempts or 0) + 1
-	frappe.db.set_value(LOG_DOCTYPE, log_name, "attempts", attempts, update_modified=False)
-	try:
-		outcome = handler(log) or (LogStatus.SUCCESS, None)
-	except Exception:
-		frappe.db.rollback()
-		frappe.db.set_value(
-			LOG_DOCTYPE,
-			log_name,
-			{
-				"status": LogStatus.ERROR,
-				"attempts": attempts,
-				"traceback": frappe.get_traceback(),
-				"message": "Processing failed; it will be retried automatically or can be reprocessed.",
-				"next_retry_at": next_retry_time(attempts) if attempts < MAX_AUTOMATIC_ATTEMPTS else None,
-			},
-		)
-		frappe.db.commit()  # nosemgrep: the failure record must survive the rolled-back work
-		return
-	status, message = outcome
-	finish_log(log_name, status, message=message)
-	frappe.db.commit()  # nosemgrep: a worker ends its own transaction
-
-
-def enqueue_log(log_name: str, method: str) -> None:
-	queue = RETRYABLE_WORKERS.get(method)
-	if queue is None:
-		frappe.throw(frappe._("{0} is not a retryable RevOps worker").format(method))
-	frappe.enqueue(
-		method,
-		queue=queue,
-		log_name=log_name,
-		enqueue_after_commit=True,
-		job_id=f"revops::{log_name}",
-		deduplicate=True,
-	)
-
-
-def retry_log(log_name: str) -> None:
-	log = frappe.get_doc(LOG_DOCTYPE, log_name)
-	if log.status not in LogStatus.RETRYABLE:
-		frappe.throw(
-			frappe._("Only Queued or Error logs can be reprocessed (this one is {0})").format(log.status)
-		)
-	if log.status == LogStatus.ERROR:
-		frappe.db.set_value(LOG_DOCTYPE, log_name, {"status": LogStatus.QUEUED, "next_retry_at": None})
-	enqueue_log(log_name, log.method)
-
-
-def sweep_stuck_logs(limit: int = 500) -> list[str]:
-	"""Hourly: replay Error logs whose backoff elapsed and Queued logs older than 10 minutes."""
-	table = frappe.qb.DocType(LOG_DOCTYPE)
-	now = now_datetime()
-	rows = (
-		frappe.qb.from_(table)
-		.select(table.name, table.method)
-		.where(table.method.isin(list(RETRYABLE_WORKERS) or [""]))
-		.where(
-			(
-				(table.status == LogStatus.ERROR)
-				& table.next_retry_at.isnotnull()
-				& (table.next_retry_at <= now)
-			)
-			| ((table.status == LogStatus.QUEUED) & (table.modified <= now - timedelta(minutes=10)))
-		)
-		.orderby(table.creation)
-		.limit(limit)
-		.run(as_dict=True)
-	)
-	for row in rows:
-		retry_log(row.name)
-	return [row.name for row in rows]

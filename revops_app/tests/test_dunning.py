@@ -532,7 +532,7 @@ class TestDunning(FrappeTestCase):
 		self.assertEqual(rows[self.inv["G1"]]["escalation_doctype"], "Issue")
 
 	def test_failed_escalation_keeps_the_email_and_is_replayed_from_the_log(self):
-		from revops_app.revops.integration_log import RETRYABLE_WORKERS
+		from revops_app.revops.jobs import RETRYABLE_WORKERS
 
 		# Break the Final 20 step's Dunning Type behind the form's back: the Dunning cannot be made.
 		row = frappe.db.get_value(
@@ -550,7 +550,7 @@ class TestDunning(FrappeTestCase):
 		self.assertTrue(log.next_retry_at and log.traceback)
 		self.assertIn(escalation.ESCALATION_WORKER, RETRYABLE_WORKERS)  # the hourly sweep may replay it
 
-		# Fixed; the replay handler (what retry_escalation runs inside run_logged) makes the Dunning once.
+		# Fixed; the replay handler (what retry_escalation runs inside run_job_and_commit) makes the Dunning once.
 		frappe.db.set_value("RevOps Dunning Policy Step", row, "dunning_type", None)
 		self.assertIsNone(escalation._replay_escalation(log))
 		g2 = next(r for r in self.reminders() if r["sales_invoice"] == self.inv["G2"])

@@ -1,6 +1,6 @@
-"""Real-bench tests of the shared integration log: idempotency key, run_logged outcomes, retry guard.
+"""Real-bench tests of the shared integration log: idempotency key, run_job_and_commit outcomes, retry guard.
 
-run_logged owns the worker's transaction (it commits), exactly as in production, so these tests
+run_job_and_commit owns the worker's transaction (it commits), exactly as in production, so these tests
 commit the log rows they create and delete them afterwards.
 """
 
@@ -11,7 +11,7 @@ require_frappe()
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from revops_app.revops import integration_log
+from revops_app.revops import integration_log, jobs
 from revops_app.revops.constants import INTEGRATION_STRIPE, LOG_DOCTYPE, LogStatus
 
 
@@ -45,7 +45,7 @@ class TestIntegrationLog(FrappeTestCase):
 			frappe.db.set_value(LOG_DOCTYPE, _log.name, "message", "half-done work")
 			raise RuntimeError("gateway timeout")
 
-		integration_log.run_logged(log.name, handler)
+		jobs.run_job_and_commit(log.name, handler)
 		log.reload()
 		self.assertEqual(log.status, LogStatus.ERROR)
 		self.assertIn("gateway timeout", log.traceback)
@@ -55,28 +55,28 @@ class TestIntegrationLog(FrappeTestCase):
 
 	def test_run_logged_success_and_skip(self):
 		log = self.make_log()
-		integration_log.run_logged(log.name, lambda _log: None)
+		jobs.run_job_and_commit(log.name, lambda _log: None)
 		self.assertEqual(frappe.db.get_value(LOG_DOCTYPE, log.name, "status"), LogStatus.SUCCESS)
 
 		skipped = self.make_log(event_type="unknown")
-		integration_log.run_logged(skipped.name, lambda _log: (LogStatus.SKIPPED, "not handled"))
+		jobs.run_job_and_commit(skipped.name, lambda _log: (LogStatus.SKIPPED, "not handled"))
 		self.assertEqual(frappe.db.get_value(LOG_DOCTYPE, skipped.name, "status"), LogStatus.SKIPPED)
 
 	def test_finished_log_is_not_run_again(self):
 		log = self.make_log(status=LogStatus.SUCCESS)
 		calls = []
-		integration_log.run_logged(log.name, lambda _log: calls.append(1))
+		jobs.run_job_and_commit(log.name, lambda _log: calls.append(1))
 		self.assertEqual(calls, [])
 
 	def test_retry_refuses_unregistered_method(self):
 		log = self.make_log(method="frappe.client.delete", status=LogStatus.ERROR)
 		with self.assertRaises(frappe.ValidationError):
-			integration_log.retry_log(log.name)
+			jobs.retry_log(log.name)
 
 	def test_retry_refuses_finished_log(self):
 		log = self.make_log(status=LogStatus.SUCCESS)
 		with self.assertRaises(frappe.ValidationError):
-			integration_log.retry_log(log.name)
+			jobs.retry_log(log.name)
 
 	def test_clear_old_logs_keeps_errors(self):
 		from revops_app.revops.doctype.revops_integration_log.revops_integration_log import (

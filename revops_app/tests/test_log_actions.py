@@ -18,7 +18,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_test_client
 from frappe.utils.background_jobs import get_job
 
-from revops_app.revops import integration_log
+from revops_app.revops import integration_log, jobs
 from revops_app.revops.constants import INTEGRATION_STRIPE, LOG_DOCTYPE, ROLE_ACCOUNTS_USER, LogStatus
 
 TEST_WORKER = "revops_app.tests.test_log_actions.noop_worker"
@@ -54,7 +54,7 @@ class LogsTestCase(FrappeTestCase):
 
 	def setUp(self):
 		self.created: list[str] = []
-		self.workers = patch.dict(integration_log.RETRYABLE_WORKERS, {TEST_WORKER: "short"})
+		self.workers = patch.dict(jobs.RETRYABLE_WORKERS, {TEST_WORKER: "short"})
 		self.workers.start()
 
 	def tearDown(self):
@@ -180,7 +180,7 @@ class TestSweepAndClearing(LogsTestCase):
 		)
 		done = self.make_log(LogStatus.SUCCESS, modified=add_to_date(now, minutes=-30))
 
-		swept = integration_log.sweep_stuck_logs()
+		swept = jobs.sweep_stuck_logs()
 		frappe.db.commit()  # the scheduler commits; jobs are enqueued after commit
 
 		mine = set(self.created)

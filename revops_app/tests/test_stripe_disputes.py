@@ -243,7 +243,7 @@ class TestStripeDisputes(StripeBenchCase):
 		pay = unique("evt")
 		self.post(pay, "payment_intent.succeeded", intent_succeeded(pi, si.name, link.name, 7000))
 		self.process(pay)
-		from revops_app.revops.integration_log import sweep_stuck_logs
+		from revops_app.revops.jobs import sweep_stuck_logs
 
 		frappe.db.set_value(
 			LOG_DOCTYPE, log.name, "next_retry_at", frappe.utils.add_to_date(None, minutes=-1)

@@ -199,7 +199,7 @@ class TestStripeWebhooks(StripeBenchCase):
 		self.post(pay_event, "payment_intent.succeeded", intent_succeeded(pi, si.name, link.name, 4000))
 		self.process(pay_event)
 		# the hourly sweep picks it up once its backoff has elapsed
-		from revops_app.revops.integration_log import sweep_stuck_logs
+		from revops_app.revops.jobs import sweep_stuck_logs
 
 		frappe.db.set_value(
 			LOG_DOCTYPE, log.name, "next_retry_at", frappe.utils.add_to_date(None, minutes=-1)

@@ -2,7 +2,7 @@
 
 Contract: `escalate(message, plan)` runs inside its own savepoint after the message's email and reminder rows
 are recorded; a failure never un-sends the email. It becomes an Error in the RevOps Integration Log whose
-method is `retry_escalation` (registered in integration_log.RETRYABLE_WORKERS), so the hourly sweep replays
+method is `retry_escalation` (registered in jobs.RETRYABLE_WORKERS), so the hourly sweep replays
 it with backoff, and the replay escalates only the invoices that are still open and not escalated yet.
 The escalation documents are recorded on the reminder rows (escalation_doctype / escalation_reference).
 """
@@ -22,7 +22,8 @@ from revops_app.revenue_collections.constants import DUNNING_REMINDER_DOCTYPE
 from revops_app.revenue_collections.dunning.policies import load_policies
 from revops_app.revenue_collections.dunning.run import SAVEPOINT, Plan, collect_facts
 from revops_app.revops.constants import INTEGRATION_DUNNING, LOG_DOCTYPE, LogStatus
-from revops_app.revops.integration_log import create_log, next_retry_time, run_logged
+from revops_app.revops.integration_log import create_log, next_retry_time
+from revops_app.revops.jobs import run_job_and_commit
 
 ESCALATION_WORKER = "revops_app.revenue_collections.dunning.escalation.retry_escalation"
 
@@ -59,7 +60,7 @@ def escalate(message: engine.Message, the_plan: Plan) -> None:
 			reference_doctype="Sales Invoice",
 			reference_name=message.invoices[0],
 		)
-		# The hourly sweep (integration_log.sweep_stuck_logs) replays it; "Reprocess" on the log does too.
+		# The hourly sweep (jobs.sweep_stuck_logs) replays it; "Reprocess" on the log does too.
 		frappe.db.set_value(
 			LOG_DOCTYPE, log.name, {"traceback": traceback, "next_retry_at": next_retry_time(1)}
 		)
@@ -87,7 +88,7 @@ def _do_escalation(message: engine.Message, the_plan: Plan) -> None:
 
 def retry_escalation(log_name: str) -> None:
 	"""Replay a failed escalation from its integration log (registered in RETRYABLE_WORKERS)."""
-	run_logged(log_name, _replay_escalation)
+	run_job_and_commit(log_name, _replay_escalation)
 
 
 def _replay_escalation(log: Any) -> tuple[str, str | None] | None:

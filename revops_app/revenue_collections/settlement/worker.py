@@ -2,7 +2,7 @@
 
 Contract:
 - `process_event(log_name)` is the only entry point (enqueued by the webhook endpoint, replayed by
-  Reprocess and the hourly sweep through RETRYABLE_WORKERS). It runs `handle` through `run_logged`,
+  Reprocess and the hourly sweep through RETRYABLE_WORKERS). It runs `handle` through `run_job_and_commit`,
   which owns the transaction: Success / Skipped / Error with a message, or an exception -> rolled
   back, Error with traceback and a backoff time.
 - Serialisation: every event about one invoice takes a row lock (SELECT ... FOR UPDATE) on the
@@ -103,7 +103,7 @@ from revops_app.revenue_collections.constants import (
 	PAYMENT_LINK_DOCTYPE,
 )
 from revops_app.revops.constants import ROLE_ACCOUNTS_MANAGER, LogStatus
-from revops_app.revops.integration_log import run_logged
+from revops_app.revops.jobs import run_job_and_commit
 from revops_app.revops.settings import (
 	get_settings,
 	get_stripe_api_base,
@@ -123,7 +123,7 @@ def process_event(log_name: str) -> None:
 	previous_user = frappe.session.user if getattr(frappe.local, "session", None) else None
 	frappe.set_user("Administrator")
 	try:
-		run_logged(log_name, handle)
+		run_job_and_commit(log_name, handle)
 	finally:
 		if previous_user and previous_user != "Administrator":
 			frappe.set_user(previous_user)
@@ -134,7 +134,7 @@ def handle(log: Document) -> tuple[str, str | None]:
 		return _handle(log)
 	except GatewayError as error:
 		if error.retryable:
-			raise  # run_logged: Error with backoff, replayed by the sweep
+			raise  # run_job_and_commit: Error with backoff, replayed by the sweep
 		# Stripe refused (unknown PaymentIntent, revoked key...): trying again will not help.
 		return LogStatus.ERROR, f"{error}; nothing posted"
 
