@@ -24,12 +24,12 @@ def after_migrate() -> None:
 
 
 def add_indexes() -> None:
-	# Issue 3: the Stripe worker looks receipts up by Payment Entry.reference_no (the PaymentIntent id).
+	# The Stripe worker looks receipts up by Payment Entry.reference_no (the PaymentIntent id).
 	frappe.db.add_index("Payment Entry", ["reference_no"], index_name="revops_reference_no")
 	add_signals_indexes()
 
 
-# Issue 5 (signals feed, revops_app.revops.signals.feed). Two columns each: Frappe's schema sync drops a
+# The signals feed (revops_app.revops.signals). Two columns each: Frappe's schema sync drops a
 # single-column index on a field without search_index when it re-syncs the table, never a composite one.
 SIGNALS_INDEXES = (
 	# overdue crossings: open invoices whose due date passed since the cursor (range on due_date)
