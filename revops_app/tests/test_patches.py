@@ -1,0 +1,78 @@
+"""Real-bench tests of the data patches: stored module paths follow the code, dropped settings leave nothing."""
+
+from revops_app.tests.utils import require_frappe
+
+require_frappe()
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils.password import get_decrypted_password, set_encrypted_password
+
+from revops_app.patches.v1_1 import drop_unused_settings_fields, rewrite_moved_dotted_paths
+from revops_app.revenue_collections.constants import STRIPE_WORKER
+from revops_app.revops import integration_log, jobs
+from revops_app.revops.constants import INTEGRATION_DUNNING, INTEGRATION_STRIPE, LOG_DOCTYPE, LogStatus
+
+OLD_STRIPE_WORKER = "revops_app.erp.stripe_settlement.process_event"
+OLD_ESCALATION_WORKER = "revops_app.erp.dunning_escalation.retry_escalation"
+
+
+class TestRewriteMovedDottedPaths(FrappeTestCase):
+	def test_a_log_written_with_the_old_path_is_replayed_after_the_upgrade(self):
+		stripe = integration_log.create_log(INTEGRATION_STRIPE, OLD_STRIPE_WORKER, status=LogStatus.ERROR)
+		escalation = integration_log.create_log(
+			INTEGRATION_DUNNING, OLD_ESCALATION_WORKER, status=LogStatus.QUEUED
+		)
+		# before the patch the old path is refused: it is not a registered worker any more
+		self.assertRaises(frappe.ValidationError, jobs.enqueue_log, stripe.name, OLD_STRIPE_WORKER)
+
+		rewrite_moved_dotted_paths.execute()
+
+		method = frappe.db.get_value(LOG_DOCTYPE, stripe.name, "method")
+		self.assertEqual(method, STRIPE_WORKER)
+		self.assertEqual(
+			frappe.db.get_value(LOG_DOCTYPE, escalation.name, "method"),
+			"revops_app.revenue_collections.dunning.escalation.retry_escalation",
+		)
+		# every rewritten worker path resolves to real code and is one the sweep may replay
+		for new in rewrite_moved_dotted_paths.MOVED_PATHS.values():
+			self.assertTrue(callable(frappe.get_attr(new)), new)
+		self.assertIn(method, jobs.RETRYABLE_WORKERS)
+		jobs.retry_log(stripe.name)  # Reprocess: back to Queued and enqueued under the new path
+		self.assertEqual(frappe.db.get_value(LOG_DOCTYPE, stripe.name, "status"), LogStatus.QUEUED)
+
+	def test_a_scheduled_job_keeps_its_history_under_the_new_path(self):
+		new = "revops_app.revenue_collections.dunning.run.daily"
+		current = frappe.db.get_value(
+			"Scheduled Job Type", {"method": new}, ["name", "last_execution"], as_dict=True
+		)
+		self.assertTrue(current, "migrate syncs the hooks' scheduler events")
+		# as a site upgraded from the old layout has it: the job type under the old path
+		frappe.db.set_value("Scheduled Job Type", current.name, "method", "revops_app.erp.dunning.daily")
+
+		rewrite_moved_dotted_paths.execute()
+
+		self.assertEqual(frappe.db.get_value("Scheduled Job Type", current.name, "method"), new)
+
+
+class TestDropUnusedSettingsFields(FrappeTestCase):
+	def test_the_dropped_token_and_key_leave_nothing_stored(self):
+		settings = "RevOps Settings"
+		frappe.db.sql(
+			"INSERT INTO `tabSingles` (doctype, field, value) VALUES (%s, 'stripe_publishable_key', 'pk_test_x')",
+			settings,
+		)
+		set_encrypted_password(settings, settings, "pat-na1-secret", "hubspot_access_token")
+
+		drop_unused_settings_fields.execute()
+
+		self.assertFalse(
+			frappe.db.sql(
+				"SELECT field FROM `tabSingles` WHERE doctype = %s AND field IN %s",
+				(settings, drop_unused_settings_fields.DROPPED),
+			)
+		)
+		self.assertIsNone(
+			get_decrypted_password(settings, settings, "hubspot_access_token", raise_exception=False)
+		)
+		self.assertFalse(frappe.get_meta(settings).has_field("hubspot_access_token"))
