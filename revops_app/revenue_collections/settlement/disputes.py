@@ -1,0 +1,67 @@
+"""Stripe disputes -> the Payment Link's dispute flag, a ToDo, and the dispute's money.
+
+Disputes flag the Payment Link (disputed, dispute_id, dispute_status, link_state Disputed), which
+pauses dunning, and give Accounts Managers a ToDo; closing clears the flag. A closed status is final
+(a late `created` never reopens it: `dispute_status_after`). `dispute_facts` reads the dispute with its
+balance transactions before the row lock; `settle_dispute` decides under it (`decide_dispute`) and
+hands the money to dispute_money.settle_dispute_money.
+"""
+
+from __future__ import annotations
+
+import frappe
+
+from revops_app.core.collections.allocation import decide_dispute, dispute_status_after
+from revops_app.core.gateway.disputes import DisputeFacts, parse_dispute, retrieve_dispute
+from revops_app.core.gateway.routing import link_state_after
+from revops_app.core.gateway.webhooks import GatewayEvent
+from revops_app.revenue_collections.settlement.dispute_money import settle_dispute_money
+from revops_app.revenue_collections.settlement.errors import RetryLater
+from revops_app.revenue_collections.settlement.lookups import invoice_paid, update_link
+from revops_app.revenue_collections.settlement.todos import create_todo
+from revops_app.revops.constants import LogStatus
+from revops_app.revops.settings import get_stripe_api_base, get_stripe_secret_key
+
+
+def dispute_facts(event: GatewayEvent) -> DisputeFacts:
+	"""The dispute with its balance transactions: from the event, or from Stripe when the event's
+	object does not carry them whole (called before the row lock: no network call under a lock)."""
+	facts = parse_dispute(event.raw_object)
+	if facts.expanded:
+		return facts
+	api_key = get_stripe_secret_key()
+	if not api_key:
+		raise RetryLater("Stripe secret key is not configured in RevOps Settings")
+	return retrieve_dispute(api_key, facts.dispute_id, api_base=get_stripe_api_base())
+
+
+def settle_dispute(
+	event: GatewayEvent, invoice: str, link: frappe._dict | None, facts: DisputeFacts
+) -> tuple[str, str]:
+	same = bool(link and link.dispute_id == facts.dispute_id)
+	status = dispute_status_after(link.dispute_status if same else None, facts.status)
+	try:
+		decision = decide_dispute(status)
+	except ValueError as error:
+		return LogStatus.ERROR, str(error)
+	paid = invoice_paid(invoice)
+	update_link(
+		link,
+		disputed=int(decision.disputed),
+		dispute_id=facts.dispute_id,
+		dispute_status=decision.status,
+		link_state=link_state_after(link.link_state if link else None, paid=paid, disputed=decision.disputed),
+	)
+	amount = f"{facts.amount} {facts.currency}" if facts.amount is not None else "amount unknown"
+	if decision.create_todo:
+		create_todo(
+			invoice,
+			f"Stripe dispute {facts.dispute_id} on {invoice} ({decision.status}, {amount}): {decision.reason}.",
+			key=f"{facts.dispute_id}:{decision.outcome}",
+		)
+	notes = [decision.reason]
+	if status != facts.status:
+		notes.append(f"event shows {facts.status or 'no status'}, the dispute is already {status}")
+	status_code, money_note = settle_dispute_money(event, invoice, facts, status)
+	notes.append(money_note)
+	return status_code, "; ".join(notes)
