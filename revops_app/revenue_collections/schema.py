@@ -30,7 +30,7 @@ COLLECTIONS_REPORT_FIELDS: dict[str, dict[str, str]] = {
 	},
 }
 
-# Fields read or written by revops_app/revenue_collections/pay_links.py, stripe_settlement.py, api/pay.py, www/pay.py.
+# Fields read or written by pay_links.py, settlement/ (receipts, refunds), api/pay.py and www/pay.py.
 STRIPE_FIELDS: dict[str, dict[str, str]] = {
 	"Sales Invoice": {
 		"name": "Data",
@@ -145,7 +145,7 @@ DUNNING_FIELDS: dict[str, dict[str, str]] = {
 	},
 }
 
-# Fields read or written by revops_app/revenue_collections/settlement/worker.py for dispute Journal Entries.
+# Fields read or written by settlement/dispute_money.py for dispute Journal Entries.
 DISPUTE_FIELDS: dict[str, dict[str, str]] = {
 	"Journal Entry": {
 		"name": "Data",
@@ -176,7 +176,7 @@ DISPUTE_FIELDS: dict[str, dict[str, str]] = {
 	},
 }
 
-# Read by stripe_settlement.frozen_upto / closed_periods to move an entry past ERPNext's own refusals
+# Read by settlement/posting_dates.py (frozen_upto, closed_periods) to move an entry past ERPNext's own refusals
 # (general_ledger.check_freezing_date, accounting_period.validate_accounting_period_on_doc_save).
 # These DocTypes are not in shared/reference yet, so they are kept out of ERP_FIELDS (whose CI check
 # needs a reference schema); checked against the installed v15 meta by the bench test
