@@ -27,14 +27,8 @@ from revops_app.core.gateway.webhooks import (
 	livemode_of_key,
 	verify_event,
 )
-from revops_app.revenue_collections.constants import (
-	STRIPE_WORKER,
-	WEBHOOK_RATE_LIMIT,
-	WEBHOOK_RATE_WINDOW_SECONDS,
-)
-from revops_app.revops.constants import INTEGRATION_STRIPE
-from revops_app.revops.integration_log import create_log
-from revops_app.revops.jobs import enqueue_log
+from revops_app.revenue_collections.constants import WEBHOOK_RATE_LIMIT, WEBHOOK_RATE_WINDOW_SECONDS
+from revops_app.revenue_collections.settlement.intake import accept_event
 from revops_app.revops.settings import (
 	get_settings,
 	get_stripe_secret_key,
@@ -68,18 +62,8 @@ def stripe() -> Response:
 	except WebhookRejected as rejected:
 		return _reply(400, {"error": rejected.reason, "message": rejected.message})
 
-	try:
-		log = create_log(
-			INTEGRATION_STRIPE,
-			STRIPE_WORKER,
-			event_type=event["type"],
-			request_data=payload.decode("utf-8"),
-			idempotency_key=event["id"],
-		)
-	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
+	log_name = accept_event(event, payload)
+	if log_name is None:
 		# Another delivery of this event id committed first (or is committing): one row, one worker.
-		frappe.db.rollback()
 		return _reply(200, {"status": "duplicate", "event": event["id"]})
-
-	enqueue_log(log.name, STRIPE_WORKER)
-	return _reply(200, {"status": "queued", "event": event["id"], "log": log.name})
+	return _reply(200, {"status": "queued", "event": event["id"], "log": log_name})

@@ -1,0 +1,119 @@
+"""Pressing Pay: where the customer's browser goes next (a Stripe Checkout Session or back to the pay page).
+
+`checkout_destination` counts the attempt in one UPDATE (which also locks the link row until commit, so two
+presses are serialised), deals with the link's previous Checkout Session through
+`core.gateway.sessions.prepare_checkout` (reuse it when open for the same amount, expire it when the amount
+changed or it is about to expire, make no new one when it is paid or in flight or Stripe cannot tell), and
+only then creates a session with `core.gateway.checkout` at the amount computed here on the server. So at
+most one session per link can take money at any time. Failures are logged (no key in them).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import frappe
+
+from revops_app.core.gateway.checkout import (
+	GatewayError,
+	InvoiceForCheckout,
+	build_checkout_session,
+	create_checkout_session,
+)
+from revops_app.core.gateway.money import to_minor_units
+from revops_app.core.gateway.sessions import Action, prepare_checkout
+from revops_app.revenue_collections.constants import PAY_ROUTE, PAYMENT_LINK_DOCTYPE
+from revops_app.revops.constants import INTEGRATION_STRIPE, LogStatus
+from revops_app.revops.integration_log import create_log
+from revops_app.revops.settings import get_stripe_api_base, get_stripe_secret_key
+
+
+def page_url(token: str, returned: str | None = None) -> str:
+	return frappe.utils.get_url(f"/{PAY_ROUTE}/{token}" + (f"?paid={returned}" if returned else ""))
+
+
+def intent_settled(payment_intent: str) -> bool:
+	"""The ledger already holds a submitted receipt for this PaymentIntent (webhook settlement)."""
+	return bool(
+		frappe.db.exists(
+			"Payment Entry",
+			{"payment_type": "Receive", "reference_no": payment_intent, "docstatus": 1},
+		)
+	)
+
+
+def count_attempt(link_name: str) -> tuple[int, str | None]:
+	"""Count a press on the link; returns (this attempt's number, the previous Checkout Session id)."""
+	frappe.db.sql(
+		f"UPDATE `tab{PAYMENT_LINK_DOCTYPE}` SET checkout_attempts = COALESCE(checkout_attempts, 0) + 1 "
+		"WHERE name = %s",
+		(link_name,),
+	)
+	# Read after the UPDATE took the row lock: a concurrent press has committed its session by now.
+	attempt, previous = frappe.db.get_value(
+		PAYMENT_LINK_DOCTYPE, link_name, ["checkout_attempts", "last_checkout_session"], for_update=True
+	)
+	return int(attempt), previous
+
+
+def checkout_destination(token: str, link: Any, invoice: Any, attempt: int, previous: str | None) -> str:
+	"""The URL to send the customer to for this press (Stripe's hosted page, or the pay page with a state)."""
+	params, key = build_checkout_session(
+		InvoiceForCheckout(
+			name=invoice.name,
+			customer_name=invoice.customer_name,
+			currency=invoice.currency,
+			outstanding_amount=invoice.outstanding_amount,
+			due_date=invoice.due_date,
+			company=link.company,
+			pay_link=link.name,
+			customer_email=link.contact_email or None,
+		),
+		success_url=page_url(token, "success"),
+		cancel_url=page_url(token, "cancel"),
+		attempt=attempt,
+	)
+	api_key, api_base = get_stripe_secret_key() or "", get_stripe_api_base()
+	prepared = prepare_checkout(
+		api_key,
+		previous,
+		invoice=invoice.name,
+		minor_amount=to_minor_units(invoice.outstanding_amount, invoice.currency),
+		currency=invoice.currency,
+		now=time.time(),
+		is_settled=intent_settled,
+		api_base=api_base,
+	)
+	if prepared.action == Action.REUSE:
+		return prepared.previous.url
+	if prepared.action == Action.PROCESSING:
+		return page_url(token, "processing")
+	if prepared.action != Action.CREATE:
+		_log_error(invoice.name, "checkout.session.previous", {"previous_session": previous}, prepared.reason)
+		return page_url(token, "error")
+	try:
+		session = create_checkout_session(api_key, params, key, api_base=api_base)
+	except GatewayError as error:
+		_log_error(invoice.name, "checkout.session.create", {"idempotency_key": key}, str(error), prefix="")
+		return page_url(token, "error")
+
+	values = {"last_checkout_session": session["id"]}
+	if session.get("payment_intent"):
+		values["last_payment_intent"] = session["payment_intent"]
+	frappe.db.set_value(PAYMENT_LINK_DOCTYPE, link.name, values, update_modified=False)
+	return session["url"]
+
+
+def _log_error(
+	invoice: str, event_type: str, request: dict, reason: str, prefix: str = "No new Checkout Session: "
+) -> None:
+	create_log(
+		INTEGRATION_STRIPE,
+		status=LogStatus.ERROR,
+		event_type=event_type,
+		request_data={"invoice": invoice, **request},
+		message=f"{prefix}{reason}",
+		reference_doctype="Sales Invoice",
+		reference_name=invoice,
+	)
