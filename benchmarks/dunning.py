@@ -128,6 +128,7 @@ def bench_site(site: str, count: int, args_sample: int = 20) -> None:
 	try:
 		from revops_app.revenue_collections.dunning import run as glue
 		from revops_app.revenue_collections.dunning.escalation import _make_dunning as make_dunning
+		from revops_app.revenue_collections.dunning.preview import preview
 
 		started = time.perf_counter()
 		info = generate_site_invoices(count)
@@ -143,8 +144,10 @@ def bench_site(site: str, count: int, args_sample: int = 20) -> None:
 		again = glue.run_dunning(on=info["run_date"], commit=False)
 		print(f"  second run same day       {time.perf_counter() - started:7.2f} s   {again}")
 		started = time.perf_counter()
-		preview = glue.preview(str(info["run_date"]))
-		print(f"  preview                   {time.perf_counter() - started:7.2f} s   {len(preview)} messages")
+		messages = preview(str(info["run_date"]))
+		print(
+			f"  preview                   {time.perf_counter() - started:7.2f} s   {len(messages)} messages"
+		)
 		# Escalations are ERPNext's own documents; time a sample of draft Dunnings apart.
 		step = d.Step("Final", 30, template="T", escalation=d.Escalation.DUNNING)
 		sample = info["invoices"][:args_sample]
@@ -173,7 +176,7 @@ def generate_site_invoices(count: int) -> dict:
 		DUNNING_TEMPLATE_FINAL,
 		DUNNING_TEMPLATE_OVERDUE,
 	)
-	from revops_app.revenue_collections.dunning.run import PAYMENT_LINK_TABLE
+	from revops_app.revenue_collections.dunning.facts import PAYMENT_LINK_TABLE
 
 	company = frappe.get_all("Company", pluck="name", limit=1)[0]
 	currency = frappe.get_cached_value("Company", company, "default_currency")

@@ -47,8 +47,11 @@ from revops_app.revenue_collections.constants import (
 	DUNNING_TEMPLATE_OVERDUE,
 )
 from revops_app.revenue_collections.dunning import escalation
+from revops_app.revenue_collections.dunning import plan as dunning_plan
 from revops_app.revenue_collections.dunning import policies as dunning_policies
+from revops_app.revenue_collections.dunning import preview as preview_api
 from revops_app.revenue_collections.dunning import run as glue
+from revops_app.revenue_collections.dunning import send as dunning_send
 from revops_app.revenue_collections.report.dunning_preview import dunning_preview
 from revops_app.revenue_collections.report.receivables_aging_with_pay_link_status import (
 	receivables_aging_with_pay_link_status as aging,
@@ -247,7 +250,7 @@ class TestDunning(FrappeTestCase):
 	# --- tests ------------------------------------------------------------------------------------
 
 	def test_preview_run_and_second_run(self):
-		preview = glue.preview(str(self.T), company=self.company)
+		preview = preview_api.preview(str(self.T), company=self.company)
 		by_step = {(p["customer"], p["step"]): sorted(p["invoices"]) for p in preview}
 		inv, cust = self.inv, self.cust
 		self.assertEqual(
@@ -317,7 +320,7 @@ class TestDunning(FrappeTestCase):
 		self.assertEqual(len(self.reminders()), 6)
 		self.assertEqual(len(self.emails_for(by_invoice)), emails_before)
 		self.assertEqual(frappe.db.count("Dunning", {"company": self.company}), dunnings_before)
-		self.assertEqual(glue.preview(str(self.T), company=self.company), [])
+		self.assertEqual(preview_api.preview(str(self.T), company=self.company), [])
 
 		# The aging report now shows the last reminder step per invoice.
 		_, aging_rows, _, _, _ = aging.execute({"company": self.company, "report_date": self.T})
@@ -358,7 +361,8 @@ class TestDunning(FrappeTestCase):
 		glue.run_dunning(on=self.T, commit=False, company=self.company)
 		later = add_days(self.T, 6)
 		preview = {
-			(p["customer"], p["step"]): sorted(p["invoices"]) for p in glue.preview(str(later), self.company)
+			(p["customer"], p["step"]): sorted(p["invoices"])
+			for p in preview_api.preview(str(later), self.company)
 		}
 		inv, cust = self.inv, self.cust
 		# T+6: A1 is 9 days overdue, A2 8 → Unseen 7 for both (never viewed); A3/A4 already at their 7-day
@@ -400,7 +404,7 @@ class TestDunning(FrappeTestCase):
 		self.assertEqual(rows[self.inv["G2"]]["escalation_doctype"], "Dunning")
 
 	def test_a_racing_run_that_logged_first_wins(self):
-		the_plan = glue.plan(self.T, company=self.company)
+		the_plan = dunning_plan.plan(self.T, company=self.company)
 		message = next(m for m in the_plan.messages if m.step.name == "Overdue 1")
 		a1 = next(d for d in message.decisions if d.invoice == self.inv["A1"])
 		# Another worker committed A1's reminder between our plan and our insert.
@@ -417,7 +421,7 @@ class TestDunning(FrappeTestCase):
 				"sent_at": frappe.utils.now_datetime(),
 			}
 		).insert(ignore_permissions=True)
-		outcome, sent = glue._send_message(message, the_plan)
+		outcome, sent = dunning_send.send_message(message, the_plan)
 		self.assertEqual((outcome, sent.invoices), (engine.Outcome.SENT, (self.inv["A2"],)))
 		rows = [r for r in self.reminders() if r["step"] == "Overdue 1"]
 		self.assertEqual(len(rows), 2)  # one each for A1 (the other worker's) and A2 (ours), never two for A1
@@ -587,7 +591,8 @@ class TestDunning(FrappeTestCase):
 			self.assertTrue(frappe.has_permission(DUNNING_POLICY_DOCTYPE, "read"))
 			self.assertFalse(frappe.has_permission(DUNNING_POLICY_DOCTYPE, "write"))
 			self.assertFalse(frappe.has_permission(DUNNING_REMINDER_DOCTYPE, "write"))
-			self.assertTrue(glue.preview(str(self.T), company=self.company))  # Accounts User may preview
+			# Accounts User may preview
+			self.assertTrue(preview_api.preview(str(self.T), company=self.company))
 			customer = frappe.get_doc("Customer", self.cust["ACME"])
 			customer.set(CUSTOMER_OPT_OUT_FIELD, 1)
 			with self.assertRaises(frappe.PermissionError):
@@ -597,7 +602,7 @@ class TestDunning(FrappeTestCase):
 		frappe.set_user("Guest")
 		try:
 			with self.assertRaises(frappe.PermissionError):
-				glue.preview(str(self.T))
+				preview_api.preview(str(self.T))
 		finally:
 			frappe.set_user("Administrator")
 

@@ -1,10 +1,11 @@
 """Dunning escalations: a draft ERPNext Dunning, a ToDo for the collector or an Issue, after a reminder went out.
 
-Contract: `escalate(message, plan)` runs inside its own savepoint after the message's email and reminder rows
-are recorded; a failure never un-sends the email. It becomes an Error in the RevOps Integration Log whose
-method is `retry_escalation` (registered in jobs.RETRYABLE_WORKERS), so the hourly sweep replays
-it with backoff, and the replay escalates only the invoices that are still open and not escalated yet.
-The escalation documents are recorded on the reminder rows (escalation_doctype / escalation_reference).
+Contract: `escalate(message, plan)` (called by `dunning.run.run_dunning`) runs inside its own savepoint
+after the message's email and reminder rows are recorded (`dunning.send`); a failure never un-sends the
+email. It becomes an Error in the RevOps Integration Log whose method is `retry_escalation` (registered in
+jobs.RETRYABLE_WORKERS), so the hourly sweep replays it with backoff, and the replay escalates only the
+invoices that are still open and not escalated yet. The escalation documents are recorded on the reminder
+rows (escalation_doctype / escalation_reference).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from frappe.utils import fmt_money, getdate, today
 
 from revops_app.core.collections import dunning as engine
 from revops_app.revenue_collections.constants import DUNNING_REMINDER_DOCTYPE
+from revops_app.revenue_collections.dunning.facts import collect_facts
+from revops_app.revenue_collections.dunning.plan import SAVEPOINT, Plan
 from revops_app.revenue_collections.dunning.policies import load_policies
-from revops_app.revenue_collections.dunning.run import SAVEPOINT, Plan, collect_facts
 from revops_app.revops.constants import INTEGRATION_DUNNING, LOG_DOCTYPE, LogStatus
 from revops_app.revops.integration_log import create_log, next_retry_time
 from revops_app.revops.jobs import run_job_and_commit

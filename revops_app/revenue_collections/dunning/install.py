@@ -3,7 +3,7 @@
 Idempotent (after_install and after_migrate call it): a record that exists is never touched, so finance
 users' edits survive upgrades; a default policy is only created when the site has no default at all.
 Template bodies live in revops_app/templates/dunning/*.html (Jinja over the context documented in
-revops_app.revenue_collections.dunning.run).
+revops_app.revenue_collections.dunning.render).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Dunning Preview: what the daily dunning run would do on a chosen date, per invoice, without doing it.
 
-Uses `revops_app.revenue_collections.dunning.run.plan`, the same facts, policies and engine as the run itself, so the rows
+Uses `revops_app.revenue_collections.dunning.plan.plan`, the same facts, policies and engine as the run itself, so the rows
 marked Send are exactly the reminders a run on that date would log and email (one email per customer and
 step: the Message column groups them). Skipped invoices, with the reason, appear when asked for.
 """
@@ -12,13 +12,13 @@ from frappe import _
 from frappe.utils import cint, getdate, today
 
 from revops_app.core.collections import dunning as engine
-from revops_app.revenue_collections.dunning import run as glue
+from revops_app.revenue_collections.dunning.plan import plan
 
 
 def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
 	run_date = getdate(filters.get("run_date") or today())
-	the_plan = glue.plan(run_date, filters.get("company") or None, filters.get("customer") or None)
+	the_plan = plan(run_date, filters.get("company") or None, filters.get("customer") or None)
 	message_of = {}
 	for number, message in enumerate(the_plan.messages, start=1):
 		for invoice in message.invoices:

@@ -1,0 +1,47 @@
+"""Dunning plan: facts + policies + the engine's decisions and consolidated messages; nothing is written.
+
+Contract
+- `plan(on, company, customer, invoices)` returns a `Plan`: the run date, the `PolicySet`, every decision
+  (send or skip with the reason), the consolidated messages (one per customer and step) and the printed rows
+  of the invoices and customers. The preview (`dunning.preview.preview`, the "Dunning Preview" report) and the
+  daily run (`dunning.run.run_dunning`) both use it, so they agree.
+- `SAVEPOINT` is the savepoint one message is sent in (`dunning.send`) and then escalated in
+  (`dunning.escalation`), one after the other.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from frappe.utils import getdate, today
+
+from revops_app.core.collections import dunning as engine
+from revops_app.revenue_collections.dunning.facts import CustomerRow, InvoiceRow, collect_facts
+from revops_app.revenue_collections.dunning.policies import PolicySet, load_policies
+
+SAVEPOINT = "revops_dunning_message"
+
+
+@dataclass
+class Plan:
+	on: date
+	policy_set: PolicySet
+	decisions: list[engine.Decision]
+	messages: list[engine.Message]
+	invoices: dict[str, InvoiceRow]
+	customers: dict[str, CustomerRow]
+
+
+def plan(
+	on: date | str | None = None,
+	company: str | None = None,
+	customer: str | None = None,
+	invoices: Iterable[str] | None = None,
+) -> Plan:
+	"""What a run on `on` would do. Reads only."""
+	on = getdate(on or today())
+	policy_set = load_policies()
+	facts, details, customers = collect_facts(on, policy_set, company, customer, invoices)
+	states = {name: row.state for name, row in customers.items()}
+	decisions = engine.decide(facts, states, policy_set.policies, on, policy_set.default)
+	return Plan(on, policy_set, decisions, engine.group_messages(decisions), details, customers)
