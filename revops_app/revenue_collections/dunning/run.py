@@ -8,8 +8,6 @@ Contract
   Error log and retried by the next run), then escalates what was sent (`dunning.escalation.escalate`: a
   failure does not un-send the email, it becomes an Error log that the hourly sweep replays through
   `retry_escalation`). With commit=True each message is committed on its own. Returns counts.
-- `preview` is re-exported from `dunning.preview` so the documented whitelisted path
-  `revops_app.revenue_collections.dunning.run.preview` keeps answering.
 """
 
 from datetime import date
@@ -20,12 +18,9 @@ from frappe.utils import cint
 from revops_app.core.collections import dunning as engine
 from revops_app.revenue_collections.dunning.escalation import escalate
 from revops_app.revenue_collections.dunning.plan import plan
-from revops_app.revenue_collections.dunning.preview import preview
 from revops_app.revenue_collections.dunning.send import send_message
 from revops_app.revops.constants import INTEGRATION_DUNNING, SETTINGS_DOCTYPE, LogStatus
 from revops_app.revops.integration_log import create_log
-
-__all__ = ["daily", "preview", "run_dunning"]
 
 
 def daily() -> None:

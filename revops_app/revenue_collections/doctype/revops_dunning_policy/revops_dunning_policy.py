@@ -8,7 +8,7 @@ class RevOpsDunningPolicy(Document):
 	"""Ordered reminder steps for overdue invoices; attached per Customer, per Customer Group or as default.
 
 	Validation only: the rules live in revops_app.core.collections.dunning, the translation and the
-	one-default / one-policy-per-group checks in revops_app.revenue_collections.dunning.run.
+	one-default / one-policy-per-group checks in revops_app.revenue_collections.dunning.policies.
 	"""
 
 	def validate(self) -> None:

@@ -9,7 +9,7 @@ from revops_app.core.collections.dunning import Outcome
 
 
 class RevOpsDunningReminder(Document):
-	"""One dunning step for one invoice: written by revops_app.revenue_collections.dunning.run, unique by reminder_key.
+	"""One dunning step for one invoice: written by revops_app.revenue_collections.dunning.send, unique by reminder_key.
 
 	From the desk the only change allowed is Failed -> Skipped (stop retrying a step); everything else is
 	the run's record of what went out.
