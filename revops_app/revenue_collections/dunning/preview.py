@@ -2,8 +2,8 @@
 
 Contract: `preview(on, company, customer)` (Finance roles only; reads, never writes) returns one entry per
 consolidated message of `dunning.plan.plan`, with its recipients and rendered subject; a template that fails
-to render shows its error instead of a subject. Also reachable at its former dotted path
-`revops_app.revenue_collections.dunning.run.preview`, which run.py re-exports for API callers.
+to render shows its error instead of a subject. Whitelisted path:
+`revops_app.revenue_collections.dunning.preview.preview`.
 """
 
 # No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
