@@ -10,15 +10,17 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_DIR = REPO_ROOT / "revops_app"
-# A copy of ../shared/reference (ERPNext v15 / Frappe schemas, Stripe fixtures, HubSpot specs),
+# A copy of ../shared/reference (ERPNext v15 and v16 / Frappe schemas, Stripe fixtures, HubSpot specs),
 # vendored so a clean clone tests the same data; test_reference_copy guards against drift.
 REFERENCE_DIR = REPO_ROOT / "tests" / "reference"
+# the ERPNext versions the app supports, and where their compact DocType schemas are
+ERPNEXT_VERSIONS = {"v15": "erpnext", "v16": "erpnext-v16"}
 
 
 @cache
-def load_reference_doctypes() -> dict[str, dict]:
+def load_reference_doctypes(version: str = "v15") -> dict[str, dict]:
 	doctypes = {}
-	for path in (REFERENCE_DIR / "erpnext" / "doctypes").glob("*.json"):
+	for path in (REFERENCE_DIR / ERPNEXT_VERSIONS[version] / "doctypes").glob("*.json"):
 		if path.name.startswith("_"):
 			continue
 		data = json.loads(path.read_text())

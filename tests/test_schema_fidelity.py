@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import APP_DIR, load_frappe_meta, load_reference_doctypes
+from tests.conftest import APP_DIR, ERPNEXT_VERSIONS, load_frappe_meta, load_reference_doctypes
 
 META = load_frappe_meta()
 FIELDTYPES = set(META["docfield_fieldtypes"])
@@ -187,22 +187,54 @@ def field_errors(field: dict, by_name: dict[str, dict], not_secret: bool = False
 	return errors
 
 
-def test_erpnext_fields_used_by_glue_exist_in_v15():
-	from revops_app.revops.schema import ERP_FIELDS
+def declared_field_errors(declared: dict[str, dict[str, str]], version: str) -> list[str]:
+	from revops_app.revops.schema import V16_TYPE_CHANGES
 
-	missing = []
-	for doctype, fields in ERP_FIELDS.items():
-		assert doctype in REFERENCE, f"{doctype} has no reference schema: add it or drop the usage"
-		reference_fields = {f["fieldname"]: f for f in REFERENCE[doctype]["fields"]}
+	reference = load_reference_doctypes(version)
+	changed = V16_TYPE_CHANGES if version == "v16" else {}
+	errors = []
+	for doctype, fields in declared.items():
+		if doctype not in reference:
+			errors.append(f"{doctype} has no {version} reference schema: add it or drop the usage")
+			continue
+		reference_fields = {f["fieldname"]: f for f in reference[doctype]["fields"]}
 		for fieldname, fieldtype in fields.items():
 			if fieldname in STANDARD_COLUMNS:
 				continue
 			actual = reference_fields.get(fieldname)
 			if actual is None:
-				missing.append(f"{doctype}.{fieldname} does not exist")
-			elif actual["fieldtype"] != fieldtype:
-				missing.append(f"{doctype}.{fieldname} is {actual['fieldtype']}, glue expects {fieldtype}")
-	assert not missing, "; ".join(missing)
+				errors.append(f"{doctype}.{fieldname} does not exist in {version}")
+			elif actual["fieldtype"] not in {
+				fieldtype,
+				*SAME_KIND.get(fieldtype, ()),
+				changed.get(doctype, {}).get(fieldname),
+			}:
+				errors.append(
+					f"{doctype}.{fieldname} is {actual['fieldtype']} in {version}, glue expects {fieldtype}"
+				)
+	return errors
+
+
+# v16 made some amounts Currency where v15 has Float; the glue reads both as numbers.
+SAME_KIND = {"Float": ("Currency",), "Currency": ("Float",)}
+
+
+@pytest.mark.parametrize("version", ERPNEXT_VERSIONS)
+def test_erpnext_fields_used_by_glue_exist_in_every_version(version):
+	"""Every field the glue touches exists in v15 and in v16, unless compat.py reads it per version."""
+	from revops_app.revops.schema import ERP_FIELDS
+
+	errors = declared_field_errors(ERP_FIELDS, version)
+	assert not errors, "; ".join(errors)
+
+
+@pytest.mark.parametrize("version", ERPNEXT_VERSIONS)
+def test_fields_compat_reads_per_version_exist_in_that_version(version):
+	from revops_app.revops.schema import VERSIONED_FIELDS
+
+	assert set(VERSIONED_FIELDS) == set(ERPNEXT_VERSIONS)
+	errors = declared_field_errors(VERSIONED_FIELDS[version], version)
+	assert not errors, "; ".join(errors)
 
 
 def test_custom_fields_fit_the_v15_schema():

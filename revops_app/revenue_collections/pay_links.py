@@ -27,6 +27,7 @@ from decimal import Decimal
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.query_builder.functions import Sum
 from frappe.utils import flt, getdate, now_datetime
 
 from revops_app.core.gateway.paylinks import (
@@ -113,12 +114,14 @@ def on_payment_entry_change(doc: Document, method: str | None = None) -> None:
 
 def credited_amount(invoice: str) -> Decimal:
 	"""What submitted credit notes against the invoice return, as a positive amount."""
-	total = frappe.db.get_value(
-		"Sales Invoice",
-		{"return_against": invoice, "is_return": 1, "docstatus": 1},
-		"sum(grand_total)",
+	si = frappe.qb.DocType("Sales Invoice")
+	rows = (
+		frappe.qb.from_(si)
+		.select(Sum(si.grand_total))
+		.where((si.return_against == invoice) & (si.is_return == 1) & (si.docstatus == 1))
+		.run()
 	)
-	return Decimal(str(-flt(total)))
+	return Decimal(str(-flt(rows[0][0] if rows else 0)))
 
 
 def refresh_link_status(invoice: str) -> None:

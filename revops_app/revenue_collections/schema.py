@@ -176,13 +176,10 @@ DISPUTE_FIELDS: dict[str, dict[str, str]] = {
 	},
 }
 
-# Read by settlement/posting_dates.py (frozen_upto, closed_periods) to move an entry past ERPNext's own refusals
-# (general_ledger.check_freezing_date, accounting_period.validate_accounting_period_on_doc_save).
-# These DocTypes are not in shared/reference yet, so they are kept out of ERP_FIELDS (whose CI check
-# needs a reference schema); checked against the installed v15 meta by the bench test
-# test_stripe_posting_dates.TestStripePostingDates.test_period_lock_fields_exist.
+# Read by settlement/posting_dates.py (closed_periods, books_closed_upto) to move an entry past ERPNext's own
+# refusals (general_ledger.validate_accounting_period / validate_against_pcv); checked against both reference
+# packs in CI and against the installed meta by the bench test test_stripe_posting_dates.
 PERIOD_LOCK_FIELDS: dict[str, dict[str, str]] = {
-	"Accounts Settings": {"acc_frozen_upto": "Date", "frozen_accounts_modifier": "Link"},
 	"Accounting Period": {
 		"start_date": "Date",
 		"end_date": "Date",
@@ -193,6 +190,14 @@ PERIOD_LOCK_FIELDS: dict[str, dict[str, str]] = {
 	"Period Closing Voucher": {"company": "Link", "period_end_date": "Date"},
 }
 
+# Fields that exist in one version only, each read through revops_app.compat (which says what changed).
+VERSIONED_FIELDS: dict[str, dict[str, dict[str, str]]] = {
+	"v15": {"Accounts Settings": {"acc_frozen_upto": "Date"}},
+	"v16": {"Company": {"accounts_frozen_till_date": "Date"}, "Accounting Period": {"disabled": "Check"}},
+}
+# Fields whose type changed in v16 while the glue reads them the same way (a language code either way).
+V16_TYPE_CHANGES: dict[str, dict[str, str]] = {"Sales Invoice": {"language": "Link"}}
+
 # Stripe entries set these on the Payment Entry they date.
 POSTING_DATE_FIELDS: dict[str, dict[str, str]] = {
 	"Payment Entry": {"posting_date": "Date", "reference_date": "Date"}
@@ -200,4 +205,11 @@ POSTING_DATE_FIELDS: dict[str, dict[str, str]] = {
 
 
 # merged into revops_app.revops.schema.ERP_FIELDS
-FIELDS = (COLLECTIONS_REPORT_FIELDS, STRIPE_FIELDS, DUNNING_FIELDS, DISPUTE_FIELDS, POSTING_DATE_FIELDS)
+FIELDS = (
+	COLLECTIONS_REPORT_FIELDS,
+	STRIPE_FIELDS,
+	DUNNING_FIELDS,
+	DISPUTE_FIELDS,
+	PERIOD_LOCK_FIELDS,
+	POSTING_DATE_FIELDS,
+)

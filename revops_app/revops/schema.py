@@ -8,7 +8,7 @@ touches in its own `schema.py`; this module merges them. Values are the v15 fiel
 from revops_app.customer_experience import schema as customer_experience
 from revops_app.customer_experience.schema import CX_UNREFERENCED_FIELDS
 from revops_app.revenue_collections import schema as revenue_collections
-from revops_app.revenue_collections.schema import PERIOD_LOCK_FIELDS
+from revops_app.revenue_collections.schema import PERIOD_LOCK_FIELDS, V16_TYPE_CHANGES, VERSIONED_FIELDS
 from revops_app.revops.signals import schema as signals
 from revops_app.revops.signals.schema import SIGNALS_FRAPPE_CORE_FIELDS
 

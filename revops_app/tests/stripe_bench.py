@@ -23,6 +23,7 @@ from frappe.utils import add_days, flt, nowdate
 from revops_app.revenue_collections.constants import PAYMENT_LINK_DOCTYPE
 from revops_app.revops.constants import LOG_DOCTYPE, SETTINGS_DOCTYPE
 from revops_app.tests.stripe_standin import StripeStandIn, deliver, event, sign
+from revops_app.tests.utils import gl_totals_by_account
 
 COMPANY = "RevOps Stripe Test Co"
 ABBR = "RSTC"
@@ -300,13 +301,8 @@ class StripeBenchCase(FrappeTestCase):
 		)
 
 	def gl(self, voucher: str) -> dict[str, tuple[Decimal, Decimal]]:
-		rows = frappe.get_all(
-			"GL Entry",
-			filters={"voucher_type": "Payment Entry", "voucher_no": voucher, "is_cancelled": 0},
-			fields=["account", "sum(debit) as debit", "sum(credit) as credit"],
-			group_by="account",
-		)
-		return {row.account: (money(row.debit), money(row.credit)) for row in rows}
+		totals = gl_totals_by_account("Payment Entry", voucher)
+		return {account: (money(debit), money(credit)) for account, (debit, credit) in totals.items()}
 
 
 def purge_company_transactions(company: str, event_ids: list[str]) -> None:

@@ -24,6 +24,7 @@ from revops_app.tests.stripe_standin import (
 	session_completed,
 	sign,
 )
+from revops_app.tests.utils import account_balance, gl_totals_by_account, outstanding_against
 
 D = Decimal
 ZERO = D("0.00")
@@ -62,22 +63,12 @@ class TestStripeDisputes(StripeBenchCase):
 		return {row.revops_dispute_posting.split(":")[-1]: row.name for row in rows}
 
 	def gl_of(self, voucher: str) -> dict[str, tuple[Decimal, Decimal]]:
-		rows = frappe.get_all(
-			"GL Entry",
-			filters={"voucher_type": "Journal Entry", "voucher_no": voucher, "is_cancelled": 0},
-			fields=["account", "sum(debit) as debit", "sum(credit) as credit"],
-			group_by="account",
-		)
-		return {row.account: (money(row.debit), money(row.credit)) for row in rows}
+		totals = gl_totals_by_account("Journal Entry", voucher)
+		return {account: (money(debit), money(credit)) for account, (debit, credit) in totals.items()}
 
 	def balance(self, account: str) -> Decimal:
 		"""Debit - credit of an account over the whole test company (every test starts from nothing)."""
-		(row,) = frappe.get_all(
-			"GL Entry",
-			filters={"company": COMPANY, "account": account, "is_cancelled": 0},
-			fields=["sum(debit) - sum(credit) as balance"],
-		)
-		return money(row.balance or 0)
+		return money(account_balance(COMPANY, account))
 
 	def test_created_posts_withdrawal_and_fee_once_and_lost_adds_nothing(self):
 		si, pi = self.paid_invoice()
@@ -164,11 +155,7 @@ class TestStripeDisputes(StripeBenchCase):
 			["reference_type", "reference_name"],
 		)
 		self.assertEqual(tuple(row), ("Journal Entry", journals["withdrawal"]))
-		outstanding = frappe.get_all(
-			"Payment Ledger Entry",
-			filters={"against_voucher_no": journals["withdrawal"], "delinked": 0},
-			fields=["sum(amount) as amount"],
-		)[0].amount
+		outstanding = outstanding_against(journals["withdrawal"])
 		self.assertEqual(money(outstanding), ZERO)
 		# net: clearing 67.67 - 85.00 + 70.00 = 52.67 (the payment less both fees); fees 2.33 + 15.00
 		self.assertEqual(self.balance(m["clearing"]), D("52.67"))

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta, timezone
 import frappe
 from frappe.utils import add_days, get_system_timezone, getdate, nowdate
 
-from revops_app.revops.schema import PERIOD_LOCK_FIELDS
+from revops_app.compat import accounts_frozen_till, frappe_major_version, set_accounts_frozen_till
+from revops_app.revops.schema import PERIOD_LOCK_FIELDS, VERSIONED_FIELDS
 from revops_app.tests.stripe_bench import COMPANY, StripeBenchCase
 from revops_app.tests.stripe_standin import charge_refunded, dispute, session_completed
 
@@ -36,12 +37,12 @@ class TestStripePostingDates(StripeBenchCase):
 		super().setUp()
 		if get_system_timezone() != "America/New_York":
 			self.skipTest("the hand-worked dates assume the bench's America/New_York time zone")
-		self.frozen = frappe.db.get_single_value("Accounts Settings", "acc_frozen_upto")
+		self.frozen = accounts_frozen_till(COMPANY)
 		self.periods: list[str] = []
 
 	def tearDown(self) -> None:
 		frappe.db.rollback()
-		frappe.db.set_single_value("Accounts Settings", "acc_frozen_upto", self.frozen)
+		set_accounts_frozen_till(COMPANY, self.frozen)
 		for name in self.periods:
 			frappe.delete_doc("Accounting Period", name, force=True, ignore_permissions=True)
 		frappe.db.commit()
@@ -72,7 +73,8 @@ class TestStripePostingDates(StripeBenchCase):
 		)
 
 	def test_period_lock_fields_exist(self):
-		for doctype, fields in PERIOD_LOCK_FIELDS.items():
+		version = f"v{frappe_major_version()}"
+		for doctype, fields in (PERIOD_LOCK_FIELDS | VERSIONED_FIELDS[version]).items():
 			meta = frappe.get_meta(doctype)
 			for fieldname, fieldtype in fields.items():
 				self.assertEqual(meta.get_field(fieldname).fieldtype, fieldtype, f"{doctype}.{fieldname}")
@@ -108,12 +110,12 @@ class TestStripePostingDates(StripeBenchCase):
 	def test_frozen_accounts_move_the_receipt_to_the_first_open_date_with_a_remark(self):
 		created, utc_day = utc_0330(days_ago=3)
 		charge_day = utc_day - timedelta(days=1)
-		frappe.db.set_single_value("Accounts Settings", "acc_frozen_upto", charge_day)
+		set_accounts_frozen_till(COMPANY, charge_day)
 		frappe.db.commit()
 		# the invoice predates the freeze: make it with the freeze lifted, then freeze again
-		frappe.db.set_single_value("Accounts Settings", "acc_frozen_upto", None)
+		set_accounts_frozen_till(COMPANY, None)
 		si = self.make_invoice(50, posting_date=add_days(nowdate(), -10))
-		frappe.db.set_single_value("Accounts Settings", "acc_frozen_upto", charge_day)
+		set_accounts_frozen_till(COMPANY, charge_day)
 		frappe.db.commit()
 		link = self.link_of(si.name)
 		pi, evt = unique("pi"), unique("evt")

@@ -190,3 +190,50 @@ def ensure_fiscal_years(dates, company: str | None = None) -> None:
 					"year_end_date": f"{when.year}-12-31",
 				}
 			).insert(ignore_permissions=True)
+
+
+def gl_totals_by_account(voucher_type: str, voucher_no: str) -> dict[str, tuple[float, float]]:
+	"""account -> (debit, credit) of a voucher's live GL rows, summed by the database (frappe.qb: v16 refuses
+	SQL function strings in fields)."""
+	import frappe
+	from frappe.query_builder.functions import Sum
+
+	gle = frappe.qb.DocType("GL Entry")
+	rows = (
+		frappe.qb.from_(gle)
+		.select(gle.account, Sum(gle.debit), Sum(gle.credit))
+		.where((gle.voucher_type == voucher_type) & (gle.voucher_no == voucher_no) & (gle.is_cancelled == 0))
+		.groupby(gle.account)
+		.run()
+	)
+	return {account: (debit, credit) for account, debit, credit in rows}
+
+
+def account_balance(company: str, account: str) -> float:
+	"""Debit - credit of an account's live GL rows in `company`."""
+	import frappe
+	from frappe.query_builder.functions import Sum
+
+	gle = frappe.qb.DocType("GL Entry")
+	rows = (
+		frappe.qb.from_(gle)
+		.select(Sum(gle.debit) - Sum(gle.credit))
+		.where((gle.company == company) & (gle.account == account) & (gle.is_cancelled == 0))
+		.run()
+	)
+	return rows[0][0] or 0 if rows else 0
+
+
+def outstanding_against(voucher_no: str) -> float:
+	"""What the Payment Ledger still holds against a voucher (ERPNext's own outstanding)."""
+	import frappe
+	from frappe.query_builder.functions import Sum
+
+	ple = frappe.qb.DocType("Payment Ledger Entry")
+	rows = (
+		frappe.qb.from_(ple)
+		.select(Sum(ple.amount))
+		.where((ple.against_voucher_no == voucher_no) & (ple.delinked == 0))
+		.run()
+	)
+	return rows[0][0] or 0 if rows else 0

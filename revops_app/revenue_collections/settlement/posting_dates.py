@@ -3,7 +3,7 @@
 Every receipt, refund and dispute entry is dated when Stripe moved the money (balance transaction /
 charge `created`, refund `created`, dispute balance transaction `created`) in the site's time zone,
 falling back to the event's `created`, then today; posting_date, reference_date and cheque_date agree.
-A date ERPNext would refuse (on or before Accounts Settings acc_frozen_upto or the last Period Closing
+A date ERPNext would refuse (on or before the accounts freeze date, see compat.accounts_frozen_till, or the last Period Closing
 Voucher's end, or inside an Accounting Period closed for Payment Entry / Journal Entry) moves to the
 first open date, and the entry's remarks say so. The decision is core/gateway/posting_dates.py; this
 module only reads what ERPNext has closed and hands it over. `event_time` is the event's `created` as a
@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import frappe
+from frappe.query_builder.functions import Max
 from frappe.utils import (
 	convert_utc_to_system_timezone,
 	get_system_timezone,
@@ -23,6 +24,7 @@ from frappe.utils import (
 	nowdate,
 )
 
+from revops_app.compat import accounting_periods_can_be_disabled, accounts_frozen_till
 from revops_app.core.gateway.posting_dates import ClosedPeriod, PostingDate, posting_date
 from revops_app.core.gateway.webhooks import GatewayEvent
 
@@ -39,33 +41,38 @@ def stripe_posting_date(
 		event_ts=event.created,
 		today=getdate(nowdate()),
 		tz=get_system_timezone(),
-		frozen_upto=frozen_upto(),
+		frozen_upto=frozen_upto(company),
 		closed=closed_periods(company, voucher_type),
 		books_closed_upto=books_closed_upto(company),
 	)
 
 
-def frozen_upto():
-	value = frappe.db.get_single_value("Accounts Settings", "acc_frozen_upto")
-	return getdate(value) if value else None
+def frozen_upto(company: str):
+	"""The company's accounts freeze date (Accounts Settings on v15, the Company on v16: see compat)."""
+	return accounts_frozen_till(company)
 
 
 def books_closed_upto(company: str):
 	"""The last submitted Period Closing Voucher's end (general_ledger.validate_against_pcv refuses up to it)."""
-	# TODO(v16): "max(period_end_date)" is an SQL function string in fields; v16 compat is another issue.
-	value = frappe.db.get_value(
-		"Period Closing Voucher", {"docstatus": 1, "company": company}, "max(period_end_date)"
+	pcv = frappe.qb.DocType("Period Closing Voucher")
+	rows = (
+		frappe.qb.from_(pcv)
+		.select(Max(pcv.period_end_date))
+		.where((pcv.docstatus == 1) & (pcv.company == company))
+		.run()
 	)
+	value = rows[0][0] if rows else None
 	return getdate(value) if value else None
 
 
 def closed_periods(company: str, voucher_type: str) -> list[ClosedPeriod]:
 	"""Accounting Periods of the company whose Closed Document rows close `voucher_type` (as ERPNext reads them)."""
+	enabled_only = "and ap.disabled = 0" if accounting_periods_can_be_disabled() else ""
 	rows = frappe.db.sql(
-		"""select ap.name, ap.start_date, ap.end_date
+		f"""select ap.name, ap.start_date, ap.end_date
 		from `tabAccounting Period` ap, `tabClosed Document` cd
 		where ap.name = cd.parent and ap.company = %(company)s and cd.closed = 1
-			and cd.document_type = %(voucher_type)s
+			and cd.document_type = %(voucher_type)s {enabled_only}
 		order by ap.start_date""",
 		{"company": company, "voucher_type": voucher_type},
 		as_dict=True,

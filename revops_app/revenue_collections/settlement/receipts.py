@@ -21,6 +21,7 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import flt, get_datetime
 
+from revops_app.compat import get_payment_entry
 from revops_app.core.collections.allocation import SettlementAction, plan_payment
 from revops_app.core.gateway.payments import PaymentSettlement
 from revops_app.core.gateway.routing import link_state_after
@@ -138,15 +139,12 @@ def posting_problem(si: Document, settings: Document) -> str | None:
 
 def build_receipt(si, plan, settlement: PaymentSettlement, settings, event: GatewayEvent) -> Document:
 	"""A Receive Payment Entry from ERPNext's get_payment_entry, adjusted to the settlement plan."""
-	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
-
 	when = stripe_posting_date(si.company, "Payment Entry", settlement.money_created, event)
 	pe = get_payment_entry(
 		"Sales Invoice",
 		si.name,
 		bank_account=settings.stripe_clearing_account,
 		reference_date=when.date,
-		ignore_permissions=True,
 	)
 	pe.posting_date = when.date
 	if settings.mode_of_payment:

@@ -14,6 +14,7 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import flt
 
+from revops_app.compat import get_payment_entry
 from revops_app.core.collections.allocation import SettlementAction, plan_refund
 from revops_app.core.gateway.payments import PaymentSettlement
 from revops_app.core.gateway.posting_dates import PostingDate
@@ -106,8 +107,6 @@ def post_reversal(
 	exchange rates are ERPNext's; its invoice reference is dropped because ERPNext v15 does not let a
 	Pay entry allocate against a paid invoice. The customer's ledger shows the refund as an open debit
 	until finance issues a credit note (or re-bills) and reconciles it."""
-	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
-
 	settings = get_settings()
 	pe = get_payment_entry(
 		"Sales Invoice",
@@ -115,7 +114,6 @@ def post_reversal(
 		party_amount=flt(amount),
 		bank_account=settings.stripe_clearing_account,
 		payment_type="Pay",
-		ignore_permissions=True,
 		created_from_payment_request=True,  # no Payment Request allocation for a refund
 	)
 	pe.set("references", [])

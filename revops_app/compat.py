@@ -1,0 +1,62 @@
+"""Every difference between the Frappe/ERPNext versions the app supports (v15 and v16), in one place.
+
+Each entry is named by what changed and in which version, so a reader knows why it exists and when it can
+go (when v15 support ends). The rest of the app calls these instead of checking versions itself. Facts are
+from the v15 (frappe 15.101 / erpnext 15.90) and v16 (frappe 16.13 / erpnext 16.12) sources; see
+`tests/reference/erpnext-v16/CHANGES.md`.
+
+Not here because both versions accept one spelling: aggregates are built with `frappe.qb` functions (v16
+refuses SQL function strings such as sum(x) in `fields`; v15 does not understand v16's dict syntax), and desk links come from
+`frappe.utils.get_url_to_form` / `get_link_to_form` (`/app/...` on v15, `/desk/...` on v16).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import frappe
+from frappe.utils import getdate
+
+
+def frappe_major_version() -> int:
+	return int(frappe.__version__.split(".", 1)[0])
+
+
+# --- v16: the accounts freeze moved from Accounts Settings to each Company --------------------------------
+# v15 general_ledger.check_freezing_date reads Accounts Settings.acc_frozen_upto; v16 reads
+# Company.accounts_frozen_till_date (patch v16_0/migrate_account_freezing_settings_to_company copies the old
+# value to every company, and the Accounts Settings field is gone from the meta: reading it throws).
+def accounts_frozen_till(company: str) -> date | None:
+	"""The date up to which ERPNext refuses GL entries of `company` (None: nothing frozen)."""
+	if frappe.get_meta("Company").has_field("accounts_frozen_till_date"):
+		value = frappe.db.get_value("Company", company, "accounts_frozen_till_date")
+	else:
+		value = frappe.db.get_single_value("Accounts Settings", "acc_frozen_upto")
+	return getdate(value) if value else None
+
+
+def set_accounts_frozen_till(company: str, value: date | str | None) -> None:
+	"""Set the freeze date where this version keeps it (tests and setup tools)."""
+	if frappe.get_meta("Company").has_field("accounts_frozen_till_date"):
+		frappe.db.set_value("Company", company, "accounts_frozen_till_date", value)
+	else:
+		frappe.db.set_single_value("Accounts Settings", "acc_frozen_upto", value)
+
+
+# --- v16: get_payment_entry() lost its ignore_permissions argument -------------------------------------
+# v15 accepted it and never used it (payment_entry.py:2880 is its only occurrence); v16 raises TypeError.
+# Callers that must skip permissions say so on insert/submit (`insert(ignore_permissions=True)`).
+def get_payment_entry(dt: str, dn: str, **kwargs: Any):
+	"""ERPNext's own `get_payment_entry`, called the same way on both versions."""
+	from erpnext.accounts.doctype.payment_entry.payment_entry import (
+		get_payment_entry as erpnext_payment_entry,
+	)
+
+	return erpnext_payment_entry(dt, dn, **kwargs)
+
+
+# --- v16: an Accounting Period can be disabled -------------------------------------------------------
+# v16 general_ledger.validate_accounting_period only applies periods with disabled = 0; v15 has no such field.
+def accounting_periods_can_be_disabled() -> bool:
+	return frappe.get_meta("Accounting Period").has_field("disabled")
