@@ -10,6 +10,7 @@ required_apps = ["frappe/erpnext"]
 export_python_type_annotations = True
 require_type_annotated_api_methods = True
 
+before_install = "revops_app.revops.install.before_install"
 after_install = "revops_app.revops.install.after_install"
 after_migrate = "revops_app.revops.install.after_migrate"
 before_uninstall = "revops_app.revops.install.before_uninstall"

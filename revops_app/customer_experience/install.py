@@ -36,10 +36,15 @@ for {{ issue.customer }} slipped its SLA: {{ reason }}.</p>
 {% if new_priority %}<p>Priority raised from {{ old_priority }} to {{ new_priority }}.</p>{% endif %}"""
 
 
-def install_cx() -> None:
+def ensure_issue_priorities() -> None:
+	"""The Issue Priorities the recovery SLA and RevOps CX Settings name (the setup wizard makes them too)."""
 	for priority in DEFAULT_RESPONSE_HOURS:
 		if not frappe.db.exists("Issue Priority", priority):
 			frappe.get_doc({"doctype": "Issue Priority", "name": priority}).insert(ignore_permissions=True)
+
+
+def install_cx() -> None:
+	ensure_issue_priorities()
 	for name, subject, body in (
 		(CX_THANK_YOU_TEMPLATE, THANK_YOU_SUBJECT, THANK_YOU_BODY),
 		(CX_ESCALATION_TEMPLATE, ESCALATION_SUBJECT, ESCALATION_BODY),

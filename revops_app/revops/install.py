@@ -1,17 +1,36 @@
 """Install-time glue: custom fields and the default records the app ships."""
 
 import frappe
+from frappe.installer import remove_from_installed_apps
 
-from revops_app.customer_experience.install import install_cx
+from revops_app.customer_experience.install import ensure_issue_priorities, install_cx
 from revops_app.revenue_collections.dunning.install import install_dunning_defaults
+from revops_app.revops.constants import APP_NAME
 from revops_app.revops.custom_fields import CUSTOM_FIELDS, install_custom_fields
 
 
+def before_install() -> None:
+	"""Create what the app's DocType defaults link to, before Frappe syncs those DocTypes.
+
+	While syncing, Frappe saves each new Single with its field defaults; RevOps CX Settings defaults its
+	severe and default priorities to the Issue Priorities "High" and "Medium", which only ERPNext's setup
+	wizard creates. On a site where the wizard has not run, that save failed with LinkValidationError and
+	left the app half-installed."""
+	ensure_issue_priorities()
+
+
 def after_install() -> None:
-	install_custom_fields()
-	add_indexes()
-	install_cx()
-	install_dunning_defaults()
+	"""The app's install steps; a failure takes the app off the site's installed apps again, so that
+	`install-app` can simply be run again once the cause is fixed (each step is idempotent)."""
+	try:
+		install_custom_fields()
+		add_indexes()
+		install_cx()
+		install_dunning_defaults()
+	except Exception:
+		frappe.db.rollback()
+		remove_from_installed_apps(APP_NAME)
+		raise
 	frappe.clear_cache()
 
 

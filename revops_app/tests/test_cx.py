@@ -38,7 +38,7 @@ from revops_app.customer_experience.constants import (
 	ROLE_CX_INTEGRATION,
 	CXStatus,
 )
-from revops_app.revops.schema import _CX_FIELDS, CX_UNREFERENCED_FIELDS
+from revops_app.customer_experience.schema import CX_FIELDS, CX_UNREFERENCED_FIELDS
 from revops_app.tests.utils import get_test_company, settings_changed
 
 
@@ -175,7 +175,7 @@ class TestCXRules(FrappeTestCase):
 
 	def test_declared_fields_exist_on_the_site(self):
 		errors = []
-		for doctype, fields in {**_CX_FIELDS, **CX_UNREFERENCED_FIELDS}.items():
+		for doctype, fields in {**CX_FIELDS, **CX_UNREFERENCED_FIELDS}.items():
 			meta = frappe.get_meta(doctype)
 			for fieldname, fieldtype in fields.items():
 				field = meta.get_field(fieldname)
