@@ -60,9 +60,18 @@ def before_tests() -> None:
 
 
 def get_test_company() -> str:
+	"""The company the bench tests book to: RevOps Test Co, made by `before_tests` on an empty site, else here.
+
+	Here it takes the currency of the site's default company (the signals feed counts only invoices in that
+	currency) and no tax template: ERPNext's own test companies, which a v16 run creates before this app's
+	tests, carry default sales taxes that would change every invoice total."""
 	import frappe
 
-	return frappe.db.get_value("Company", TEST_COMPANY) or frappe.get_all("Company", pluck="name", limit=1)[0]
+	if not frappe.db.exists("Company", TEST_COMPANY):
+		default = frappe.defaults.get_global_default("company")
+		currency = frappe.get_cached_value("Company", default, "default_currency") if default else None
+		make_test_company(TEST_COMPANY, TEST_COMPANY_ABBR, default_currency=currency or "USD")
+	return TEST_COMPANY
 
 
 @contextlib.contextmanager
