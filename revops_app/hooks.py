@@ -51,7 +51,7 @@ scheduler_events = {
 }
 
 override_doctype_dashboards = {
-	"Customer": "revops_app.customer_experience.rules.customer_dashboard",
+	"Customer": "revops_app.customer_experience.dashboard.customer_dashboard",
 }
 
 default_log_clearing_doctypes = {

@@ -57,11 +57,11 @@ from revops_app.customer_experience.constants import (
 	CXStatus,
 	IngestResult,
 )
-from revops_app.customer_experience.rules import match_respondent
+from revops_app.customer_experience.intake import match_respondent
+from revops_app.customer_experience.rules import TRANSACTION_LOST
 
 MAX_STATE_PAGE = 1000
 BATCH_ATTEMPTS = 3
-TRANSACTION_LOST = (frappe.QueryDeadlockError, frappe.QueryTimeoutError)
 
 
 def _require(ptype: str) -> None:

@@ -7,6 +7,10 @@ CX_SETTINGS_DOCTYPE = "RevOps CX Settings"
 CX_TEAM_DOCTYPE = "RevOps CX Team Member"
 
 
+# Issue statuses that count as open (ERPNext's Issue.status).
+OPEN_ISSUE_STATUSES = ("Open", "Replied", "On Hold")
+
+
 class CXStatus:
 	PROCESSED = "Processed"
 	UNMATCHED = "Unmatched"

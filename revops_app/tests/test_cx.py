@@ -24,10 +24,11 @@ from erpnext.accounts.doctype.sales_invoice.test_sales_invoice import create_sal
 from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.api import cx as api
+from revops_app.core.cx.rules import ServiceRecovery
 from revops_app.customer_experience import customer_state as cx_customer_state
 from revops_app.customer_experience import escalation as cx_escalation
 from revops_app.customer_experience import install as cx_install
-from revops_app.customer_experience import rules as cx
+from revops_app.customer_experience import rules as cx_rules
 from revops_app.customer_experience.constants import (
 	CF_CUSTOMER_CHURN_RISK,
 	CF_ISSUE_CX_ESCALATION_LEVEL,
@@ -38,6 +39,8 @@ from revops_app.customer_experience.constants import (
 	ROLE_CX_INTEGRATION,
 	CXStatus,
 )
+from revops_app.customer_experience.cx_settings import cx_settings, priority_ladder
+from revops_app.customer_experience.recovery import raise_recovery_issue
 from revops_app.revops.schema import _CX_FIELDS, CX_UNREFERENCED_FIELDS
 from revops_app.tests.utils import get_test_company, settings_changed
 
@@ -230,7 +233,7 @@ class TestCXRules(FrappeTestCase):
 		self.assertEqual(frappe.db.count("Issue", {CF_ISSUE_CX_RESPONSE: first["name"]}), 1)
 
 		# running the rules again (the retry path) finds the Issue instead of raising a second one
-		cx.raise_recovery_issue(response, cx.rules.ServiceRecovery("High", "again"), cx.cx_settings())
+		raise_recovery_issue(response, ServiceRecovery("High", "again"), cx_settings())
 		self.assertEqual(frappe.db.count("Issue", {CF_ISSUE_CX_RESPONSE: first["name"]}), 1)
 		# and the database refuses a second Issue for the same response outright
 		with self.assertRaises(frappe.UniqueValidationError):
@@ -451,7 +454,7 @@ class TestCXRules(FrappeTestCase):
 
 		self.assertEqual(
 			cx_escalation.escalate_issue(
-				issue_name, after_response, cx.priority_ladder(cx.cx_settings()), cx.cx_settings()
+				issue_name, after_response, priority_ladder(cx_settings()), cx_settings()
 			),
 			1,
 		)
@@ -511,8 +514,8 @@ class TestCXRules(FrappeTestCase):
 			self.assertFalse(response.rules_applied_on)
 			# the failed attempt left nothing half-done: no tag, no email
 			self.assertNotIn("Promoter", frappe.db.get_value("Customer", customer, "_user_tags") or "")
-			self.assertEqual(cx.retry_failed_responses(commit=False), 0)  # still broken: stays Error
-		self.assertGreaterEqual(cx.retry_failed_responses(commit=False), 1)
+			self.assertEqual(cx_rules.retry_failed_responses(commit=False), 0)  # still broken: stays Error
+		self.assertGreaterEqual(cx_rules.retry_failed_responses(commit=False), 1)
 		response.reload()
 		self.assertEqual(response.status, CXStatus.PROCESSED)
 		self.assertTrue(response.rules_applied_on)
