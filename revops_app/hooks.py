@@ -40,7 +40,6 @@ scheduler_events = {
 	"hourly": [
 		"revops_app.revops.jobs.sweep_stuck_logs",
 		"revops_app.customer_experience.escalation.escalate_slipped_issues",
-		"revops_app.customer_experience.rules.retry_failed_responses",
 	],
 	"daily": [
 		"revops_app.customer_experience.customer_state.refresh_all_customers",

@@ -130,11 +130,37 @@ def test_hooks_wire_the_cx_jobs():
 		"revops_app.customer_experience.customer_state.refresh_all_customers"
 		in values["scheduler_events"]["daily"]
 	)
-	assert "revops_app.customer_experience.rules.retry_failed_responses" in hourly
+	# Failed rules are retried by the one sweep of the integration log, not by a job of their own.
+	assert "revops_app.revops.jobs.sweep_stuck_logs" in hourly
+	assert not [job for job in hourly if "retry_failed_responses" in job]
 	assert (
 		values["override_doctype_dashboards"]["Customer"]
 		== "revops_app.customer_experience.dashboard.customer_dashboard"
 	)
+
+
+def _functions(path) -> dict[str, ast.FunctionDef]:
+	return {n.name: n for n in ast.parse(path.read_text()).body if isinstance(n, ast.FunctionDef)}
+
+
+def test_the_cx_rules_worker_is_retryable_on_the_long_queue():
+	from revops_app.customer_experience.constants import CX_RULES_WORKER
+
+	tree = ast.parse((APP_DIR / "revops" / "jobs.py").read_text())
+	workers = next(
+		node.value
+		for node in tree.body
+		if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "RETRYABLE_WORKERS"
+	)
+	registered = {
+		ast.literal_eval(key): ast.unparse(value)
+		for key, value in zip(workers.keys, workers.values, strict=True)
+		if isinstance(key, ast.Constant)
+	}
+	assert registered.get(CX_RULES_WORKER) == "'long'"
+	module, _, function = CX_RULES_WORKER.rpartition(".")
+	worker = _functions(APP_DIR.parent / (module.replace(".", "/") + ".py"))[function]
+	assert [a.arg for a in worker.args.args] == ["log_name"]
 
 
 def test_customer_experience_modules_import_no_circle_and_stay_small():
