@@ -41,7 +41,6 @@ scheduler_events = {
 	"hourly": [
 		"revops_app.revops.jobs.sweep_stuck_logs",
 		"revops_app.customer_experience.escalation.escalate_slipped_issues",
-		"revops_app.customer_experience.rules.retry_failed_responses",
 	],
 	"daily": [
 		"revops_app.customer_experience.customer_state.refresh_all_customers",
@@ -52,7 +51,7 @@ scheduler_events = {
 }
 
 override_doctype_dashboards = {
-	"Customer": "revops_app.customer_experience.rules.customer_dashboard",
+	"Customer": "revops_app.customer_experience.dashboard.customer_dashboard",
 }
 
 default_log_clearing_doctypes = {

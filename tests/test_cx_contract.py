@@ -124,14 +124,79 @@ def test_hooks_wire_the_cx_jobs():
 	from tests.test_schema_fidelity import hooks
 
 	values = hooks()
-	assert (
-		"revops_app.customer_experience.escalation.escalate_slipped_issues"
-		in values["scheduler_events"]["hourly"]
-	)
-	assert (
-		"revops_app.customer_experience.rules.retry_failed_responses" in values["scheduler_events"]["hourly"]
-	)
+	hourly = values["scheduler_events"]["hourly"]
+	assert "revops_app.customer_experience.escalation.escalate_slipped_issues" in hourly
 	assert (
 		"revops_app.customer_experience.customer_state.refresh_all_customers"
 		in values["scheduler_events"]["daily"]
 	)
+	# Failed rules are retried by the one sweep of the integration log, not by a job of their own.
+	assert "revops_app.revops.jobs.sweep_stuck_logs" in hourly
+	assert not [job for job in hourly if "retry_failed_responses" in job]
+	assert (
+		values["override_doctype_dashboards"]["Customer"]
+		== "revops_app.customer_experience.dashboard.customer_dashboard"
+	)
+
+
+def _functions(path) -> dict[str, ast.FunctionDef]:
+	return {n.name: n for n in ast.parse(path.read_text()).body if isinstance(n, ast.FunctionDef)}
+
+
+def test_the_cx_rules_worker_is_retryable_on_the_long_queue():
+	from revops_app.customer_experience.constants import CX_RULES_WORKER
+
+	tree = ast.parse((APP_DIR / "revops" / "jobs.py").read_text())
+	workers = next(
+		node.value
+		for node in tree.body
+		if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "RETRYABLE_WORKERS"
+	)
+	registered = {
+		ast.literal_eval(key): ast.unparse(value)
+		for key, value in zip(workers.keys, workers.values, strict=True)
+		if isinstance(key, ast.Constant)
+	}
+	assert registered.get(CX_RULES_WORKER) == "'long'"
+	module, _, function = CX_RULES_WORKER.rpartition(".")
+	worker = _functions(APP_DIR.parent / (module.replace(".", "/") + ".py"))[function]
+	assert [a.arg for a in worker.args.args] == ["log_name"]
+
+
+def test_customer_experience_modules_import_no_circle_and_stay_small():
+	package = "revops_app.customer_experience"
+	root = APP_DIR / "customer_experience"
+	modules = {
+		".".join(p.relative_to(APP_DIR.parent).with_suffix("").parts): p
+		for p in root.rglob("*.py")
+		if p.name != "__init__.py"
+	}
+	graph: dict[str, set[str]] = {}
+	for name, path in modules.items():
+		tree = ast.parse(path.read_text())
+		deps: set[str] = set()
+		for node in ast.walk(tree):
+			if isinstance(node, ast.ImportFrom) and node.module:
+				targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+			elif isinstance(node, ast.Import):
+				targets = [a.name for a in node.names]
+			else:
+				continue
+			deps |= {t for t in targets if t in modules and t != name}
+		graph[name] = deps
+		for function in ast.walk(tree):
+			if isinstance(function, ast.FunctionDef):
+				local = [n for n in ast.walk(function) if isinstance(n, ast.Import | ast.ImportFrom)]
+				own = [n for n in local if ast.unparse(n).split()[1].startswith(package)]
+				assert not own, f"{name}.{function.name} imports this feature inside a function"
+		if "doctype" not in path.parts and "report" not in path.parts:
+			assert len(path.read_text().splitlines()) <= 300, f"{name} has grown past 300 lines"
+
+	def reach(start: str, seen: set[str]) -> set[str]:
+		for dep in graph[start] - seen:
+			seen.add(dep)
+			reach(dep, seen)
+		return seen
+
+	circles = sorted(name for name in graph if name in reach(name, set()))
+	assert not circles, f"import circle through {circles}"

@@ -16,7 +16,8 @@ POST /api/method/revops_app.api.cx.ingest_responses
 	reference_name (Issue / Sales Order / Sales Invoice / Project / Delivery Note), raw_payload (object).
 	returns {"results": [{"source", "external_id", "status", "name", "message"}]} in input order:
 	- "created": stored and matched to a Customer; rules applied (if they failed the response is kept
-	  with status Error and retried hourly: the message says so),
+	  with status Error, the failure is a RevOps Integration Log row (integration CX) and the hourly
+	  sweep retries it: the message says so),
 	- "unmatched": stored with status Unmatched (no Customer found); kept for review, no rules,
 	- "duplicate": this source + external_id was delivered before; `name` is the stored response.
 	  The unique index on dedupe_key decides, so concurrent deliveries store one row,
@@ -57,11 +58,11 @@ from revops_app.customer_experience.constants import (
 	CXStatus,
 	IngestResult,
 )
-from revops_app.customer_experience.rules import match_respondent
+from revops_app.customer_experience.intake import match_respondent
+from revops_app.customer_experience.rules import TRANSACTION_LOST
 
 MAX_STATE_PAGE = 1000
 BATCH_ATTEMPTS = 3
-TRANSACTION_LOST = (frappe.QueryDeadlockError, frappe.QueryTimeoutError)
 
 
 def _require(ptype: str) -> None:
@@ -143,7 +144,7 @@ def ingest_one(item: Any, timezone: str) -> dict:
 		return dict(result, status=IngestResult.UNMATCHED, name=doc.name, message=status.remarks or "")
 	message = ""
 	if status.status == CXStatus.ERROR:
-		message = f"stored; {status.remarks} (retried hourly)"
+		message = f"stored; {status.remarks} (recorded in the RevOps Integration Log, retried hourly)"
 	return dict(result, status=IngestResult.CREATED, name=doc.name, message=message)
 
 

@@ -7,6 +7,19 @@ CX_SETTINGS_DOCTYPE = "RevOps CX Settings"
 CX_TEAM_DOCTYPE = "RevOps CX Team Member"
 
 
+# Issue statuses that count as open (ERPNext's Issue.status).
+OPEN_ISSUE_STATUSES = ("Open", "Replied", "On Hold")
+
+# The worker a failed rules run is replayed through from its RevOps Integration Log row (registered in
+# revops_app.revops.jobs.RETRYABLE_WORKERS), and the idempotency key of that row: one per response.
+CX_RULES_WORKER = "revops_app.customer_experience.rules.reapply_rules"
+CX_RULES_EVENT = "rules"
+
+
+def rules_failure_key(response: str) -> str:
+	return f"cx-rules:{response}"
+
+
 class CXStatus:
 	PROCESSED = "Processed"
 	UNMATCHED = "Unmatched"

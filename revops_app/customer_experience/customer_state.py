@@ -9,7 +9,8 @@ Contract
 - `refresh_all_customers()` (daily scheduler job): the same for every customer with responses or a
   churn flag, in batches of 500, committing after each batch unless told not to.
 It writes only the CX custom fields on Customer (`set_value`, no `modified` bump). The configuration
-(RevOps CX Settings -> core.cx.health.ChurnConfig) comes from `revops_app.customer_experience.rules`.
+(RevOps CX Settings -> core.cx.health.ChurnConfig) comes from `revops_app.customer_experience.cx_settings`,
+the timeline lines from `revops_app.customer_experience.timeline`.
 """
 
 from __future__ import annotations
@@ -32,13 +33,10 @@ from revops_app.customer_experience.constants import (
 	CF_CUSTOMER_LATEST_CES,
 	CF_CUSTOMER_LATEST_CSAT,
 	CF_CUSTOMER_LATEST_NPS,
-)
-from revops_app.customer_experience.rules import (
 	OPEN_ISSUE_STATUSES,
-	churn_config,
-	cx_settings,
-	timeline_entry,
 )
+from revops_app.customer_experience.cx_settings import churn_config, cx_settings
+from revops_app.customer_experience.timeline import timeline_entry
 
 TIMELINE_LENGTH = 10
 RESPONSES_PER_METRIC = TIMELINE_LENGTH

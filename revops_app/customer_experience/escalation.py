@@ -22,14 +22,9 @@ from revops_app.customer_experience.constants import (
 	CF_ISSUE_CX_RESPONSE,
 	CX_ESCALATION_TEMPLATE,
 )
-from revops_app.customer_experience.rules import (
-	TRANSACTION_LOST,
-	add_timeline_comment,
-	cx_enabled,
-	cx_settings,
-	priority_ladder,
-	render_template,
-)
+from revops_app.customer_experience.cx_settings import cx_enabled, cx_settings, priority_ladder
+from revops_app.customer_experience.rules import TRANSACTION_LOST
+from revops_app.customer_experience.timeline import add_timeline_comment, render_template
 
 
 def escalate_slipped_issues(now=None) -> int:

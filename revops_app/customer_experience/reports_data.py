@@ -15,9 +15,8 @@ from typing import Any
 import frappe
 from frappe.utils import getdate
 
-from revops_app.customer_experience.constants import CXStatus
+from revops_app.customer_experience.constants import OPEN_ISSUE_STATUSES, CXStatus
 
-OPEN_ISSUE_STATUSES = ("Open", "Replied", "On Hold")
 NPS_SEGMENTS = ("Promoter", "Passive", "Detractor", "No NPS")
 
 

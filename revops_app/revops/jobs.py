@@ -25,6 +25,7 @@ from revops_app.revops.integration_log import MAX_AUTOMATIC_ATTEMPTS, finish_log
 RETRYABLE_WORKERS: dict[str, str] = {
 	STRIPE_WORKER: QUEUE_WEBHOOKS,  # issue 3: Stripe webhook events
 	"revops_app.revenue_collections.dunning.escalation.retry_escalation": "long",  # dunning (issue 4): failed escalations
+	"revops_app.customer_experience.rules.reapply_rules": "long",  # CX (issue 9): failed survey-response rules
 }
 
 

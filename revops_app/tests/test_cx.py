@@ -15,30 +15,38 @@ import contextlib
 import json
 import threading
 from datetime import timedelta
+from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, get_datetime, getdate, nowdate
+from frappe.utils import add_days, add_to_date, get_datetime, getdate, now_datetime, nowdate
 
 from erpnext.accounts.doctype.sales_invoice.test_sales_invoice import create_sales_invoice
 from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.api import cx as api
+from revops_app.core.cx.rules import ServiceRecovery
 from revops_app.customer_experience import customer_state as cx_customer_state
 from revops_app.customer_experience import escalation as cx_escalation
 from revops_app.customer_experience import install as cx_install
-from revops_app.customer_experience import rules as cx
+from revops_app.customer_experience import rules as cx_rules
 from revops_app.customer_experience.constants import (
 	CF_CUSTOMER_CHURN_RISK,
 	CF_ISSUE_CX_ESCALATION_LEVEL,
 	CF_ISSUE_CX_RESPONSE,
 	CX_DEFAULT_SLA,
 	CX_RESPONSE_DOCTYPE,
+	CX_RULES_WORKER,
 	CX_SETTINGS_DOCTYPE,
 	ROLE_CX_INTEGRATION,
 	CXStatus,
+	rules_failure_key,
 )
+from revops_app.customer_experience.cx_settings import cx_settings, priority_ladder
+from revops_app.customer_experience.recovery import raise_recovery_issue
 from revops_app.customer_experience.schema import CX_FIELDS, CX_UNREFERENCED_FIELDS
+from revops_app.revops import jobs
+from revops_app.revops.constants import INTEGRATION_CX, LOG_DOCTYPE, LogStatus
 from revops_app.tests.utils import get_test_company, settings_changed
 
 
@@ -230,7 +238,7 @@ class TestCXRules(FrappeTestCase):
 		self.assertEqual(frappe.db.count("Issue", {CF_ISSUE_CX_RESPONSE: first["name"]}), 1)
 
 		# running the rules again (the retry path) finds the Issue instead of raising a second one
-		cx.raise_recovery_issue(response, cx.rules.ServiceRecovery("High", "again"), cx.cx_settings())
+		raise_recovery_issue(response, ServiceRecovery("High", "again"), cx_settings())
 		self.assertEqual(frappe.db.count("Issue", {CF_ISSUE_CX_RESPONSE: first["name"]}), 1)
 		# and the database refuses a second Issue for the same response outright
 		with self.assertRaises(frappe.UniqueValidationError):
@@ -451,7 +459,7 @@ class TestCXRules(FrappeTestCase):
 
 		self.assertEqual(
 			cx_escalation.escalate_issue(
-				issue_name, after_response, cx.priority_ladder(cx.cx_settings()), cx.cx_settings()
+				issue_name, after_response, priority_ladder(cx_settings()), cx_settings()
 			),
 			1,
 		)
@@ -489,19 +497,28 @@ class TestCXRules(FrappeTestCase):
 			)
 		)
 
-	def test_failed_rules_keep_the_response_and_the_hourly_retry_finishes_them(self):
+	def broken_template(self) -> str:
+		return (
+			frappe.get_doc(
+				{
+					"doctype": "Email Template",
+					"name": "CX Broken " + frappe.generate_hash(length=4),
+					"subject": "Thanks",
+					"use_html": 1,
+					"response_html": "{{ review_link.missing_method() }}",
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+
+	def rules_log(self, response: str):
+		return frappe.get_doc(LOG_DOCTYPE, {"idempotency_key": rules_failure_key(response)})
+
+	def test_failed_rules_keep_the_response_and_the_hourly_sweep_replays_them(self):
 		email = f"retry-{frappe.generate_hash(length=6)}@client.example"
 		customer, _ = make_customer("Retry", email)
-		broken = frappe.get_doc(
-			{
-				"doctype": "Email Template",
-				"name": "CX Broken " + frappe.generate_hash(length=4),
-				"subject": "Thanks",
-				"use_html": 1,
-				"response_html": "{{ review_link.missing_method() }}",
-			}
-		).insert(ignore_permissions=True)
-		with cx_settings_changed(thank_you_template=broken.name):
+		with cx_settings_changed(thank_you_template=self.broken_template()):
 			result = self.ingest(item(self.source, "retry-1", respondent_email=email, score=10))[0]
 			self.assertEqual(result["status"], "created")
 			self.assertIn("retried hourly", result["message"])
@@ -511,12 +528,58 @@ class TestCXRules(FrappeTestCase):
 			self.assertFalse(response.rules_applied_on)
 			# the failed attempt left nothing half-done: no tag, no email
 			self.assertNotIn("Promoter", frappe.db.get_value("Customer", customer, "_user_tags") or "")
-			self.assertEqual(cx.retry_failed_responses(commit=False), 0)  # still broken: stays Error
-		self.assertGreaterEqual(cx.retry_failed_responses(commit=False), 1)
+			# recorded once in the app's integration log, replayable by the hourly sweep after a backoff
+			log = self.rules_log(response.name)
+			self.assertEqual(
+				(log.integration, log.method, log.status), (INTEGRATION_CX, CX_RULES_WORKER, LogStatus.ERROR)
+			)
+			self.assertEqual(
+				(log.reference_doctype, log.reference_name), (CX_RESPONSE_DOCTYPE, response.name)
+			)
+			self.assertIn("missing_method", log.traceback)
+			self.assertGreater(get_datetime(log.next_retry_at), now_datetime())
+			self.assertEqual(jobs.RETRYABLE_WORKERS[CX_RULES_WORKER], "long")
+			self.assertFalse(frappe.db.exists("Error Log", {"reference_name": response.name}))
+			# saved again while still broken: the same log row (one open failure per response)
+			response.save(ignore_permissions=True)
+			self.assertEqual(frappe.db.count(LOG_DOCTYPE, {"reference_name": response.name}), 1)
+			self.assertEqual(
+				frappe.db.get_value(CX_RESPONSE_DOCTYPE, response.name, "status"), CXStatus.ERROR
+			)
+			# a replay while still broken raises (run_job_and_commit rolls it back and records the Error)
+			frappe.db.savepoint("cx_replay_test")
+			with self.assertRaises(Exception):
+				cx_rules.replay_rules(self.rules_log(response.name))
+			frappe.db.rollback(save_point="cx_replay_test")
+		# fixed, and the backoff elapsed: the hourly sweep queues the CX worker on the long queue ...
+		frappe.db.set_value(LOG_DOCTYPE, log.name, "next_retry_at", add_to_date(now_datetime(), minutes=-1))
+		with patch.object(jobs, "enqueue_log") as enqueue:
+			self.assertIn(log.name, jobs.sweep_stuck_logs(limit=100_000))
+		enqueue.assert_any_call(log.name, CX_RULES_WORKER)
+		self.assertEqual(frappe.db.get_value(LOG_DOCTYPE, log.name, "status"), LogStatus.QUEUED)
+		# ... and the worker replays the rules through run_job_and_commit (its commit held for the test)
+		with patch.object(frappe.db, "commit"):
+			cx_rules.reapply_rules(log.name)
 		response.reload()
 		self.assertEqual(response.status, CXStatus.PROCESSED)
 		self.assertTrue(response.rules_applied_on)
 		self.assertEqual(len(self.review_emails(response.name)), 1)
+		log.reload()
+		self.assertEqual((log.status, log.next_retry_at, log.attempts), (LogStatus.SUCCESS, None, 1))
+		# a second replay of the same row does nothing twice
+		self.assertEqual(cx_rules.replay_rules(log)[0], LogStatus.SUCCESS)
+		self.assertEqual(len(self.review_emails(response.name)), 1)
+
+	def test_failed_rules_applied_by_a_later_save_close_their_log(self):
+		email = f"resave-{frappe.generate_hash(length=6)}@client.example"
+		make_customer("Resave", email)
+		with cx_settings_changed(thank_you_template=self.broken_template()):
+			name = self.ingest(item(self.source, "resave-1", respondent_email=email, score=10))[0]["name"]
+		self.assertEqual(self.rules_log(name).status, LogStatus.ERROR)
+		response = frappe.get_doc(CX_RESPONSE_DOCTYPE, name)
+		response.save(ignore_permissions=True)
+		self.assertEqual(frappe.db.get_value(CX_RESPONSE_DOCTYPE, name, "status"), CXStatus.PROCESSED)
+		self.assertEqual(self.rules_log(name).status, LogStatus.SUCCESS)
 
 	def test_daily_refresh_and_customer_connections(self):
 		customer, _ = make_customer("Daily")
@@ -614,6 +677,10 @@ class TestCXConcurrencyAndHTTP(FrappeTestCase):
 			("Comment", {"reference_name": ("in", [cls.customer, *issues])}),
 			("Tag Link", {"document_type": "Customer", "document_name": cls.customer}),
 			("Email Queue", {"reference_name": ("in", responses or [""])}),
+			(
+				LOG_DOCTYPE,
+				{"reference_doctype": CX_RESPONSE_DOCTYPE, "reference_name": ("in", responses or [""])},
+			),
 			("Issue", {"name": ("in", issues or [""])}),
 			(CX_RESPONSE_DOCTYPE, {"source": cls.source}),
 			("Contact", {"name": cls.contact}),

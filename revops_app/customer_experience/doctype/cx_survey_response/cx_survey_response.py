@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 
 from revops_app.customer_experience.constants import CXStatus
+from revops_app.customer_experience.intake import match_respondent, score_response
+from revops_app.customer_experience.rules import on_response_saved
 
 
 class CXSurveyResponse(Document):
@@ -15,21 +17,15 @@ class CXSurveyResponse(Document):
 	(at insert, or later when a reviewer matches an Unmatched one)."""
 
 	def before_insert(self) -> None:
-		from revops_app.customer_experience import rules as cx
-
-		cx.match_respondent(self)
+		match_respondent(self)
 
 	def validate(self) -> None:
-		from revops_app.customer_experience import rules as cx
-
 		try:
-			cx.score_response(self)
+			score_response(self)
 		except ValueError as error:
 			frappe.throw(str(error), title=_("Invalid survey response"))
 		if self.status != CXStatus.ERROR:
 			self.status = CXStatus.PROCESSED if self.customer else CXStatus.UNMATCHED
 
 	def on_update(self) -> None:
-		from revops_app.customer_experience import rules as cx
-
-		cx.on_response_saved(self)
+		on_response_saved(self)

@@ -15,7 +15,7 @@ from frappe.utils import cint, getdate, today
 
 from revops_app.core.cx import metrics
 from revops_app.customer_experience import reports_data as cx_reports
-from revops_app.customer_experience import rules as cx
+from revops_app.customer_experience.cx_settings import churn_config, cx_settings
 
 STATUSES = (metrics.RENEWAL_DUE, metrics.LAPSED, metrics.ACTIVE, metrics.NO_CONTRACT)
 CATEGORIES = ("promoter", "passive", "detractor")
@@ -24,7 +24,7 @@ CATEGORIES = ("promoter", "passive", "detractor")
 def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
 	as_of = getdate(today())
-	window = cint(filters.get("window_days")) or cint(cx.churn_config(cx.cx_settings()).contract_window_days)
+	window = cint(filters.get("window_days")) or cint(churn_config(cx_settings()).contract_window_days)
 	nps = cx_reports.latest_nps()
 	customers = sorted(nps)
 	contracts = cx_reports.contracts_by_customer(customers)
