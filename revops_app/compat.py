@@ -12,6 +12,8 @@ refuses SQL function strings such as sum(x) in `fields`; v15 does not understand
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 from typing import Any
 
@@ -60,3 +62,16 @@ def get_payment_entry(dt: str, dn: str, **kwargs: Any):
 # v16 general_ledger.validate_accounting_period only applies periods with disabled = 0; v15 has no such field.
 def accounting_periods_can_be_disabled() -> bool:
 	return frappe.get_meta("Accounting Period").has_field("disabled")
+
+
+# --- v16: a failing Jinja template's error carries an HTML traceback as its message -----------------------
+# v16 frappe.utils.jinja.render_template catches the error and throws the same exception again with
+# "<pre>escaped traceback</pre>" as its only argument ("Context Error" / "Jinja Template Error"); v15 lets the
+# original through. The traceback's last line is the original "module.Error: message".
+def error_text(error: BaseException) -> str:
+	"""The readable message of `error`, unwrapped from v16's template-error re-raise."""
+	text = str(error)
+	if not (text.startswith("<pre>") and "Traceback" in text):
+		return text
+	lines = [line for line in html.unescape(re.sub(r"<[^>]+>", "\n", text)).splitlines() if line.strip()]
+	return lines[-1].split(": ", 1)[-1].strip()

@@ -54,6 +54,9 @@ override_doctype_dashboards = {
 	"Customer": "revops_app.customer_experience.dashboard.customer_dashboard",
 }
 
+# A log row names the document it is about; deleting that document must not be refused for it.
+ignore_links_on_delete = ["RevOps Integration Log"]
+
 default_log_clearing_doctypes = {
 	"RevOps Integration Log": 90,
 }

@@ -31,6 +31,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, now_datetime, nowdate
 
+from revops_app.compat import error_text
 from revops_app.core.cx import rules
 from revops_app.core.cx.normalise import normalise
 from revops_app.customer_experience.constants import (
@@ -80,7 +81,7 @@ def apply_rules_safely(name: str, doc=None) -> bool:
 		traceback = frappe.get_traceback()
 		frappe.db.rollback(save_point=savepoint)
 		doc.update(before)  # the database went back to the savepoint; so does the document
-		message = f"CX rules failed: {type(error).__name__}: {error}"[:1000]
+		message = f"CX rules failed: {type(error).__name__}: {error_text(error)}"[:1000]
 		doc.status, doc.remarks = CXStatus.ERROR, message
 		frappe.db.set_value(CX_RESPONSE_DOCTYPE, name, {"status": CXStatus.ERROR, "remarks": message})
 		record_rules_failure(name, message, traceback)

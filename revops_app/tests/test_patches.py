@@ -8,10 +8,21 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
-from revops_app.patches.v1_1 import drop_unused_settings_fields, rewrite_moved_dotted_paths
+from revops_app.customer_experience.constants import (
+	CX_RESPONSE_DOCTYPE,
+	CX_RULES_WORKER,
+	CXStatus,
+	rules_failure_key,
+)
+from revops_app.patches.v1_1 import (
+	cx_failures_into_integration_log,
+	drop_unused_settings_fields,
+	rewrite_moved_dotted_paths,
+)
 from revops_app.revenue_collections.constants import STRIPE_WORKER
 from revops_app.revops import integration_log, jobs
 from revops_app.revops.constants import INTEGRATION_DUNNING, INTEGRATION_STRIPE, LOG_DOCTYPE, LogStatus
+from revops_app.tests.utils import settings_changed
 
 OLD_STRIPE_WORKER = "revops_app.erp.stripe_settlement.process_event"
 OLD_ESCALATION_WORKER = "revops_app.erp.dunning_escalation.retry_escalation"
@@ -76,3 +87,33 @@ class TestDropUnusedSettingsFields(FrappeTestCase):
 			get_decrypted_password(settings, settings, "hubspot_access_token", raise_exception=False)
 		)
 		self.assertFalse(frappe.get_meta(settings).has_field("hubspot_access_token"))
+
+
+class TestCxFailuresIntoIntegrationLog(FrappeTestCase):
+	def test_a_response_left_in_error_by_the_old_job_is_swept_after_the_upgrade(self):
+		# as the old code left it: status Error, a remark, and no integration log row
+		doc = frappe.get_doc(
+			{
+				"doctype": CX_RESPONSE_DOCTYPE,
+				"source": "patch-test",
+				"external_id": frappe.generate_hash(length=10),
+				"metric": "NPS",
+				"raw_score": 9,
+			}
+		)
+		doc.flags.ignore_permissions = True
+		with settings_changed(cx_enabled=0):  # nothing applies the rules on insert
+			doc.insert()
+		frappe.db.set_value(
+			CX_RESPONSE_DOCTYPE, doc.name, {"status": CXStatus.ERROR, "remarks": "old failure"}
+		)
+		self.assertFalse(frappe.db.exists(LOG_DOCTYPE, {"idempotency_key": rules_failure_key(doc.name)}))
+
+		cx_failures_into_integration_log.execute()
+
+		log = frappe.get_doc(LOG_DOCTYPE, {"idempotency_key": rules_failure_key(doc.name)})
+		self.assertEqual(
+			(log.method, log.status, log.reference_name), (CX_RULES_WORKER, LogStatus.ERROR, doc.name)
+		)
+		self.assertIn(log.method, jobs.RETRYABLE_WORKERS)
+		self.assertTrue(log.next_retry_at)  # the hourly sweep picks it up after its backoff

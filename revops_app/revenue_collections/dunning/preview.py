@@ -12,6 +12,7 @@ from typing import Any
 import frappe
 from frappe import _
 
+from revops_app.compat import error_text
 from revops_app.revenue_collections.dunning.plan import plan
 from revops_app.revenue_collections.dunning.render import recipients_for, render, template_context
 from revops_app.revops.constants import FINANCE_ROLES
@@ -46,6 +47,6 @@ def preview(
 			entry["subject"] = render(message.step.template, template_context(message, the_plan))[0]
 		except Exception as error:  # a broken template is exactly what a preview should reveal
 			entry["subject"] = None
-			entry["error"] = f"{error.__class__.__name__}: {error}"
+			entry["error"] = f"{error.__class__.__name__}: {error_text(error)}"
 		result.append(entry)
 	return result
