@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 import requests
 
+# the feed's names stay importable from here (sidecar.erp.client) as before the split
 from sidecar.erp.cursor import Cursor, SignalsPage
 from sidecar.erp.endpoints import (
 	CX_INGEST_METHOD,
@@ -36,7 +37,7 @@ from sidecar.erp.endpoints import (
 	AppEndpoints,
 )
 from sidecar.erp.errors import ErpConnectionError, ErpError, error_from_response
-from sidecar.retry import RETRY_STATUSES, RetryPolicy, retry_after_seconds
+from sidecar.retry import RetryPolicy, retry_after_seconds
 
 log = logging.getLogger(__name__)
 

@@ -42,6 +42,7 @@ from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
 from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 
+# errors and write helpers stay importable from here (sidecar.hubspot.client) as before the split
 from sidecar.hubspot.errors import AmbiguousWrite, BatchResult, HubSpotError
 from sidecar.hubspot.limiter import DailyBudgetExhausted, RateLimiter
 from sidecar.hubspot.writes import RETRYABLE_CATEGORIES, TASK_TO_CONTACT, HubSpotWrites, _chunks, _stringify

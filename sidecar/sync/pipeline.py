@@ -10,7 +10,6 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
 
 from sidecar.config import Config
 from sidecar.hubspot.properties import score_property_names
