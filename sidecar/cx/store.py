@@ -7,7 +7,8 @@ Contract:
   it for review, no Customer found; stays listed in `status`) | `error` (retried with backoff, never dropped;
   the message stays on the row). Rows in `pending` or `error` whose `next_attempt_at` has passed are due.
 - Table `revops_cx_cursor` holds source cursors (e.g. the HubSpot feedback high-water mark).
-Tables live in the sidecar's store database (S2's `open_store(...).engine`) under their own names.
+Both tables belong to the store's one versioned schema (sidecar/store/schema.py, migration 2) in the sidecar's
+store database (`open_store(...).engine`); `CxStore(engine)` brings that schema up to date (idempotent).
 """
 
 from __future__ import annotations
@@ -18,52 +19,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-	Column,
-	Float,
-	Integer,
-	MetaData,
-	String,
-	Table,
-	Text,
-	UniqueConstraint,
-	func,
-	insert,
-	select,
-	update,
-)
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from sidecar.cx.model import SurveyResponse
+from sidecar.store import schema
 
-metadata = MetaData()
-
-responses = Table(
-	"revops_cx_response",
-	metadata,
-	Column("id", Integer, primary_key=True, autoincrement=True),
-	Column("source", String(140), nullable=False),
-	Column("external_id", String(140), nullable=False),
-	Column("payload", Text, nullable=False),  # the ingest dict, JSON
-	Column("status", String(20), nullable=False, default="pending", index=True),
-	Column("attempts", Integer, nullable=False, default=0),
-	Column("last_error", Text),
-	Column("erp_name", String(140)),
-	Column("received_at", Float, nullable=False),
-	Column("updated_at", Float, nullable=False),
-	Column("next_attempt_at", Float, nullable=False, default=0.0),
-	UniqueConstraint("source", "external_id", name="uq_revops_cx_response_key"),
-)
-
-cursors = Table(
-	"revops_cx_cursor",
-	metadata,
-	Column("name", String(100), primary_key=True),
-	Column("value", Text, nullable=False),
-	Column("updated_at", Float, nullable=False),
-)
-
+responses = schema.cx_responses
+cursors = schema.cx_cursors
 DELIVERED = ("created", "duplicate")
 RETRY_BASE_SECONDS = 30.0
 RETRY_MAX_SECONDS = 6 * 3600.0
@@ -90,7 +54,7 @@ class CxStore:
 	def __init__(self, engine: Engine, clock: Any = time.time) -> None:
 		self.engine = engine
 		self.clock = clock
-		metadata.create_all(engine)
+		schema.migrate(engine)  # the CX tables are part of the store's versioned schema (v2)
 
 	# --- intake -------------------------------------------------------------------------------
 

@@ -11,16 +11,29 @@ Contract:
   timestamp is treated as missing (it earns no points), so one bad record cannot stop a sync.
 - Behaviour events use a fixed vocabulary (`EVENT_SOURCES`): the model config names events, the code owns
   the mapping from HubSpot properties to events.
+- The value parsers live in parse.py (re-exported here).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from functools import lru_cache
+from datetime import datetime, timezone
 from typing import Any
+
+# the parsers are re-exported: callers import them from here
+from sidecar.scoring.parse import (
+	_count as count_value,
+)
+from sidecar.scoring.parse import (
+	epoch_seconds,
+	industry_label,
+	normalise_industry,
+	parse_employees,
+	parse_number,
+	parse_ordinal,
+	parse_timestamp,
+)
 
 # event name -> (count property, timestamp property). The model config refers to events by name.
 EVENT_SOURCES: dict[str, tuple[str, str]] = {
@@ -74,11 +87,7 @@ COMPANY_PROPERTIES: tuple[str, ...] = (
 	"lifecyclestage",
 )
 
-_DIGITS = re.compile(r"^-?\d+$")
 _URL_SPLIT = re.compile(r"[;\s,]+")
-_INDUSTRY_CLEAN = re.compile(r"[^a-z0-9]+")
-_LEADING_NUMBER = re.compile(r"\d[\d,]*")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(slots=True)
@@ -134,88 +143,6 @@ class LeadSignals:
 		return None if latest is None else datetime.fromtimestamp(latest, tz=timezone.utc)
 
 
-def parse_timestamp(value: Any) -> float | None:
-	"""HubSpot/ERPNext time value -> epoch seconds (UTC), or None.
-
-	Accepts epoch milliseconds (HubSpot v1 style, as int or digit string), ISO 8601 with or without `Z`
-	or fraction, "YYYY-MM-DD" dates (midnight UTC) and ERPNext "YYYY-MM-DD HH:MM:SS.ffffff" (read as UTC).
-	"""
-	if value is None or value == "":
-		return None
-	if isinstance(value, datetime):
-		return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
-	if isinstance(value, date):
-		return datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp()
-	if isinstance(value, int | float) and not isinstance(value, bool):
-		return float(value) / 1000.0
-	text = str(value).strip()
-	try:
-		# Python 3.11 reads HubSpot's "2026-11-27T10:15:00.000Z" directly; 3.10 needs the Z rewritten below.
-		parsed = datetime.fromisoformat(text)
-	except ValueError:
-		if _DIGITS.match(text):
-			return int(text) / 1000.0
-		if not text.endswith(("Z", "z")):
-			return None
-		try:
-			parsed = datetime.fromisoformat(text[:-1] + "+00:00")
-		except ValueError:
-			return None
-	if parsed.tzinfo is None:
-		parsed = parsed.replace(tzinfo=timezone.utc)
-	return parsed.timestamp()
-
-
-def parse_ordinal(value: Any) -> int | None:
-	"""A date ("YYYY-MM-DD", optionally with a time part) -> date ordinal, or None."""
-	if value is None or value == "":
-		return None
-	if isinstance(value, datetime):
-		return value.date().toordinal()
-	if isinstance(value, date):
-		return value.toordinal()
-	try:
-		return date.fromisoformat(str(value).strip()[:10]).toordinal()
-	except ValueError:
-		return None
-
-
-def parse_number(value: Any) -> float | None:
-	"""A number from HubSpot (always a string there) -> float, or None. "1,200" and " 5 " are accepted."""
-	if value is None or value == "" or isinstance(value, bool):
-		return None
-	if isinstance(value, int | float):
-		number = float(value)
-	else:
-		try:
-			number = float(value)  # HubSpot sends numbers as plain strings: the common case first
-		except (TypeError, ValueError):
-			try:
-				number = float(str(value).strip().replace(",", ""))
-			except ValueError:
-				return None
-	return number if math.isfinite(number) else None
-
-
-def parse_employees(value: Any) -> int | None:
-	"""Company `numberofemployees` ("250") or contact `numemployees` ranges ("25-50", "1000+") -> lower bound."""
-	number = parse_number(value)
-	if number is not None:
-		return int(number)
-	if not value:
-		return None
-	match = _LEADING_NUMBER.search(str(value))
-	return int(match.group(0).replace(",", "")) if match else None
-
-
-@lru_cache(maxsize=4096)  # a few hundred distinct industries at most; pure function of the value
-def normalise_industry(value: Any) -> str:
-	"""'Computer Software', 'COMPUTER_SOFTWARE' and 'computer-software' all become 'computer_software'."""
-	if not value:
-		return ""
-	return _INDUSTRY_CLEAN.sub("_", str(value).lower()).strip("_")
-
-
 def _properties(record: dict | None) -> tuple[dict, str | None]:
 	"""Accept a HubSpot object ({"id", "properties": {...}}) or a bare properties map."""
 	if not record:
@@ -224,27 +151,6 @@ def _properties(record: dict | None) -> tuple[dict, str | None]:
 	if isinstance(props, dict):
 		return props, str(record.get("id") or props.get("hs_object_id") or "") or None
 	return record, str(record.get("id") or record.get("hs_object_id") or "") or None
-
-
-def _count(value: Any) -> int | float:
-	"""A non-negative count; integral values become int (they read better in explanations: "x4")."""
-	if value is None or value == "" or value == "0":
-		return 0
-	if type(value) is int:  # ERP records are typed JSON: the common case
-		return value if value > 0 else 0
-	number = parse_number(value)
-	if number is None or number <= 0:
-		return 0
-	return int(number) if number.is_integer() else number
-
-
-@lru_cache(maxsize=4096)
-def industry_label(value: Any) -> str:
-	"""HubSpot enum values read badly ("COMPUTER_SOFTWARE"): show them as "Computer Software"."""
-	text = str(value).strip()
-	if text.isupper() or "_" in text:
-		return text.replace("_", " ").title().replace(" And ", " and ")
-	return text
 
 
 def _apply_firmographics(signals: LeadSignals, props: dict, employees_key: str) -> None:
@@ -278,20 +184,20 @@ def _apply_erp(signals: LeadSignals, erp: dict | None) -> None:
 	signals.currency = str(erp.get("currency") or "")
 	signals.lifetime_revenue = parse_number(erp.get("lifetime_revenue")) or 0.0
 	signals.last_invoice_ordinal = parse_ordinal(erp.get("last_invoice_date"))
-	signals.open_invoice_count = int(_count(erp.get("open_invoice_count")))
-	signals.open_amount = float(_count(erp.get("open_amount")))
-	signals.overdue_invoice_count = int(_count(erp.get("overdue_invoice_count")))
-	signals.overdue_amount = float(_count(erp.get("overdue_amount")))
-	signals.max_days_overdue = int(_count(erp.get("max_days_overdue")))
+	signals.open_invoice_count = int(count_value(erp.get("open_invoice_count")))
+	signals.open_amount = float(count_value(erp.get("open_amount")))
+	signals.overdue_invoice_count = int(count_value(erp.get("overdue_invoice_count")))
+	signals.overdue_amount = float(count_value(erp.get("overdue_amount")))
+	signals.max_days_overdue = int(count_value(erp.get("max_days_overdue")))
 	signals.contract_end_ordinal = parse_ordinal(erp.get("contract_end_date"))
 	groups = erp.get("quotation_item_groups") or {}
 	if isinstance(groups, dict):
 		signals.quotation_item_groups = tuple(
-			sorted((str(k), int(_count(v))) for k, v in groups.items() if _count(v) > 0)
+			sorted((str(k), int(count_value(v))) for k, v in groups.items() if count_value(v) > 0)
 		)
-	signals.open_opportunity_count = int(_count(erp.get("open_opportunity_count")))
-	signals.open_issue_count = int(_count(erp.get("open_issue_count")))
-	signals.issues_last_90d = int(_count(erp.get("issues_last_90d")))
+	signals.open_opportunity_count = int(count_value(erp.get("open_opportunity_count")))
+	signals.open_issue_count = int(count_value(erp.get("open_issue_count")))
+	signals.issues_last_90d = int(count_value(erp.get("issues_last_90d")))
 
 
 def build_signals(
@@ -334,7 +240,7 @@ def build_signals(
 		raw = get(count_key)
 		if raw is None or raw == "0" or raw == "":
 			continue
-		count = _count(raw)
+		count = count_value(raw)
 		if count:
 			events[name] = (count, parse_timestamp(get(time_key)))
 	_apply_erp(signals, erp)
@@ -354,10 +260,3 @@ def build_company_signals(
 	_apply_firmographics(signals, props, "numberofemployees")
 	_apply_erp(signals, erp)
 	return signals
-
-
-def epoch_seconds(moment: datetime) -> float:
-	"""Aware or naive (read as UTC) datetime -> epoch seconds."""
-	if moment.tzinfo is None:
-		moment = moment.replace(tzinfo=timezone.utc)
-	return (moment - _EPOCH).total_seconds()

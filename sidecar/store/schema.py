@@ -2,6 +2,10 @@
 
 Contract: `MIGRATIONS` is an ordered list of (version, description, function(connection)). `migrate(engine)`
 applies the missing ones in order, each in its own transaction, and records it in `revops_schema_version`.
+One schema for the whole sidecar: the sync's tables and the CX outbox's (`revops_cx_*`, used by sidecar.cx.store)
+are all created here, by version. A migration never assumes a table is absent when an older release could have
+made it outside this list (v2: the CX tables, which releases before it created with `create_all`), so a store
+made by any release upgrades in place.
 A small list of our own instead of Alembic: the schema is a dozen tables owned by one process, the sidecar must
 install on a bare host with no migration scripts directory to ship, and the same code path has to run
 on SQLite and PostgreSQL; an exclusive lock (PG advisory lock; on SQLite every transaction is BEGIN IMMEDIATE,
@@ -185,12 +189,60 @@ erp_domains = Table(
 )
 
 
+# --- CX (sidecar.cx.store): every accepted survey response until ERPNext has it, and source cursors ---
+cx_responses = Table(
+	"revops_cx_response",
+	metadata,
+	Column("id", Integer, primary_key=True, autoincrement=True),
+	Column("source", String(140), nullable=False),
+	Column("external_id", String(140), nullable=False),
+	Column("payload", Text, nullable=False),  # the ingest dict, JSON
+	Column("status", String(20), nullable=False, default="pending", index=True),
+	Column("attempts", Integer, nullable=False, default=0),
+	Column("last_error", Text),
+	Column("erp_name", String(140)),
+	Column("received_at", Float, nullable=False),  # epoch seconds
+	Column("updated_at", Float, nullable=False),
+	Column("next_attempt_at", Float, nullable=False, default=0.0),
+	UniqueConstraint("source", "external_id", name="uq_revops_cx_response_key"),
+)
+
+cx_cursors = Table(
+	"revops_cx_cursor",
+	metadata,
+	Column("name", String(100), primary_key=True),
+	Column("value", Text, nullable=False),  # JSON
+	Column("updated_at", Float, nullable=False),  # epoch seconds
+)
+
+V1_TABLES = (
+	cursors,
+	ledger,
+	contact_state,
+	score_history,
+	handoffs,
+	outbox,
+	runs,
+	sync_errors,
+	run_lock,
+	api_usage,
+	erp_customers,
+	erp_domains,
+)
+CX_TABLES = (cx_responses, cx_cursors)
+
+
 def utcnow() -> datetime:
 	return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _v1(conn: Connection) -> None:
-	metadata.create_all(conn, tables=[t for t in metadata.sorted_tables if t is not schema_version])
+	metadata.create_all(conn, tables=list(V1_TABLES))
+
+
+def _v2(conn: Connection) -> None:
+	# checkfirst: releases before v2 created these with create_all (sidecar.cx.store), maybe with rows in them
+	metadata.create_all(conn, tables=list(CX_TABLES), checkfirst=True)
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
@@ -199,6 +251,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 		"initial: cursors, ledger, contact state, score history, handoffs, outbox, runs, lock, usage, ERP cache",
 		_v1,
 	),
+	(2, "cx: survey response outbox and source cursors (kept when they exist)", _v2),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -4,12 +4,16 @@
 - `sqlite_url`: a fresh SQLite database file in a temp dir, as a SQLAlchemy URL.
 - `pg_url`: the PostgreSQL test server (REVOPS_TEST_PG_URL, default postgresql://postgres@127.0.0.1:5432/test);
   tests using it are skipped only when the server is unreachable.
+- `pg_schema_url`: `pg_url` with its own fresh schema as search_path (dropped afterwards), so a test sees an
+  empty database whatever other tests or runs left behind.
+- `store_url`: a fresh store database, once on SQLite and once (marked `postgres`) in a fresh PostgreSQL schema.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import uuid
 from functools import cache
 from pathlib import Path
 
@@ -54,6 +58,28 @@ def pg_url() -> str:
 	if reason:
 		pytest.skip(reason)
 	return PG_URL
+
+
+@pytest.fixture
+def pg_schema_url(pg_url: str):
+	import psycopg
+
+	schema = f"revops_test_{uuid.uuid4().hex[:10]}"
+	plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
+	with psycopg.connect(plain, autocommit=True) as conn:
+		conn.execute(f'CREATE SCHEMA "{schema}"')
+	try:
+		yield f"{plain}?options=-csearch_path%3D{schema}"
+	finally:
+		with psycopg.connect(plain, autocommit=True) as conn:
+			conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path: Path) -> str:
+	if request.param == "sqlite":
+		return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+	return request.getfixturevalue("pg_schema_url")
 
 
 class SidecarWorld:

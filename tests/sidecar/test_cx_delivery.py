@@ -232,18 +232,12 @@ def test_concurrent_adds_store_once_sqlite(tmp_path):
 
 
 @pytest.mark.postgres
-def test_concurrent_adds_store_once_postgres(pg_url):
-	url = pg_url.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in pg_url else pg_url
+def test_concurrent_adds_store_once_postgres(pg_schema_url):
+	# a schema of its own: the CX tables come with the store's migrations, which record their version
+	url = pg_schema_url.replace("postgresql://", "postgresql+psycopg://", 1)
 	engine = create_engine(url)
-	with engine.begin() as conn:
-		conn.exec_driver_sql("DROP TABLE IF EXISTS revops_cx_response")
-		conn.exec_driver_sql("DROP TABLE IF EXISTS revops_cx_cursor")
-	try:
-		CxStore(engine)
-		results = _race(lambda: CxStore(create_engine(url)))
-		assert sorted(results) == [False] * 7 + [True]
-		assert CxStore(engine).counts() == {"pending": 1}
-	finally:
-		with engine.begin() as conn:
-			conn.exec_driver_sql("DROP TABLE IF EXISTS revops_cx_response")
-			conn.exec_driver_sql("DROP TABLE IF EXISTS revops_cx_cursor")
+	CxStore(engine)
+	results = _race(lambda: CxStore(create_engine(url)))
+	assert sorted(results) == [False] * 7 + [True]
+	assert CxStore(engine).counts() == {"pending": 1}
+	engine.dispose()

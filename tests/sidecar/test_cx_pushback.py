@@ -9,6 +9,7 @@ from sqlalchemy import create_engine
 from sidecar.cx.pushback import CURSOR_NAME, push_cx_state
 from sidecar.cx.store import CxStore
 from sidecar.erp import CX_STATE_METHOD, ErpClient, RetryPolicy
+from sidecar.hubspot.client import hubspot_retry
 from tests.sidecar.hubspot_server import HubSpotServer
 from tests.sidecar.test_erp_fake_server import API_KEY, API_SECRET, FrappeLikeServer, Reply
 
@@ -97,7 +98,7 @@ def test_failed_write_keeps_the_cursor(hubspot, erp, tmp_path):
 	client, _asked = erp
 	store = CxStore(create_engine(f"sqlite:///{tmp_path / 'cx.sqlite3'}"))
 	hs = hubspot_module.HubSpotClient(
-		hubspot.token, base_url=hubspot.url, sleep=lambda s: None, max_retries=0
+		hubspot.token, base_url=hubspot.url, sleep=lambda s: None, retry=hubspot_retry({"max_retries": 0})
 	)
 	hubspot.inject(
 		"POST",

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from sidecar.hubspot import AmbiguousWrite, DailyBudgetExhausted, HubSpotClient, HubSpotError, RateLimiter
-from sidecar.hubspot.client import SEARCH_RESULT_CAP
+from sidecar.hubspot.client import SEARCH_RESULT_CAP, hubspot_retry
 from tests.sidecar.hubspot_server import HubSpotServer, validate
 
 
@@ -21,7 +21,7 @@ def server():
 
 def make_client(server: HubSpotServer, **kwargs) -> HubSpotClient:
 	kwargs.setdefault("limiter", RateLimiter(burst=10_000, searches_per_second=5))
-	kwargs.setdefault("backoff", 0.01)
+	kwargs.setdefault("retry", hubspot_retry({"backoff_seconds": 0.01}))
 	kwargs.setdefault("timeout", (2.0, 5.0))
 	return HubSpotClient("test-token", server.url, **kwargs)
 
@@ -178,7 +178,7 @@ def test_5xx_retried_for_updates_but_not_for_task_create(server):
 
 
 def test_retries_give_up_after_max(server):
-	client = make_client(server, max_retries=2)
+	client = make_client(server, retry=hubspot_retry({"backoff_seconds": 0.01, "max_retries": 2}))
 	server.inject("POST", "/batch/read", 500, times=10)
 	with pytest.raises(HubSpotError) as exc:
 		client.batch_read("contacts", ["1"], ["email"])
@@ -188,7 +188,9 @@ def test_retries_give_up_after_max(server):
 
 def test_read_timeout_is_retried(server):
 	seed(server, 1)
-	client = make_client(server, timeout=(1.0, 0.3), max_retries=1)
+	client = make_client(
+		server, timeout=(1.0, 0.3), retry=hubspot_retry({"backoff_seconds": 0.01, "max_retries": 1})
+	)
 	server.response_delay = 0.6
 	with pytest.raises(HubSpotError):
 		client.batch_read("contacts", ["1"], ["email"])

@@ -5,30 +5,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-import uuid
 
-import psycopg
 import pytest
 
 from sidecar.store import ContactState, Store, open_store
 from sidecar.store.schema import LATEST, MIGRATIONS
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request, tmp_path):
-	if request.param == "sqlite":
-		yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
-		return
-	pg_url = request.getfixturevalue("pg_url")
-	schema = f"revops_test_{uuid.uuid4().hex[:10]}"
-	plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
-	with psycopg.connect(plain, autocommit=True) as conn:
-		conn.execute(f'CREATE SCHEMA "{schema}"')
-	try:
-		yield f"{plain}?options=-csearch_path%3D{schema}"
-	finally:
-		with psycopg.connect(plain, autocommit=True) as conn:
-			conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture
