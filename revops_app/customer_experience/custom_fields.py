@@ -1,7 +1,8 @@
 """Custom fields the customer-experience feature adds to Customer and Issue (installed by
 revops_app.revops.custom_fields)."""
 
-# Names come from revops_app/revops/constants.py (CF_*); the values are written by revops_app/customer_experience/rules.py only.
+# Names come from customer_experience/constants.py (CF_*); the values are written by customer_state.py (Customer)
+# and recovery.py / escalation.py (Issue).
 CX_CUSTOM_FIELDS: dict[str, list[dict]] = {
 	"Customer": [
 		{"fieldname": "revops_cx_tab", "fieldtype": "Tab Break", "label": "Customer Experience", "insert_after": "portal_users"},
