@@ -12,7 +12,7 @@ Contract:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sidecar.hubspot.client import BatchResult, _stringify
@@ -106,16 +106,23 @@ class InMemoryHubSpot:
 		self.calls["read"] += 1
 		return list(self.owners)
 
-	def batch_update(self, object_type: str, updates: dict[str, dict[str, Any]]) -> BatchResult:
+	def batch_update(
+		self,
+		object_type: str,
+		updates: dict[str, dict[str, Any]],
+		on_batch: Callable[[BatchResult], None] | None = None,
+	) -> BatchResult:
 		result = BatchResult()
 		self.calls["write"] += -(-len(updates) // 100)
 		for i, props in updates.items():
 			obj = self.objects[object_type].get(str(i))
 			if obj is None:
-				result.failed[str(i)] = "OBJECT_NOT_FOUND"
+				result.failed[str(i)] = "OBJECT_NOT_FOUND: no such object"
 				continue
 			obj["properties"].update(_stringify(props))
 			result.ok[str(i)] = obj
+		if on_batch:
+			on_batch(result)
 		return result
 
 	def create_task(self, properties: dict[str, Any], contact_id: str) -> str:
@@ -161,13 +168,20 @@ class DryRunHubSpot:
 	def list_owners(self) -> list[dict]:
 		return self.inner.list_owners()
 
-	def batch_update(self, object_type: str, updates: dict[str, dict[str, Any]]) -> BatchResult:
+	def batch_update(
+		self,
+		object_type: str,
+		updates: dict[str, dict[str, Any]],
+		on_batch: Callable[[BatchResult], None] | None = None,
+	) -> BatchResult:
 		result = BatchResult()
 		for i, props in updates.items():
 			self.writes.append(
 				{"op": "update", "object_type": object_type, "id": str(i), "properties": _stringify(props)}
 			)
 			result.ok[str(i)] = {"id": str(i)}
+		if on_batch:
+			on_batch(result)
 		return result
 
 	def create_task(self, properties: dict[str, Any], contact_id: str) -> str:

@@ -55,12 +55,25 @@ class HubSpotWrites:
 	_props_groups: Any
 	_associations: Any
 
-	def batch_update(self, object_type: str, updates: dict[str, dict[str, Any]]) -> BatchResult:
-		"""Write `{id: {property: value}}` in batches of <= batch_size; returns per-id success/failure."""
+	def batch_update(
+		self,
+		object_type: str,
+		updates: dict[str, dict[str, Any]],
+		on_batch: Callable[[BatchResult], None] | None = None,
+	) -> BatchResult:
+		"""Write `{id: {property: value}}` in batches of <= batch_size; returns per-id success/failure.
+
+		`on_batch(result of one batch)` runs after each batch has its answer, so the caller can commit what
+		HubSpot accepted before the next batch is sent (a crash then re-sends at most the batch in flight)."""
 		result = BatchResult()
 		items = list(updates.items())
 		for chunk in _chunks(items, self.batch_size):
-			self._update_chunk(object_type, chunk, result, attempt=0)
+			batch = BatchResult()
+			self._update_chunk(object_type, chunk, batch, attempt=0)
+			if on_batch:
+				on_batch(batch)
+			result.ok.update(batch.ok)
+			result.failed.update(batch.failed)
 		return result
 
 	def _update_chunk(

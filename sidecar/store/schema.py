@@ -215,6 +215,32 @@ cx_cursors = Table(
 	Column("updated_at", Float, nullable=False),  # epoch seconds
 )
 
+# --- v3: records whose write did not succeed (retried by later passes) and the shared rate-limit log ---
+pending_writes = Table(
+	"revops_pending_writes",
+	metadata,
+	Column("object_type", String(20), primary_key=True),
+	Column("object_id", String(40), primary_key=True),
+	Column("reason", Text, nullable=False),
+	Column("attempts", Integer, nullable=False, default=1),
+	Column("first_failed_at", Float, nullable=False),  # epoch seconds
+	Column("last_failed_at", Float, nullable=False),
+	Column("next_attempt_at", Float, nullable=False),
+)
+Index("ix_revops_pending_writes_due", pending_writes.c.next_attempt_at)
+
+# one row per HubSpot request of every process on this store: `at` is when it counts (its completion; while in
+# flight, the latest it can still arrive), so a new process sees what a killed one spent in the last window
+rate_log = Table(
+	"revops_rate_log",
+	metadata,
+	Column("id", Integer, primary_key=True, autoincrement=True),
+	Column("account", String(40), nullable=False),  # hash of the token, never the token
+	Column("at", Float, nullable=False),  # epoch seconds
+	Column("search", Boolean, nullable=False, default=False),
+)
+Index("ix_revops_rate_log_account_at", rate_log.c.account, rate_log.c.at)
+
 V1_TABLES = (
 	cursors,
 	ledger,
@@ -230,6 +256,7 @@ V1_TABLES = (
 	erp_domains,
 )
 CX_TABLES = (cx_responses, cx_cursors)
+V3_TABLES = (pending_writes, rate_log)
 
 
 def utcnow() -> datetime:
@@ -245,6 +272,10 @@ def _v2(conn: Connection) -> None:
 	metadata.create_all(conn, tables=list(CX_TABLES), checkfirst=True)
 
 
+def _v3(conn: Connection) -> None:
+	metadata.create_all(conn, tables=list(V3_TABLES), checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 	(
 		1,
@@ -252,6 +283,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 		_v1,
 	),
 	(2, "cx: survey response outbox and source cursors (kept when they exist)", _v2),
+	(3, "pending writes retried by later passes; rate-limit log shared by every process", _v3),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -3,7 +3,7 @@
 Releases before migration 2 created the store with migration 1 (`open_store`) and, separately, the CX tables
 with `metadata.create_all(engine)` inside `CxStore`. `make_pre_v2_store` rebuilds exactly that (migration 1
 is unchanged; the CX tables are frozen below as those releases declared them) with rows in every part, on
-SQLite and on PostgreSQL; opening it with today's code must keep the rows and record version 2.
+SQLite and on PostgreSQL; opening it with today's code must keep the rows and record versions 2 and 3.
 """
 
 from __future__ import annotations
@@ -138,11 +138,11 @@ def _versions(store: Store) -> list[int]:
 def _check_upgraded(url: str) -> None:
 	store = open_store(url)
 	try:
-		assert LATEST == 2 and _versions(store) == [1, 2]
+		assert LATEST == 3 and _versions(store) == [1, 2, 3]
 		assert store.get_cursor("erp_signals")["name"] == "CUST-1"
 		assert store.ledger_hashes("contacts", ["7"]) == {"7": "hash-7"}
 		cx = CxStore(store.engine)
-		assert _versions(store) == [1, 2]  # CxStore applies nothing more
+		assert _versions(store) == [1, 2, 3]  # CxStore applies nothing more
 		assert cx.counts() == {"pending": 1, "created": 1}
 		assert cx.get("typeform", "r1").payload == {"score": 3}
 		assert cx.get_cursor("hubspot_feedback") == "2026-11-01"
@@ -168,9 +168,9 @@ def test_new_store_gets_the_cx_tables_from_its_migrations(store_url):
 	store = open_store(store_url)
 	try:
 		assert CX_TABLES <= set(inspect(store.engine).get_table_names())
-		assert _versions(store) == [m[0] for m in MIGRATIONS] == [1, 2]
+		assert _versions(store) == [m[0] for m in MIGRATIONS] == [1, 2, 3]
 		cx = CxStore(store.engine)
 		assert cx.add(_response("csv", "a"))
-		assert _versions(store) == [1, 2]
+		assert _versions(store) == [1, 2, 3]
 	finally:
 		store.close()
