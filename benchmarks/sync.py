@@ -63,6 +63,24 @@ def peak(times: list[float], window: float) -> int:
 	return best
 
 
+def backfill_requests(log: list[dict], n_contacts: int, n_companies: int) -> None:
+	"""The backfill's HubSpot requests by endpoint, against the floor of list + batch write (100 per request)."""
+	by_endpoint: dict[str, int] = {}
+	for r in log:
+		key = f"{r['method']} {r['path'].replace('/crm/v3/objects/', '')}"
+		by_endpoint[key] = by_endpoint.get(key, 0) + 1
+	floor = 2 * -(-n_contacts // 100)
+	floor_with_companies = floor + 2 * -(-n_companies // 100)
+	print(
+		f"backfill requests: {len(log)}; floor 2 x contacts / 100 = {floor} (ratio {len(log) / floor:.3f}); "
+		f"with the companies' list and write {floor_with_companies} (ratio {len(log) / floor_with_companies:.3f})"
+	)
+	print(
+		"  by endpoint: "
+		+ ", ".join(f"{k} {v}" for k, v in sorted(by_endpoint.items(), key=lambda kv: -kv[1]))
+	)
+
+
 def iso(moment: datetime) -> str:
 	return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -118,9 +136,11 @@ def main() -> None:
 		setup_cfg, store, HubSpotClient.from_config(setup_cfg), ErpClient.from_config(cfg.erp), model
 	)
 	t1 = time.perf_counter()
+	log_start = len(hub.log)
 	full = setup.run_pass("full")
 	dt = time.perf_counter() - t1
 	fs = full.stats
+	backfill_requests(hub.log[log_start:], len(contacts), len(dataset.hubspot_companies))
 	print(
 		f"setup backfill (limits raised to {args.setup_burst}/10 s): {fs['contacts_scored']} contacts scored, {fs['written']} written "
 		f"in {fs['hubspot_write_calls']} write calls, {fs['hubspot_read_calls']} reads, {fs.get('tasks_created', 0)} handoff tasks; "

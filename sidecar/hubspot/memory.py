@@ -133,6 +133,14 @@ class InMemoryHubSpot:
 		self.associations.append((task_id, str(contact_id), "204"))
 		return task_id
 
+	def create_tasks(self, tasks: list[tuple[dict[str, Any], str]]) -> dict[str, str]:
+		created = {}
+		for props, contact_id in tasks:
+			task_id = self.create_task(props, contact_id)
+			created[str(props.get(TASK_KEY_PROPERTY))] = task_id
+		self.calls["write"] -= len(tasks) - -(-len(tasks) // 100)  # one request per batch of 100
+		return created
+
 	def find_task_by_key(self, key: str, contact_id: str | None = None) -> str | None:
 		self.calls["search"] += 1
 		for obj in self.objects["tasks"].values():
@@ -191,6 +199,9 @@ class DryRunHubSpot:
 			{"op": "create_task", "contact_id": str(contact_id), "properties": _stringify(properties)}
 		)
 		return task_id
+
+	def create_tasks(self, tasks: list[tuple[dict[str, Any], str]]) -> dict[str, str]:
+		return {str(p.get(TASK_KEY_PROPERTY)): self.create_task(p, c) for p, c in tasks}
 
 	def find_task_by_key(self, key: str, contact_id: str | None = None) -> str | None:
 		return self._tasks.get(key) or self.inner.find_task_by_key(key, contact_id)
