@@ -30,7 +30,7 @@ DEFAULT_CONFIG_PATHS = (Path("revops-sidecar.toml"), Path.home() / ".revops" / "
 
 
 SETTINGS: tuple[Setting, ...] = CLIENT_SETTINGS + FEATURE_SETTINGS
-SECTIONS = ("erp", "hubspot", "store", "scoring", "handoff", "run", "cx")
+SECTIONS = ("erp", "hubspot", "store", "scoring", "handoff", "run", "push", "cx")
 _BY_NAME = {s.dotted: s for s in SETTINGS}
 
 

@@ -241,6 +241,17 @@ rate_log = Table(
 )
 Index("ix_revops_rate_log_account_at", rate_log.c.account, rate_log.c.at)
 
+# customers named by the app's signed pushes (sidecar.push), drained by the run-lock holder's push passes
+push_queue = Table(
+	"revops_push_queue",
+	metadata,
+	Column("id", Integer, primary_key=True, autoincrement=True),
+	Column("customer", String(140), nullable=False),
+	Column("event", String(60)),  # what moved (invoice_submitted, ...), for status and latency figures
+	Column("committed_at", Float),  # epoch seconds of the ERP commit, when the app says
+	Column("received_at", Float, nullable=False),
+)
+
 V1_TABLES = (
 	cursors,
 	ledger,
@@ -256,7 +267,7 @@ V1_TABLES = (
 	erp_domains,
 )
 CX_TABLES = (cx_responses, cx_cursors)
-V3_TABLES = (pending_writes, rate_log)
+V3_TABLES = (pending_writes, rate_log, push_queue)
 
 
 def utcnow() -> datetime:
@@ -283,7 +294,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 		_v1,
 	),
 	(2, "cx: survey response outbox and source cursors (kept when they exist)", _v2),
-	(3, "pending writes retried by later passes; rate-limit log shared by every process", _v3),
+	(
+		3,
+		"pending writes retried by later passes; rate-limit log shared by every process; push queue",
+		_v3,
+	),
 ]
 LATEST = MIGRATIONS[-1][0]
 

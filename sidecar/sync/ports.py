@@ -60,6 +60,8 @@ class ErpPort(Protocol):
 
 	def customer_signals(self, modified_after: str, after_name: str, limit: int) -> dict[str, Any]: ...
 
+	def customer_records(self, customers: list[str]) -> dict[str, Any]: ...
+
 
 class ModelPort(Protocol):
 	"""The scoring engine (`sidecar.scoring.ScoringModel`)."""

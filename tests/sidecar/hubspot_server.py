@@ -691,6 +691,15 @@ class ErpServer:
 		self.calls.append({"path": path, "args": args})
 		if auth != f"token {self.token}":
 			return 401, {"exc_type": "AuthenticationError", "message": "bad token"}
+		if path == "/api/method/revops_app.api.signals.customer_records":
+			names = json.loads(args.get("customers") or "[]")
+			by_name = {r["customer"]: r for r in self.records}
+			return 200, {
+				"message": {
+					"records": [by_name[n] for n in names if n in by_name],
+					"deleted": [n for n in names if n not in by_name],
+				}
+			}
 		if path != "/api/method/revops_app.api.signals.customer_signals":
 			return 404, {"exc_type": "DoesNotExistError"}
 		if self.before_answer:
