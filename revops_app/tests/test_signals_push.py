@@ -150,7 +150,11 @@ class TestSignalsPush(FrappeTestCase):
 		self._invoice()
 		out = signals_api.customer_records(json.dumps([self.customer_name, "No Such Customer RevOps"]))
 		self.assertEqual([r["customer"] for r in out["records"]], [self.customer_name])
-		self.assertEqual(out["records"][0]["open_invoice_count"], 1)
+		open_invoices = frappe.db.count(
+			"Sales Invoice", {"customer": self.customer_name, "docstatus": 1, "outstanding_amount": [">", 0]}
+		)
+		self.assertGreaterEqual(open_invoices, 1)  # the other tests' invoices are rolled back with the class
+		self.assertEqual(out["records"][0]["open_invoice_count"], open_invoices)
 		self.assertEqual(out["deleted"], ["No Such Customer RevOps"])
 		with self.assertRaises(frappe.ValidationError):
 			signals_api.customer_records("not json")
