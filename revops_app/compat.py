@@ -75,3 +75,14 @@ def error_text(error: BaseException) -> str:
 		return text
 	lines = [line for line in html.unescape(re.sub(r"<[^>]+>", "\n", text)).splitlines() if line.strip()]
 	return lines[-1].split(": ", 1)[-1].strip()
+
+
+# --- v16: System Settings are served from frappe.client_cache -------------------------------------------
+# v16 get_system_settings reads frappe.client_cache (a per-process cache over redis) that
+# frappe.clear_document_cache does not reach; v15 reads the document cache that it does.
+def clear_system_settings_cache() -> None:
+	"""Make the next get_system_settings() in this process read the database (after changing, e.g., the time zone)."""
+	frappe.clear_document_cache("System Settings", "System Settings")
+	if hasattr(frappe, "client_cache"):
+		frappe.client_cache.delete_value(frappe.get_document_cache_key("System Settings", "System Settings"))
+	frappe.local.system_settings = None
