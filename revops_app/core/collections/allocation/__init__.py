@@ -7,7 +7,8 @@ glue records it in the integration log (Error) with nothing posted. Only malform
 negative amounts) raise ValueError.
 
 - `payments.py`: `plan_payment` -> `SettlementPlan` (partial, over, fees, holds) on an `InvoiceState`.
-- `refunds.py`: `plan_refund` -> `RefundPlan` from cumulative refunded totals (repeats and out-of-order converge).
+- `refunds.py`: `plan_refund` -> `RefundPlan` from cumulative refunded totals (repeated and out-of-order
+  events converge).
 - `disputes.py`: `decide_dispute` -> `DisputeDecision` (flag, dunning pause, ToDo) and `dispute_status_after`.
   Money is not its business: `core/collections/dispute_money.plan_dispute_money` decides the
   withdrawal / reinstatement postings from the dispute's balance transactions.
