@@ -20,23 +20,13 @@ from revops_app.customer_experience.constants import (
 	CF_CUSTOMER_LATEST_CSAT,
 	CF_CUSTOMER_LATEST_NPS,
 	CX_RESPONSE_DOCTYPE,
+	CX_STATE_FIELDS,
 	CXStatus,
 )
 
 
 def cx_state_page(after: datetime | None, limit: int) -> dict:
-	fields = [
-		"name",
-		"customer_name",
-		CF_CUSTOMER_LATEST_NPS,
-		CF_CUSTOMER_LATEST_CSAT,
-		CF_CUSTOMER_LATEST_CES,
-		CF_CUSTOMER_CX_SEGMENT,
-		CF_CUSTOMER_CHURN_RISK,
-		CF_CUSTOMER_CHURN_REASON,
-		CF_CUSTOMER_CHURN_FLAGGED_ON,
-		CF_CUSTOMER_CX_UPDATED_ON,
-	]
+	fields = ["name", "customer_name", *CX_STATE_FIELDS, CF_CUSTOMER_CX_UPDATED_ON]
 	filters = {CF_CUSTOMER_CX_UPDATED_ON: (">", after) if after else ("is", "set")}
 	order = f"{CF_CUSTOMER_CX_UPDATED_ON} asc, name asc"
 	rows = frappe.get_all("Customer", filters=filters, fields=fields, order_by=order, limit=limit)
