@@ -64,6 +64,41 @@ def pct(values: list[float], q: float) -> float:
 	return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def toggled(record: dict) -> dict:
+	"""The change made to a customer: nine overdue invoices when it has none, else none."""
+	overdue = not record.get("overdue_invoice_count")
+	return {
+		"overdue_invoice_count": 9 if overdue else 0,
+		"overdue_amount": 10_000_000.0 if overdue else 0.0,
+		"max_days_overdue": 300 if overdue else 0,
+	}
+
+
+def moving_changes(dataset, by_customer: dict[str, list[str]], records: dict[str, dict]) -> set[str]:
+	"""Customers whose toggle moves the written ERP tier of their first contact (a clamped tier may not move:
+	such a change moves no score, so the sidecar rightly writes nothing for it)."""
+	from datetime import datetime, timezone
+
+	from sidecar.demo.dataset import primary_company_id
+	from sidecar.scoring import build_signals
+	from sidecar.scoring.result import round_points
+
+	model = load_default_model()
+	now = datetime.now(timezone.utc)
+	contacts = {c["id"]: c for c in dataset.hubspot_contacts}
+	out = set()
+	for customer, ids in by_customer.items():
+		contact = contacts[ids[0]]
+		company = dataset.company(primary_company_id(contact))
+		before, after = records[customer], dict(records[customer], **toggled(records[customer]))
+		tiers = [
+			model.score(build_signals(contact, company, r, now), now).tiers["erp"] for r in (before, after)
+		]
+		if round_points(tiers[0]) != round_points(tiers[1]):
+			out.add(customer)
+	return out
+
+
 def push(url: str, customer: str, committed_at: float) -> None:
 	body = json.dumps({"customers": [customer], "event": "bench", "committed_at": committed_at}).encode()
 	stamp = int(time.time())
@@ -128,6 +163,7 @@ def main() -> None:
 	)
 	hub.enforce_limits(burst, 10.0, int(searches))
 	records = {r["customer"]: r for r in dataset.erp_records}
+	movers = moving_changes(dataset, by_customer, records)
 	lock = threading.Lock()
 	outstanding: dict[str, tuple[float, dict[str, str]]] = {}
 	latencies: list[float] = []
@@ -168,7 +204,10 @@ def main() -> None:
 	time.sleep(5)  # the run loop's first (incremental) pass
 	log_start = len(hub.log)
 	rng = random.Random(7)
-	candidates = sorted(by_customer)
+	candidates = sorted(movers)
+	print(
+		f"customers whose change moves a written value (the ERP tier of their first contact): {len(candidates)}"
+	)
 	rng.shuffle(candidates)
 	total = int(args.rate * args.minutes)
 	gap = 60.0 / args.rate
@@ -187,13 +226,7 @@ def main() -> None:
 				time.time(),
 				{c: hub.objects["contacts"][c]["properties"].get(ERP_TIER) for c in contacts},
 			)
-			record = records[customer]
-			overdue = not record.get("overdue_invoice_count")
-			record.update(
-				overdue_invoice_count=9 if overdue else 0,
-				overdue_amount=10_000_000.0 if overdue else 0.0,
-				max_days_overdue=300 if overdue else 0,
-			)
+			records[customer].update(toggled(records[customer]))
 			committed = outstanding[customer][0]
 		pool.submit(push, url, customer, committed)
 		sent += 1
