@@ -13,6 +13,12 @@ Printed: p50 / p95 / max latency (goal p95 <= 60 s), changes not written, HubSpo
 rolling 10 s against the limit, 429s answered for the limits (goal 0).
 
     .venv/bin/python benchmarks/push_latency.py [--rate 1000] [--minutes 1] [--tier professional]
+
+Figures seen (2-CPU x86_64 container shared with bench runs, Python 3.11.7, SQLite store, 2026-12-02 06:43 UTC,
+professional tier: 190 / 10 s, 4 searches/s enforced): 3,990 contacts, 1,001 customers with matched contacts, 983
+whose change moves a written value; 1,000 changes in 59.9 s; commit -> HubSpot write p50 0.27 s, p95 10.09 s,
+max 13.06 s, none left unwritten; 308 push passes, 989 HubSpot requests, peak 190 in any 10 s, 0 429s. The p95
+is the rate limit at work: ~3 requests per push pass (contacts read, companies read, write) at ~165 per 10 s.
 """
 
 from __future__ import annotations
