@@ -105,6 +105,7 @@ def _loop(
 	passes = 0
 	status = EXIT_OK
 	next_pass = time.monotonic()
+	push_after, push_failures = 0.0, 0
 	try:
 		while not stop.is_set():
 			if time.monotonic() >= next_pass:
@@ -117,10 +118,14 @@ def _loop(
 				if args.max_passes and passes >= args.max_passes:
 					break
 				next_pass = time.monotonic() + interval
-			pushed = queue.take(cfg.get("push.max_customers"))
-			if pushed.customers and _one_pass(lambda: pipeline.run_push(pushed.customers)) != EXIT_ERROR:
-				queue.ack(pushed)  # write failures are in the pending set; a failed pass keeps the rows
-				continue
+			pushed = queue.take(cfg.get("push.max_customers")) if time.monotonic() >= push_after else None
+			if pushed and pushed.customers:
+				if _one_pass(lambda: pipeline.run_push(pushed.customers)) != EXIT_ERROR:
+					queue.ack(pushed)  # write failures are in the pending set
+					push_failures = 0
+					continue
+				push_failures += 1  # the rows stay queued; retry after a backoff, not in a hot loop
+				push_after = time.monotonic() + min(60.0, 2.0**push_failures)
 			stop.wait(max(0.0, min(poll, next_pass - time.monotonic())))
 	finally:
 		renew_stop.set()

@@ -113,8 +113,8 @@ def _read_changes(
 	stats["companies_modified"] = len(companies)
 	if changed_customers:
 		_add_changed_customers(ctx, changed_customers, index, contacts, companies)
-	targets = _add_pending(ctx, "companies", companies, stats)
-	_add_pending(ctx, "contacts", contacts, stats)
+	targets = add_pending(ctx, "companies", companies, stats)
+	add_pending(ctx, "contacts", contacts, stats)
 	for cid, c in _search_in(ctx, "contacts", "associatedcompanyid", companies).items():
 		contacts.setdefault(cid, c)
 	missing = {company_id_of(c) for c in contacts.values()} - set(companies) - {None}
@@ -123,9 +123,7 @@ def _read_changes(
 	return contacts, companies, targets
 
 
-def _add_pending(
-	ctx: PassContext, object_type: str, into: dict[str, dict], stats: dict[str, Any]
-) -> set[str]:
+def add_pending(ctx: PassContext, object_type: str, into: dict[str, dict], stats: dict[str, Any]) -> set[str]:
 	"""Read the due records of the pending-write set that the pass does not hold yet; drop the gone ones."""
 	due = ctx.store.due_pending(object_type)
 	if not due:

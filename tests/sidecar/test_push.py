@@ -21,7 +21,7 @@ import pytest
 from sidecar.cx.webhook import make_server
 from sidecar.push import PATH, PushQueue, make_app
 from sidecar.push.receiver import sign_generic
-from sidecar.store import open_store
+from sidecar.store import open_store, schema
 from tests.sidecar.test_sync import erp_matches, pipeline
 
 SECRET = "push-secret-1"
@@ -165,3 +165,20 @@ def test_run_writes_a_pushed_erp_change_long_before_the_next_pass(world):
 		proc.terminate()
 		proc.wait(30)
 	assert any(line.startswith("push pass") for line in lines), "".join(lines)
+
+
+def test_a_push_pass_also_retries_due_pending_writes(world):
+	p, store = pipeline(world)
+	p.run_pass("full")
+	_, customer = erp_matches(world)
+	victim = world.dataset.hubspot_contacts[-1]["id"]
+	store.add_pending("contacts", {victim: "SERVICE_UNAVAILABLE: outage"})
+	world.hubspot.objects["contacts"][victim]["properties"]["revops_score"] = (
+		"-1"  # the write that never landed
+	)
+	with store.engine.begin() as conn:  # the ledger does not hold what HubSpot holds: the write failed
+		conn.execute(schema.ledger.delete().where(schema.ledger.c.object_id == victim))
+	res = p.run_push([customer])
+	assert res.stats["pending_contacts"] == 1
+	assert world.hubspot.objects["contacts"][victim]["properties"]["revops_score"] != "-1"
+	assert store.pending_rows() == []
