@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from sidecar.commands.runtime import EXIT_OK, _store
 from sidecar.config import EXAMPLE_CONFIG, Config, describe, redact_url
+from sidecar.push.queue import PushQueue
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -30,6 +31,7 @@ def cmd_status(args: argparse.Namespace, cfg: Config) -> int:
 		"recent_errors": store.recent_errors(10),
 		"outbox": store.outbox_depth(),
 		"pending_writes": store.pending_summary(10),
+		"push_queue": PushQueue(store.engine).depth(),
 		"ledger": store.ledger_count(),
 		"erp_customers_cached": store.erp_count(),
 		"lock": store.lock_holder(),
@@ -47,7 +49,7 @@ def cmd_status(args: argparse.Namespace, cfg: Config) -> int:
 	)
 	print(f"HubSpot requests today: {data['hubspot_requests_today']}   lock: {data['lock'] or 'free'}")
 	pending = data["pending_writes"]
-	print(f"pending writes: {pending['counts'] or 'none'}")
+	print(f"pending writes: {pending['counts'] or 'none'}   push queue: {data['push_queue']}")
 	for r in pending["oldest"]:
 		due = datetime.fromtimestamp(r["next_attempt_at"], timezone.utc).isoformat()[:19]
 		print(
