@@ -19,6 +19,7 @@ import sys
 from sidecar import __version__
 from sidecar.commands.demo import cmd_demo
 from sidecar.commands.info import cmd_config, cmd_report, cmd_status
+from sidecar.commands.model import register as register_model_commands
 
 # handlers and helpers keep their old import path (sidecar.cli.X)
 from sidecar.commands.passes import cmd_backfill, cmd_plan, cmd_run, cmd_sync, print_plan
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 	)
 	p.add_argument("--example", action="store_true", help="print the example config file")
 	p.set_defaults(func=cmd_config)
+	register_model_commands(sub)
 	if (
 		importlib.util.find_spec("sidecar.cx") is not None
 		and importlib.util.find_spec("sidecar.cx.cli") is not None
