@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
 	)
 	p.add_argument("--json", action="store_true")
 	p.add_argument("--days", type=int, default=180, help="look back this many days")
+	p.add_argument(
+		"--format",
+		choices=("text", "json", "csv", "html"),
+		default="text",
+		help="output format (html: charts)",
+	)
+	p.add_argument("--output", metavar="PATH", help="write the report to a file instead of printing it")
 	p.set_defaults(func=cmd_report)
 	p = sub.add_parser(
 		"demo", help="the whole pipeline on the bundled synthetic dataset (dry run, in memory)"
@@ -81,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 		"--threshold", type=float, help="SQL threshold for the demo (default: scoring.sql_threshold)"
 	)
 	p.add_argument("--json", action="store_true")
+	p.add_argument("--no-learning", action="store_true", help="skip the outcomes + `model fit` part")
 	p.set_defaults(func=cmd_demo)
 	p = sub.add_parser(
 		"config", help="print every setting, its env variable, value and meaning (secrets masked)"

@@ -21,10 +21,16 @@ def register(sub: Any) -> None:
 	p = sub.add_parser("outcomes", help="read deals and lifecycle stage dates from HubSpot into the store")
 	p.add_argument("--json", action="store_true")
 	p.set_defaults(func=cmd_outcomes)
-	model = sub.add_parser("model", help="learn the model's weights from outcomes: fit, compare, promote, rollback")
+	model = sub.add_parser(
+		"model", help="learn the model's weights from outcomes: fit, compare, promote, rollback"
+	)
 	msub = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
-	p = msub.add_parser("fit", help="fit per-signal weights on older leads, validate on newer; write a candidate")
-	p.add_argument("--output", metavar="PATH", help="candidate file (default: model-candidate.toml by the live one)")
+	p = msub.add_parser(
+		"fit", help="fit per-signal weights on older leads, validate on newer; write a candidate"
+	)
+	p.add_argument(
+		"--output", metavar="PATH", help="candidate file (default: model-candidate.toml by the live one)"
+	)
 	p.add_argument("--json", action="store_true")
 	p.set_defaults(func=cmd_model_fit)
 	p = msub.add_parser("compare", help="live model vs a candidate on the held-out period")
@@ -127,7 +133,12 @@ def cmd_model_fit(args: argparse.Namespace, cfg: Config) -> int:
 	out = Path(args.output).expanduser() if args.output else _default_candidate(cfg, live_path)
 	write_model(out, candidate, ScoringModel.from_file)
 	store.add_model_version(model_version(candidate), candidate, prov)
-	summary = {"candidate": str(out), "version": model_version(candidate), **result.metrics, "provenance": prov}
+	summary = {
+		"candidate": str(out),
+		"version": model_version(candidate),
+		**result.metrics,
+		"provenance": prov,
+	}
 	if args.json:
 		print(json.dumps(summary, indent=2, default=str))
 	else:
@@ -138,7 +149,11 @@ def cmd_model_fit(args: argparse.Namespace, cfg: Config) -> int:
 def _default_candidate(cfg: Config, live_path: Path) -> Path:
 	from sidecar.scoring.model import DEFAULT_MODEL_FILE
 
-	folder = Path(cfg.get("store.path")).expanduser().parent if live_path == DEFAULT_MODEL_FILE else live_path.parent
+	folder = (
+		Path(cfg.get("store.path")).expanduser().parent
+		if live_path == DEFAULT_MODEL_FILE
+		else live_path.parent
+	)
 	folder.mkdir(parents=True, exist_ok=True)
 	return folder / "model-candidate.toml"
 
@@ -155,7 +170,9 @@ def format_fit(summary: dict[str, Any]) -> str:
 	for signal, m in sorted(prov["multipliers"].items(), key=lambda kv: -kv[1]):
 		lines.append(f"    {signal:20} x{m:.2f}")
 	lines.append(format_metrics(summary["live"], summary["candidate"]))
-	lines.append("Review it with `revops-sidecar model compare <file>`, make it live with `model promote <file>`.")
+	lines.append(
+		"Review it with `revops-sidecar model compare <file>`, make it live with `model promote <file>`."
+	)
 	return "\n".join(lines)
 
 
@@ -164,10 +181,14 @@ def format_metrics(live: dict[str, Any], candidate: dict[str, Any]) -> str:
 		return "-" if v is None else fmt.format(v)
 
 	lines = [f"  held-out {'':16} {'live':>10} {'candidate':>10}"]
-	for key, label in (("auc", "AUC"), ("top_decile_lift", "top-decile lift"), ("brier", "Brier (lower=better)")):
+	for key, label in (
+		("auc", "AUC"),
+		("top_decile_lift", "top-decile lift"),
+		("brier", "Brier (lower=better)"),
+	):
 		lines.append(f"  {label:25} {show(live[key]):>10} {show(candidate[key]):>10}")
 	lines.append("  band      live: leads conv  rate   won value | candidate: leads conv  rate   won value")
-	for a, b in zip(live["bands"], candidate["bands"]):
+	for a, b in zip(live["bands"], candidate["bands"], strict=False):
 		lines.append(
 			f"  {a['band']:8} {a['leads']:>11} {a['converted']:>4} {show(a['conversion_rate'], '{:.1%}'):>6} "
 			f"{a['won_value']:>11,.0f} | {b['leads']:>16} {b['converted']:>4} "
@@ -201,13 +222,19 @@ def cmd_model_compare(args: argparse.Namespace, cfg: Config) -> int:
 	s = _settings(cfg)
 	train, held, cutoff = time_split(data.examples, s.holdout_share, s.horizon_days)
 	if not held or not train:
-		print("revops-sidecar: model compare: no labelled leads to compare on yet (run `outcomes`, wait for the horizon)")
+		print(
+			"revops-sidecar: model compare: no labelled leads to compare on yet (run `outcomes`, wait for the horizon)"
+		)
 		return EXIT_ERROR
-	metrics = compare_on(train, held, {}, _bounds(live), multipliers, _bounds(candidate), list(live.config.bands))
+	metrics = compare_on(
+		train, held, {}, _bounds(live), multipliers, _bounds(candidate), list(live.config.bands)
+	)
 	if args.json:
 		print(json.dumps({"cutoff": cutoff.isoformat(), **metrics}, indent=2, default=str))
 	else:
-		print(f"Live {version} vs candidate {model_version(cand_text)} on leads entering from {cutoff:%Y-%m-%d}:")
+		print(
+			f"Live {version} vs candidate {model_version(cand_text)} on leads entering from {cutoff:%Y-%m-%d}:"
+		)
 		print(format_metrics(metrics["live"], metrics["candidate"]))
 	return EXIT_OK
 
@@ -216,11 +243,15 @@ def cmd_model_promote(args: argparse.Namespace, cfg: Config) -> int:
 	from sidecar.scoring.learning.versions import PromotionError, live_model_path, promote
 
 	try:
-		done = promote(_store(cfg), Path(args.candidate).expanduser(), live_model_path(cfg.get("scoring.model_file")))
+		done = promote(
+			_store(cfg), Path(args.candidate).expanduser(), live_model_path(cfg.get("scoring.model_file"))
+		)
 	except PromotionError as exc:
 		print(f"revops-sidecar: model promote: {exc}")
 		return EXIT_USAGE
-	print(f"model {done['live']} is live at {done['path']} (was {done['previous']}; `model rollback` undoes it)")
+	print(
+		f"model {done['live']} is live at {done['path']} (was {done['previous']}; `model rollback` undoes it)"
+	)
 	return EXIT_OK
 
 
@@ -240,7 +271,9 @@ def cmd_model_history(args: argparse.Namespace, cfg: Config) -> int:
 	rows = _store(cfg).model_versions()
 	rows.sort(key=lambda v: (v["status"] != "live", -(v["id"])))
 	if args.json:
-		print(json.dumps([{k: v for k, v in r.items() if k != "content"} for r in rows], indent=2, default=str))
+		print(
+			json.dumps([{k: v for k, v in r.items() if k != "content"} for r in rows], indent=2, default=str)
+		)
 		return EXIT_OK
 	for r in rows:
 		origin = r["provenance"].get("fitted_by") or r["provenance"].get("origin", "")

@@ -28,9 +28,16 @@ LEARNING_SETTINGS: tuple[Setting, ...] = (
 		"newest share of labelled leads kept out of the fit to validate it",
 		check=_share,
 	),
-	Setting("learning", "min_leads", "int", 200, "minimum labelled leads in the training period", check=_positive),
 	Setting(
-		"learning", "min_conversions", "int", 30, "minimum conversions in the training period", check=_positive
+		"learning", "min_leads", "int", 200, "minimum labelled leads in the training period", check=_positive
+	),
+	Setting(
+		"learning",
+		"min_conversions",
+		"int",
+		30,
+		"minimum conversions in the training period",
+		check=_positive,
 	),
 	Setting(
 		"learning",
@@ -49,7 +56,12 @@ LEARNING_SETTINGS: tuple[Setting, ...] = (
 		check=_positive,
 	),
 	Setting(
-		"learning", "max_multiplier", "float", 3.0, "cap on how far a signal's points may grow", check=_positive
+		"learning",
+		"max_multiplier",
+		"float",
+		3.0,
+		"cap on how far a signal's points may grow",
+		check=_positive,
 	),
 	Setting(
 		"learning",

@@ -37,7 +37,9 @@ ENTRY_SPAN_DAYS = 450
 
 
 def hidden_probability(contributions: dict[str, float]) -> float:
-	z = HIDDEN_INTERCEPT + HIDDEN_SLOPE * sum(p * HIDDEN_MULTIPLIERS.get(s, 1.0) for s, p in contributions.items())
+	z = HIDDEN_INTERCEPT + HIDDEN_SLOPE * sum(
+		p * HIDDEN_MULTIPLIERS.get(s, 1.0) for s, p in contributions.items()
+	)
 	return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -49,7 +51,9 @@ def simulate_outcomes(dataset: DemoDataset, model: Any, store: Any, seed: int = 
 	for contact, company, erp in dataset.scoring_inputs():
 		result = model.score(build_signals(contact, company, erp, dataset.as_of), dataset.as_of)
 		contributions = {c.signal: c.points for c in result.contributions}
-		entered = (dataset.as_of - timedelta(days=rng.uniform(0, ENTRY_SPAN_DAYS))).replace(tzinfo=None, microsecond=0)
+		entered = (dataset.as_of - timedelta(days=rng.uniform(0, ENTRY_SPAN_DAYS))).replace(
+			tzinfo=None, microsecond=0
+		)
 		company_id = primary_company_id(contact)
 		history.append(
 			{
@@ -94,3 +98,34 @@ def simulate_outcomes(dataset: DemoDataset, model: Any, store: Any, seed: int = 
 	for start in range(0, len(deals), 500):
 		store.upsert_deals(deals[start : start + 500])
 	return {"leads": len(history), "deals": len(deals), "won": sum(d["is_won"] for d in deals)}
+
+
+def learning_demo(dataset: DemoDataset, model: Any, settings: Any = None) -> dict[str, Any]:
+	"""Outcomes from the hidden rule into a scratch store, `model fit` on them; the fit and both models'
+	held-out metrics (what `make demo` prints)."""
+	from sidecar.scoring.learning.examples import build_examples
+	from sidecar.scoring.learning.fit import FitSettings, run_fit
+	from sidecar.store import open_store
+
+	store = open_store("sqlite:///:memory:")
+	try:
+		counts = simulate_outcomes(dataset, model, store)
+		settings = settings or FitSettings()
+		data = build_examples(
+			store, dataset.as_of.replace(tzinfo=None), settings.horizon_days, getattr(model, "version", None)
+		)
+		c = model.config
+		bounds = {tier: (c.tier_min[tier], c.tier_max[tier]) for tier in c.tier_min}
+		result = run_fit(data, bounds, list(c.bands), settings)
+	finally:
+		store.close()
+	return {
+		"outcomes": counts,
+		"train_leads": len(result.train),
+		"held_out_leads": len(result.held_out),
+		"cutoff": result.cutoff.date().isoformat(),
+		"multipliers": dict(sorted(result.multipliers.items(), key=lambda kv: -kv[1])),
+		"hidden_strongest": list(STRONGEST),
+		"live": {k: result.metrics["live"][k] for k in ("auc", "top_decile_lift", "brier", "bands")},
+		"fitted": {k: result.metrics["candidate"][k] for k in ("auc", "top_decile_lift", "brier", "bands")},
+	}

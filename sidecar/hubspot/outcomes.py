@@ -88,7 +88,9 @@ def read_associations(client: Any, from_type: str, to_type: str, ids: list[str])
 	while pending:
 		batch, pending = pending[:PAGE], pending[PAGE:]
 		inputs = [
-			PublicFetchAssociationsBatchRequest(id=i, after=after) if after else PublicFetchAssociationsBatchRequest(id=i)
+			PublicFetchAssociationsBatchRequest(id=i, after=after)
+			if after
+			else PublicFetchAssociationsBatchRequest(id=i)
 			for i, after in batch
 		]
 		request = BatchInputPublicFetchAssociationsBatchRequest(inputs=inputs)
@@ -131,7 +133,7 @@ def read_lifecycle_since(client: Any, since_ms: int) -> Iterator[tuple[str, str,
 	for obj in client.search_all("contacts", filters, [*LIFECYCLE_PROPERTIES, "lastmodifieddate"]):
 		p = obj.get("properties") or {}
 		modified = parse_time(p.get("lastmodifieddate"))
-		for stage, prop in zip(LIFECYCLE_STAGES, LIFECYCLE_PROPERTIES):
+		for stage, prop in zip(LIFECYCLE_STAGES, LIFECYCLE_PROPERTIES, strict=False):
 			at = parse_time(p.get(prop))
 			if at is not None:
 				yield str(obj["id"]), stage, at, modified

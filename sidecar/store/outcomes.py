@@ -27,10 +27,17 @@ class OutcomeState(StoreBase):
 			if deals:
 				conn.execute(
 					insert(o.deals),
-					[{k: d.get(k) for k in o.deals.c.keys() if k != "read_at"} | {"read_at": now} for d in deals],
+					[
+						{k: d.get(k) for k in o.deals.c.keys() if k != "read_at"} | {"read_at": now}
+						for d in deals
+					],
 				)
-				links = [{"deal_id": d["deal_id"], "contact_id": c} for d in deals for c in set(d["contacts"])]
-				firms = [{"deal_id": d["deal_id"], "company_id": c} for d in deals for c in set(d["companies"])]
+				links = [
+					{"deal_id": d["deal_id"], "contact_id": c} for d in deals for c in set(d["contacts"])
+				]
+				firms = [
+					{"deal_id": d["deal_id"], "company_id": c} for d in deals for c in set(d["companies"])
+				]
 				if links:
 					conn.execute(insert(o.deal_contacts), links)
 				if firms:
@@ -41,7 +48,9 @@ class OutcomeState(StoreBase):
 	def deals(self) -> list[dict[str, Any]]:
 		"""Every stored deal with its `contacts` and `companies` (sorted id lists)."""
 		with self.engine.connect() as conn:
-			out = {r.deal_id: dict(r._mapping, contacts=[], companies=[]) for r in conn.execute(select(o.deals))}
+			out = {
+				r.deal_id: dict(r._mapping, contacts=[], companies=[]) for r in conn.execute(select(o.deals))
+			}
 			for r in conn.execute(select(o.deal_contacts)):
 				if r.deal_id in out:
 					out[r.deal_id]["contacts"].append(r.contact_id)
@@ -103,7 +112,9 @@ class OutcomeState(StoreBase):
 		with self.engine.begin() as conn:
 			conn.execute(update(t).where(t.c.status == "live").values(status="retired", retired_at=now))
 			moved = conn.execute(
-				update(t).where(t.c.version == version).values(status="live", promoted_at=now, retired_at=None)
+				update(t)
+				.where(t.c.version == version)
+				.values(status="live", promoted_at=now, retired_at=None)
 			)
 			if not moved.rowcount:
 				raise KeyError(version)

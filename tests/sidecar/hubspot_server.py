@@ -531,7 +531,11 @@ class HubSpotServer:
 				if start + len(chunk) < len(linked):
 					result["paging"] = {"next": {"after": str(start + len(chunk))}}
 				results.append(result)
-		return 200, {"status": "COMPLETE", "results": results, "startedAt": _now_iso(), "completedAt": _now_iso()}, {}
+		return (
+			200,
+			{"status": "COMPLETE", "results": results, "startedAt": _now_iso(), "completedAt": _now_iso()},
+			{},
+		)
 
 	def _associations_of(self, object_type: str, object_id: str, to_type: str) -> tuple[int, Any, dict]:
 		with self.lock:

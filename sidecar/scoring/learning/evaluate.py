@@ -51,8 +51,11 @@ def band_table(
 ) -> list[dict[str, Any]]:
 	"""Leads, conversions, rate, won and pipeline value per band (bands: (name, lowest total), any order)."""
 	ordered = sorted(bands, key=lambda b: b[1], reverse=True)
-	rows = {name: {"band": name, "leads": 0, "converted": 0, "won_value": 0.0, "pipeline_value": 0.0} for name, _ in ordered}
-	for score, e in zip(scores, examples):
+	rows = {
+		name: {"band": name, "leads": 0, "converted": 0, "won_value": 0.0, "pipeline_value": 0.0}
+		for name, _ in ordered
+	}
+	for score, e in zip(scores, examples, strict=True):
 		name = next((n for n, low in ordered if score >= low), ordered[-1][0])
 		row = rows[name]
 		row["leads"] += 1
@@ -84,7 +87,13 @@ def calibration_curve(probs: list[float], labels: list[bool], bins: int = 10) ->
 	for b in range(bins):
 		mask = (p >= b / bins) & ((p < (b + 1) / bins) | (b == bins - 1))
 		if mask.any():
-			out.append({"predicted": round(float(p[mask].mean()), 4), "observed": round(float(y[mask].mean()), 4), "leads": int(mask.sum())})
+			out.append(
+				{
+					"predicted": round(float(p[mask].mean()), 4),
+					"observed": round(float(y[mask].mean()), 4),
+					"leads": int(mask.sum()),
+				}
+			)
 	return out
 
 
@@ -96,7 +105,11 @@ def evaluate(
 ) -> dict[str, Any]:
 	labels = [e.converted for e in examples]
 	base_rate = sum(labels) / len(labels) if labels else 0.0
-	out: dict[str, Any] = {"leads": len(labels), "conversions": int(sum(labels)), "base_rate": round(base_rate, 4)}
+	out: dict[str, Any] = {
+		"leads": len(labels),
+		"conversions": int(sum(labels)),
+		"base_rate": round(base_rate, 4),
+	}
 	out["auc"] = round(float(roc_auc_score(labels, scores)), 4) if len(set(labels)) == 2 else None
 	top = np.argsort(-np.asarray(scores), kind="stable")[: max(1, len(scores) // 10)]
 	top_rate = float(np.asarray(labels, dtype=float)[top].mean()) if len(top) else 0.0

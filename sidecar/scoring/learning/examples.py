@@ -106,7 +106,11 @@ def build_examples(
 		if entered + horizon > as_of:
 			result.immature += 1
 			continue
-		won = [d for d in own if d["is_won"] and d["close_date"] and entered < d["close_date"] <= entered + horizon]
+		won = [
+			d
+			for d in own
+			if d["is_won"] and d["close_date"] and entered < d["close_date"] <= entered + horizon
+		]
 		created = [d for d in own if d["created_at"] and entered <= d["created_at"] <= entered + horizon]
 		first_close = min((d["close_date"] for d in won), default=None)
 		result.examples.append(
@@ -125,7 +129,9 @@ def build_examples(
 	return result
 
 
-def time_split(examples: list[Example], holdout_share: float, horizon_days: int) -> tuple[list, list, datetime]:
+def time_split(
+	examples: list[Example], holdout_share: float, horizon_days: int
+) -> tuple[list, list, datetime]:
 	"""(train, held-out, cutoff): held-out = the newest `holdout_share` by entry time; train = leads whose
 	whole outcome window closed before the cutoff (their labels were known by then; no look-ahead)."""
 	ordered = sorted(examples, key=lambda e: (e.scored_at, e.contact_id))

@@ -24,7 +24,9 @@ from sklearn.linear_model import LogisticRegression
 from sidecar.scoring.learning.evaluate import calibrate, evaluate, rescore, tier_of
 from sidecar.scoring.learning.examples import Example, ExampleSet, time_split
 
-TOTAL_FEATURE_SCALE = 10.0  # the base total enters x10: its coefficient (and L2 penalty) is 10x (100x) smaller
+TOTAL_FEATURE_SCALE = (
+	10.0  # the base total enters x10: its coefficient (and L2 penalty) is 10x (100x) smaller
+)
 
 
 class NotEnoughData(ValueError):
@@ -92,9 +94,13 @@ def fit_multipliers(train: list[Example], s: FitSettings) -> dict[str, float]:
 	base_q = float(np.quantile(x.sum(axis=1), 0.9))
 	new_q = float(np.quantile(x @ raw, 0.9))
 	if new_q <= 0 or base_q <= 0:
-		raise NotEnoughData("no signal's points rise with conversion in the training period: nothing to learn")
+		raise NotEnoughData(
+			"no signal's points rise with conversion in the training period: nothing to learn"
+		)
 	factor = base_q / new_q
-	return {sig: round(min(float(w) * factor, s.max_multiplier), 3) for sig, w in zip(signals, raw)}
+	return {
+		sig: round(min(float(w) * factor, s.max_multiplier), 3) for sig, w in zip(signals, raw, strict=True)
+	}
 
 
 def fit_tier_bounds(
@@ -104,7 +110,12 @@ def fit_tier_bounds(
 	out = {}
 	for tier, (low, high) in base_bounds.items():
 		before = sum(abs(p) for e in train for sig, p in e.features.items() if tier_of(sig) == tier)
-		after = sum(abs(p) * multipliers.get(sig, 1.0) for e in train for sig, p in e.features.items() if tier_of(sig) == tier)
+		after = sum(
+			abs(p) * multipliers.get(sig, 1.0)
+			for e in train
+			for sig, p in e.features.items()
+			if tier_of(sig) == tier
+		)
 		factor = min(max(after / before, 0.25), 4.0) if before else 1.0
 		out[tier] = (float(math.floor(low * factor)), float(min(100, math.ceil(high * factor))))
 	return out
@@ -148,7 +159,11 @@ def compare_on(
 
 
 def provenance(
-	result: FitResult, base_version: str | None, base_prov: dict[str, Any], settings: FitSettings, now: datetime
+	result: FitResult,
+	base_version: str | None,
+	base_prov: dict[str, Any],
+	settings: FitSettings,
+	now: datetime,
 ) -> dict[str, Any]:
 	base_scale = base_prov.get("scale") or {}
 	scale = {sig: round(base_scale.get(sig, 1.0) * m, 4) for sig, m in result.multipliers.items()}

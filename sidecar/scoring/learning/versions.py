@@ -23,7 +23,7 @@ def live_model_path(configured: str | None) -> Path:
 	if not configured:
 		raise PromotionError(
 			"[scoring] model_file is empty (the bundled default is live and read-only): set it to the path "
-			"the live model should be written to, e.g. model_file = \"~/.revops/model.toml\""
+			'the live model should be written to, e.g. model_file = "~/.revops/model.toml"'
 		)
 	return Path(configured).expanduser()
 
