@@ -134,7 +134,7 @@ def cmd_model_fit(args: argparse.Namespace, cfg: Config) -> int:
 	write_model(out, candidate, ScoringModel.from_file)
 	store.add_model_version(model_version(candidate), candidate, prov)
 	summary = {
-		"candidate": str(out),
+		"file": str(out),
 		"version": model_version(candidate),
 		**result.metrics,
 		"provenance": prov,
@@ -161,7 +161,7 @@ def _default_candidate(cfg: Config, live_path: Path) -> Path:
 def format_fit(summary: dict[str, Any]) -> str:
 	prov = summary["provenance"]
 	lines = [
-		f"Fitted {summary['candidate']} (version {summary['version']}) from model {prov['base_version']}:",
+		f"Fitted {summary['file']} (version {summary['version']}) from model {prov['base_version']}:",
 		f"  trained on {prov['train_leads']} leads ({prov['train_conversions']} conversions) entering "
 		f"{prov['train_from']} .. {prov['cutoff']}; validated on {prov['held_out_leads']} newer leads "
 		f"({prov['held_out_conversions']} conversions) up to {prov['held_out_to']}",
@@ -240,13 +240,14 @@ def cmd_model_compare(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_model_promote(args: argparse.Namespace, cfg: Config) -> int:
+	from sidecar.scoring.config import ModelConfigError
 	from sidecar.scoring.learning.versions import PromotionError, live_model_path, promote
 
 	try:
 		done = promote(
 			_store(cfg), Path(args.candidate).expanduser(), live_model_path(cfg.get("scoring.model_file"))
 		)
-	except PromotionError as exc:
+	except (PromotionError, ModelConfigError, OSError) as exc:
 		print(f"revops-sidecar: model promote: {exc}")
 		return EXIT_USAGE
 	print(
