@@ -64,7 +64,7 @@ def _bars(title: str, y_label: str, labels: list[str], series: list[tuple[str, s
 	for i, label in enumerate(labels):
 		x0 = PAD + i * slot + slot * 0.1
 		for j, (name, colour, values) in enumerate(series):
-			h = (HEIGHT - PAD - 20) * values[i] / top
+			h = (HEIGHT - PAD - 30) * values[i] / top
 			parts.append(
 				f'<rect class="bar" x="{x0 + j * width:.1f}" y="{HEIGHT - PAD - h:.1f}" width="{width:.1f}" height="{h:.1f}" fill="{colour}">'
 				f"<title>{html.escape(label)} {html.escape(name)}: {values[i]:,.4g}</title></rect>"
@@ -72,7 +72,7 @@ def _bars(title: str, y_label: str, labels: list[str], series: list[tuple[str, s
 		parts.append(f'<text x="{x0:.1f}" y="{HEIGHT - PAD + 14}" font-size="11">{html.escape(label)}</text>')
 	for j, (name, colour, _) in enumerate(series):
 		parts.append(
-			f'<text x="{WIDTH - 130}" y="{20 + j * 14}" font-size="11" fill="{colour}">■ {html.escape(name)}</text>'
+			f'<text x="{WIDTH - 170 + j * 80}" y="12" font-size="11" fill="{colour}">■ {html.escape(name)}</text>'
 		)
 	parts.append("</svg>")
 	return "\n".join(parts)
@@ -93,12 +93,20 @@ def _line(title: str, points: list[tuple[float, float]]) -> str:
 	return "\n".join(parts)
 
 
+def _cell(column: str, value: Any) -> str:
+	if value is None:
+		return "-"
+	if "rate" in column and isinstance(value, float):
+		return f"{value:.1%}"
+	if isinstance(value, float):
+		return f"{value:,.0f}" if "value" in column or "deal" in column else f"{value:g}"
+	return str(value)
+
+
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
 	head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
 	body = "".join(
-		"<tr>"
-		+ "".join(f"<td>{html.escape('-' if r.get(c) is None else str(r.get(c)))}</td>" for c in columns)
-		+ "</tr>"
+		"<tr>" + "".join(f"<td>{html.escape(_cell(c, r.get(c)))}</td>" for c in columns) + "</tr>"
 		for r in rows
 	)
 	return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
