@@ -7,7 +7,7 @@ What is measured (and what is not):
 - Converted: a closed-won HubSpot deal (associated with the contact, or for a deal without contacts with its
   company; see `outcomes`) closing strictly after that first score, or failing deal data the lifecycle stage
   seen as opportunity/customer/evangelist by a later pass. Contacts that converted before their first score
-  are counted apart (`converted_before`), never as wins.
+  are counted apart (`converted_before`), never as wins. Rate = converted / contacts entering the band.
 - Deal value: won = amounts of those won deals; pipeline = amounts of deals created after the entry score,
   whatever their stage. Days to close: entry score to the first won deal's close date.
 - ERP-matched: the lead's company was matched to an ERPNext customer when it was first scored.
@@ -87,7 +87,7 @@ def _group(rows: list[dict[str, Any]]) -> dict[str, Any]:
 		"contacts": len(rows),
 		"converted": len(converted),
 		"converted_before": sum(1 for r in rows if r["before"]),
-		"conversion_rate": _rate(len(converted), len(rows) - sum(1 for r in rows if r["before"])),
+		"conversion_rate": _rate(len(converted), len(rows)),
 		"won_value": round(won, 2),
 		"pipeline_value": round(sum(r["pipeline_value"] for r in rows), 2),
 		"avg_won_deal": round(won / won_deals, 2) if won_deals else None,
