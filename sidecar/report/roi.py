@@ -28,6 +28,7 @@ from sidecar.scoring.learning.examples import deals_by_contact
 from sidecar.store import Store
 from sidecar.store.schema import utcnow
 
+CONVERTED_STAGES = ("opportunity", "customer")
 DEFAULT_BANDS = (("hot", 70.0), ("warm", 50.0), ("cool", 30.0), ("cold", 0.0))
 BANDS = DEFAULT_BANDS  # kept importable (sidecar.report.BANDS)
 
@@ -134,6 +135,21 @@ def _score_buckets(rows: list[tuple[float, bool]], buckets: int = 10) -> list[di
 	return out
 
 
+def _lifecycle_conversions(store: Store) -> dict[str, datetime]:
+	"""The earliest time each contact was seen converted: a pass saw the stage (contact state), or HubSpot's
+	own opportunity/customer entry date (`outcomes`)."""
+	out: dict[str, datetime] = {}
+	for r in store.iter_table("revops_contact_state"):
+		if r["converted_at"]:
+			out[r["contact_id"]] = r["converted_at"]
+	for r in store.lifecycle_changes():
+		if r["stage"] in CONVERTED_STAGES and (
+			r["contact_id"] not in out or r["entered_at"] < out[r["contact_id"]]
+		):
+			out[r["contact_id"]] = r["entered_at"]
+	return out
+
+
 def build_report(
 	store: Store,
 	threshold: float = 70.0,
@@ -145,11 +161,7 @@ def build_report(
 	since = now - timedelta(days=days)
 	entries = _entries(store, since)
 	deals = deals_by_contact(store, {c: e["company_id"] for c, e in entries.items()})
-	lifecycle = {
-		r["contact_id"]: r["converted_at"]
-		for r in store.iter_table("revops_contact_state")
-		if r["converted_at"]
-	}
+	lifecycle = _lifecycle_conversions(store)
 	rows = []
 	for contact_id, entry in entries.items():
 		row = _outcome(entry, deals.get(contact_id, []), lifecycle.get(contact_id))

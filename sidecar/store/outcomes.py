@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -73,11 +74,13 @@ class OutcomeState(StoreBase):
 			key = (contact_id, stage)
 			latest[key] = max(at, latest.get(key, at))
 		t = o.lifecycle_changes
+		by_stage: dict[str, list[str]] = defaultdict(list)
+		for contact_id, stage in latest:
+			by_stage[stage].append(contact_id)
 		with self.engine.begin() as conn:
-			for chunk in chunks(sorted({c for c, _ in latest})):
-				conn.execute(
-					delete(t).where(t.c.contact_id.in_(chunk), t.c.stage.in_({s for _, s in latest}))
-				)
+			for stage, contact_ids in by_stage.items():  # exactly the (contact, stage) pairs re-written
+				for chunk in chunks(sorted(contact_ids)):
+					conn.execute(delete(t).where(t.c.stage == stage, t.c.contact_id.in_(chunk)))
 			conn.execute(
 				insert(t), [{"contact_id": c, "stage": s, "entered_at": at} for (c, s), at in latest.items()]
 			)

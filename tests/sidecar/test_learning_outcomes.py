@@ -165,3 +165,84 @@ def test_a_failed_read_leaves_the_cursor_where_it_was(server, store_url):
 	assert store.get_cursor(DEALS_CURSOR) is None and store.deals() == []
 	sync_outcomes(make_client(server), store)
 	assert [d["deal_id"] for d in store.deals()] == ["31"] and store.get_cursor(DEALS_CURSOR) > 0
+
+
+def test_lifecycle_dates_keep_other_contacts_stages(store_url):
+	from datetime import datetime
+
+	store = open_store(store_url)
+	store.record_lifecycle(
+		[("x", "customer", datetime(2026, 3, 1)), ("x", "opportunity", datetime(2026, 2, 1))]
+	)
+	# a later batch with x's SQL date and y's customer date must not drop x's customer date
+	store.record_lifecycle(
+		[("x", "salesqualifiedlead", datetime(2026, 1, 1)), ("y", "customer", datetime(2026, 4, 1))]
+	)
+	store.record_lifecycle([("x", "customer", datetime(2026, 5, 1))])  # re-entered: the newer date wins
+	rows = {(r["contact_id"], r["stage"]): r["entered_at"] for r in store.lifecycle_changes()}
+	assert rows == {
+		("x", "customer"): datetime(2026, 5, 1),
+		("x", "opportunity"): datetime(2026, 2, 1),
+		("x", "salesqualifiedlead"): datetime(2026, 1, 1),
+		("y", "customer"): datetime(2026, 4, 1),
+	}
+
+
+def test_report_counts_won_deals_and_hubspot_stage_dates(tmp_path):
+	from datetime import datetime, timedelta
+
+	from sidecar.report import build_report
+
+	store = open_store(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+	now = datetime(2026, 11, 30)
+	entry = now - timedelta(days=60)
+	rows = [("w", 80, "CUST-1"), ("l", 40, None), ("s", 55, None), ("o", 20, "CUST-2")]
+	store.add_score_history(
+		[
+			{
+				"contact_id": c,
+				"company_id": f"co-{c}",
+				"erp_customer": erp,
+				"scored_at": entry,
+				"total": t,
+				"fit": t,
+				"behaviour": 0,
+				"erp": 0,
+			}
+			for c, t, erp in rows
+		]
+	)
+	won = {
+		"amount": 9000.0,
+		"close_date": entry + timedelta(days=20),
+		"created_at": entry,
+		"is_closed": True,
+		"is_won": True,
+	}
+	store.upsert_deals(
+		[
+			{"deal_id": "1", "contacts": ["w"], "companies": [], **won},
+			{
+				"deal_id": "2",
+				"contacts": [],
+				"companies": ["co-o"],
+				**won,
+				"amount": 1000.0,
+			},  # via the company
+			{"deal_id": "3", "contacts": ["l"], "companies": [], **won, "is_won": False, "amount": 500.0},
+		]
+	)
+	store.record_lifecycle([("s", "customer", entry + timedelta(days=3))])  # no deal: HubSpot's stage date
+	report = build_report(store, days=90, now=now)
+	bands = {b["band"]: b for b in report["bands"]}
+	assert (bands["hot"]["converted"], bands["hot"]["won_value"], bands["hot"]["median_days_to_close"]) == (
+		1,
+		9000.0,
+		20.0,
+	)
+	assert bands["cool"]["converted"] == 0 and bands["cool"]["pipeline_value"] == 500.0
+	assert bands["warm"]["converted"] == 1 and bands["cold"]["won_value"] == 1000.0
+	assert (
+		report["erp_match"]["matched"]["converted"] == 2
+		and report["erp_match"]["unmatched"]["converted"] == 1
+	)
