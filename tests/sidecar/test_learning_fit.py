@@ -118,3 +118,17 @@ def test_too_little_data_is_a_clear_message_not_a_fit():
 def test_time_split_keeps_order():
 	train, held, cut = time_split(_examples(500, 50).examples, 0.3, 30)
 	assert max(e.scored_at for e in train) + timedelta(days=30) <= cut <= min(e.scored_at for e in held)
+
+
+def test_provenance_is_ignored_by_the_engine_but_must_be_a_table(tmp_path):
+	from sidecar.scoring.config import ModelConfigError
+
+	text = DEFAULT_MODEL_FILE.read_text()
+	ok = tmp_path / "ok.toml"
+	ok.write_text(text + '\n[provenance]\nfitted_by = "a person"\n')
+	model = ScoringModel.from_file(ok)
+	assert model.version and model.version != ScoringModel.from_file(DEFAULT_MODEL_FILE).version
+	bad = tmp_path / "bad.toml"
+	bad.write_text('provenance = "x"\n' + text)
+	with pytest.raises(ModelConfigError, match="provenance: must be a table"):
+		ScoringModel.from_file(bad)
