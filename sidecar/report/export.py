@@ -27,6 +27,8 @@ def to_csv(report: dict[str, Any]) -> str:
 		writer.writerow(["handoffs", "all", key, value])
 	for key, value in report["first_touch"].items():
 		writer.writerow(["first_touch", "all", key, value])
+	for key, value in report["erp_after_handoff"].items():
+		writer.writerow(["erp_after_handoff", "all", key, value])
 	for period in ("before", "after"):
 		for key, value in report["model_change"][period].items():
 			writer.writerow(["first_touch", f"{period}_model_change", key, value])

@@ -15,6 +15,8 @@ What is measured (and what is not):
   `hs_last_sales_activity_timestamp` at/after the crossing (exact when one touch happened between two passes,
   an upper bound otherwise). Untouched handoffs are counted and their age shown, never dropped. "Before/after
   a model change" splits handoffs at the last `model promote`/`rollback` recorded in the store.
+- ERPNext after handoff: from the signals feed's first/last invoice dates of the lead's ERP customer (exact
+  days only for a customer whose first-ever invoice came after the crossing; see `_erp_after_handoff`).
 """
 
 from __future__ import annotations
@@ -150,6 +152,34 @@ def _lifecycle_conversions(store: Store) -> dict[str, datetime]:
 	return out
 
 
+def _erp_after_handoff(store: Store, handoffs: list[dict[str, Any]]) -> dict[str, Any]:
+	"""Handed-off leads whose ERPNext customer was invoiced after the crossing, from the signals feed's
+	`first_invoice_date` / `last_invoice_date`: a first-ever invoice after the crossing gives the exact days to
+	the first invoice; for an existing customer only "invoiced since" is known (the latest date moved past it)."""
+	customers = {
+		r["contact_id"]: r["erp_customer"]
+		for r in store.iter_table("revops_contact_state")
+		if r["erp_customer"]
+	}
+	matched = [h for h in handoffs if h["contact_id"] in customers]
+	records = store.erp_records({customers[h["contact_id"]] for h in matched})
+	invoiced, first_days = 0, []
+	for h in matched:
+		record = records.get(customers[h["contact_id"]]) or {}
+		crossed = h["crossed_at"].date().isoformat()
+		if (record.get("last_invoice_date") or "") >= crossed:
+			invoiced += 1
+			first = record.get("first_invoice_date") or ""
+			if first >= crossed:
+				first_days.append((datetime.fromisoformat(first) - h["crossed_at"]).total_seconds() / 86400)
+	return {
+		"handoffs_with_erp_customer": len(matched),
+		"invoiced_after_handoff": invoiced,
+		"first_invoice_after_handoff": len(first_days),
+		"median_days_to_first_invoice": round(max(0.0, median(first_days)), 1) if first_days else None,
+	}
+
+
 def build_report(
 	store: Store,
 	threshold: float = 70.0,
@@ -195,6 +225,7 @@ def build_report(
 			"conversion_rate": _rate(handed_converted, len(handoffs)),
 		},
 		"first_touch": _touch(handoffs, now),
+		"erp_after_handoff": _erp_after_handoff(store, handoffs),
 		"model_change": {
 			"at": change_at.isoformat(timespec="seconds") if change_at else None,
 			"before": _touch([h for h in handoffs if change_at and h["crossed_at"] < change_at], now),

@@ -43,6 +43,12 @@ def format_report(report: dict[str, Any]) -> str:
 		f"Time to first touch: {t['touched']} touched, median {t['median_hours']} h, p90 {t['p90_hours']} h; "
 		f"{t['untouched']} untouched (oldest {t['oldest_untouched_hours']} h)"
 	)
+	e = report["erp_after_handoff"]
+	lines.append(
+		f"ERPNext after handoff: {e['handoffs_with_erp_customer']} handoffs of ERP customers, "
+		f"{e['invoiced_after_handoff']} invoiced since, {e['first_invoice_after_handoff']} with their first invoice "
+		f"(median {e['median_days_to_first_invoice'] if e['median_days_to_first_invoice'] is not None else '-'} days)"
+	)
 	change = report["model_change"]
 	if change["at"]:
 		b, a = change["before"], change["after"]

@@ -246,3 +246,55 @@ def test_report_counts_won_deals_and_hubspot_stage_dates(tmp_path):
 		report["erp_match"]["matched"]["converted"] == 2
 		and report["erp_match"]["unmatched"]["converted"] == 1
 	)
+
+
+def test_report_erp_invoices_after_handoff(tmp_path):
+	from datetime import datetime
+
+	from sidecar.report import build_report
+	from sidecar.store import ContactState
+
+	store = open_store(f"sqlite:///{tmp_path / 'e.sqlite3'}")
+	store.save_states([ContactState(c, score=80, erp_customer=f"C-{c}") for c in ("new", "old", "idle")])
+	store.upsert_erp(
+		[
+			{
+				"customer": "C-new",
+				"modified": "1",
+				"domains": [],
+				"first_invoice_date": "2026-11-11",
+				"last_invoice_date": "2026-11-11",
+			},
+			{
+				"customer": "C-old",
+				"modified": "1",
+				"domains": [],
+				"first_invoice_date": "2024-01-01",
+				"last_invoice_date": "2026-11-20",
+			},
+			{
+				"customer": "C-idle",
+				"modified": "1",
+				"domains": [],
+				"first_invoice_date": "2024-01-01",
+				"last_invoice_date": "2025-06-01",
+			},
+		]
+	)
+	for contact_id in ("new", "old", "idle"):
+		assert store.decide_handoff(contact_id, 0, 80.0, {"contact_id": contact_id}, {})
+	crossed = store.handoff_rows()[0]["crossed_at"]
+	with store.engine.begin() as conn:  # the handoffs happened on 2026-11-01
+		from sqlalchemy import update
+
+		from sidecar.store import schema as s
+
+		conn.execute(update(s.handoffs).values(crossed_at=datetime(2026, 11, 1)))
+	assert crossed
+	report = build_report(store, days=90, now=datetime(2026, 11, 30))
+	assert report["erp_after_handoff"] == {
+		"handoffs_with_erp_customer": 3,
+		"invoiced_after_handoff": 2,
+		"first_invoice_after_handoff": 1,
+		"median_days_to_first_invoice": 10.0,
+	}
