@@ -1,4 +1,4 @@
-"""The `[learning]` settings: outcome reads, `model fit` guards and its time split."""
+"""The `[learning]` settings: outcome reads, `model fit` guards and its time split, shadow scoring."""
 
 from __future__ import annotations
 
@@ -70,5 +70,19 @@ LEARNING_SETTINGS: tuple[Setting, ...] = (
 		300,
 		"deals and contacts are re-read from this long before the last cursor (clock skew, same-ms edits)",
 		check=_non_negative,
+	),
+	Setting(
+		"learning",
+		"shadow_model_file",
+		"path",
+		"",
+		"candidate model scored alongside the live one into learning.shadow_property (empty = off)",
+	),
+	Setting(
+		"learning",
+		"shadow_property",
+		"str",
+		"revops_shadow_score",
+		"HubSpot contact property the shadow score is written to",
 	),
 )
