@@ -77,15 +77,15 @@ def build_examples(
 	base_root, base_scale = scales.get(base_version or "", (base_version, {}))
 	entries: dict[str, dict[str, Any]] = {}
 	result = ExampleSet()
+	scored_ids: set[str] = set()
 	for row in store.iter_table("revops_score_history"):
+		scored_ids.add(row["contact_id"])
 		if not row.get("contributions"):
 			continue
 		seen = entries.get(row["contact_id"])
 		if seen is None or row["scored_at"] < seen["scored_at"]:
 			entries[row["contact_id"]] = row
-	result.without_features = len(
-		{r["contact_id"] for r in store.iter_table("revops_score_history")} - set(entries)
-	)
+	result.without_features = len(scored_ids - set(entries))
 	companies = {c: r["company_id"] for c, r in entries.items()}
 	deals = deals_by_contact(store, companies)
 	horizon = timedelta(days=horizon_days)

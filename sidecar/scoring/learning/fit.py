@@ -87,7 +87,9 @@ def fit_multipliers(train: list[Example], s: FitSettings) -> dict[str, float]:
 	x = _matrix(train, signals)
 	totals = x.sum(axis=1, keepdims=True) * TOTAL_FEATURE_SCALE
 	y = np.asarray([e.converted for e in train])
-	model = LogisticRegression(C=s.regularisation, max_iter=2000).fit(np.hstack([totals, x]), y)
+	model = LogisticRegression(C=s.regularisation, solver="newton-cholesky", max_iter=200).fit(
+		np.hstack([totals, x]), y
+	)
 	base_weight = model.coef_[0][0] * TOTAL_FEATURE_SCALE
 	weights = base_weight + model.coef_[0][1:]  # logit per point of each signal
 	raw = np.clip(weights, 0.0, None)
