@@ -298,3 +298,17 @@ def test_report_erp_invoices_after_handoff(tmp_path):
 		"first_invoice_after_handoff": 1,
 		"median_days_to_first_invoice": 10.0,
 	}
+
+
+def test_model_versions_one_live_at_a_time(store_url):
+	store = open_store(store_url)
+	assert store.add_model_version("aaa", "x = 1", {"origin": "hand"})
+	assert not store.add_model_version("aaa", "x = 1", {"origin": "again"})  # one row per content hash
+	assert store.add_model_version("bbb", "x = 2", {"fitted_by": "fit"})
+	store.set_live_model("aaa")
+	store.set_live_model("bbb")
+	with pytest.raises(KeyError):
+		store.set_live_model("nope")  # rolled back: bbb stays live
+	status = {v["version"]: v["status"] for v in store.model_versions()}
+	assert status == {"aaa": "retired", "bbb": "live"}
+	assert store.model_versions()[0]["provenance"] == {"origin": "hand"}

@@ -2,6 +2,6 @@
 
 outcomes.py reads deals and lifecycle dates from HubSpot into the store; examples.py turns the store into
 labelled leads (features as scored); fit.py learns per-signal multipliers; modelfile.py writes them as a model
-file in today's format; evaluate.py measures models on the held-out period; versions.py promotes and rolls
+file in today's format; evaluate.py measures models on the held-out period; shadow.py scores a candidate on trial; versions.py promotes and rolls
 back. Nothing here imports frappe.
 """
