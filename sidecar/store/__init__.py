@@ -11,6 +11,7 @@ Contract:
 - The run lock is a lease row: taken by INSERT or by an UPDATE that only matches an expired lease or our own,
   so two `run` instances never hold it at once on SQLite or PostgreSQL.
 - On SQLite every transaction starts with BEGIN IMMEDIATE (one writer at a time, waits up to 30 s).
+- Outcomes (deals, associations, lifecycle changes) and model versions: outcomes.py (migration 3).
 - The CX outbox (sidecar.cx.store) lives in the same database and the same versioned schema (schema.py).
 """
 
@@ -28,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from sidecar.store import schema as s
 from sidecar.store.base import CHUNK
 from sidecar.store.handoffs import HandoffState
+from sidecar.store.outcomes import OutcomeState
 from sidecar.store.pending import PendingWrites
 from sidecar.store.runs import RunState
 from sidecar.store.sync_state import ContactState, SyncState
@@ -41,9 +43,9 @@ def _normalise_url(url: str) -> str:
 	return url
 
 
-class Store(SyncState, HandoffState, RunState, PendingWrites):
+class Store(SyncState, HandoffState, RunState, OutcomeState, PendingWrites):
 	"""The state store: sync state (sync_state.py), handoffs and outbox (handoffs.py), runs and lock (runs.py),
-	the pending-write set (pending.py)."""
+	outcomes (outcomes.py), the pending-write set (pending.py)."""
 
 	def __init__(self, url: str, echo: bool = False):
 		self.url = _normalise_url(url)

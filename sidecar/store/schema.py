@@ -94,6 +94,8 @@ score_history = Table(
 	Column("fit", Float, nullable=False),
 	Column("behaviour", Float, nullable=False),
 	Column("erp", Float, nullable=False),
+	Column("contributions", Text),  # JSON {signal: points} as scored (migration 3): the fit's features
+	Column("model_version", String(40)),  # the model that scored it (migration 3)
 )
 Index("ix_revops_score_history_contact", score_history.c.contact_id, score_history.c.scored_at)
 
@@ -215,7 +217,7 @@ cx_cursors = Table(
 	Column("updated_at", Float, nullable=False),  # epoch seconds
 )
 
-# --- v3: records whose write did not succeed (retried by later passes) and the shared rate-limit log ---
+# --- v4: records whose write did not succeed (retried by later passes) and the shared rate-limit log ---
 pending_writes = Table(
 	"revops_pending_writes",
 	metadata,
@@ -267,7 +269,7 @@ V1_TABLES = (
 	erp_domains,
 )
 CX_TABLES = (cx_responses, cx_cursors)
-V3_TABLES = (pending_writes, rate_log, push_queue)
+V4_TABLES = (pending_writes, rate_log, push_queue)
 
 
 def utcnow() -> datetime:
@@ -284,7 +286,13 @@ def _v2(conn: Connection) -> None:
 
 
 def _v3(conn: Connection) -> None:
-	metadata.create_all(conn, tables=list(V3_TABLES), checkfirst=True)
+	from sidecar.store import schema_outcomes  # its tables live on this metadata; imported late (no cycle)
+
+	schema_outcomes.upgrade(conn)
+
+
+def _v4(conn: Connection) -> None:
+	metadata.create_all(conn, tables=list(V4_TABLES), checkfirst=True)
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
@@ -294,10 +302,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 		_v1,
 	),
 	(2, "cx: survey response outbox and source cursors (kept when they exist)", _v2),
+	(3, "outcomes: deals and their associations, lifecycle changes, model versions; score features", _v3),
 	(
-		3,
+		4,
 		"pending writes retried by later passes; rate-limit log shared by every process; push queue",
-		_v3,
+		_v4,
 	),
 ]
 LATEST = MIGRATIONS[-1][0]
