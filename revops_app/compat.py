@@ -90,3 +90,20 @@ def clear_system_settings_cache() -> None:
 	if hasattr(frappe, "client_cache"):
 		frappe.client_cache.delete_value(frappe.get_document_cache_key("System Settings", "System Settings"))
 	frappe.local.system_settings = None
+
+
+# --- v16: a full job queue refuses a Guest request with PermissionError -------------------------------------
+# Both versions refuse a job when the queue holds too many (background_jobs._check_queue_size raises
+# QueueOverloaded). v16 builds that error with frappe.has_permission("System Health Report"), which raises
+# PermissionError itself when the request is a Guest's (a Stripe webhook), so the refusal arrives as that.
+def job_queue_refusals() -> tuple[type[BaseException], ...]:
+	"""What frappe.enqueue raises when the job queue cannot take a job (overloaded, or redis unreachable)."""
+	from redis.exceptions import ConnectionError as RedisConnectionError
+	from redis.exceptions import TimeoutError as RedisTimeoutError
+
+	refusals: tuple[type[BaseException], ...] = (
+		frappe.QueueOverloaded,
+		RedisConnectionError,
+		RedisTimeoutError,
+	)
+	return (*refusals, frappe.PermissionError) if frappe_major_version() >= 16 else refusals

@@ -16,6 +16,7 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import now_datetime
 
+from revops_app.compat import job_queue_refusals
 from revops_app.revenue_collections.constants import STRIPE_WORKER
 from revops_app.revops.constants import LOG_DOCTYPE, QUEUE_WEBHOOKS, LogStatus
 from revops_app.revops.integration_log import MAX_AUTOMATIC_ATTEMPTS, finish_log, next_retry_time
@@ -77,6 +78,21 @@ def enqueue_log(log_name: str, method: str) -> None:
 	)
 
 
+def enqueue_or_leave_queued(log_name: str, method: str) -> bool:
+	"""Queue the worker, or, when the job queue refuses it (overloaded, redis down), leave the log Queued
+	with the reason: it is stored, so nothing is lost, and the hourly sweep queues it once the queue takes
+	jobs again. Returns whether the job was queued."""
+	try:
+		enqueue_log(log_name, method)
+	except job_queue_refusals() as refusal:
+		frappe.clear_messages()
+		reason = frappe.utils.strip_html(str(refusal)) or type(refusal).__name__
+		message = f"Stored, but the job queue refused the worker ({reason}); the hourly sweep will queue it."
+		frappe.db.set_value(LOG_DOCTYPE, log_name, "message", message[:1000], update_modified=False)
+		return False
+	return True
+
+
 def retry_log(log_name: str) -> None:
 	log = frappe.get_doc(LOG_DOCTYPE, log_name)
 	if log.status not in LogStatus.RETRYABLE:
@@ -108,6 +124,11 @@ def sweep_stuck_logs(limit: int = 500) -> list[str]:
 		.limit(limit)
 		.run(as_dict=True)
 	)
+	swept = []
 	for row in rows:
-		retry_log(row.name)
-	return [row.name for row in rows]
+		try:
+			retry_log(row.name)
+		except job_queue_refusals():
+			break  # the queue is full or gone: the rest waits for the next sweep
+		swept.append(row.name)
+	return swept

@@ -13,8 +13,12 @@ require_frappe()
 import threading
 import time
 from decimal import Decimal
+from unittest.mock import PropertyMock, patch
+
+import rq
 
 import frappe
+from frappe.installer import update_site_config
 
 from revops_app.revops.constants import LOG_DOCTYPE
 from revops_app.tests.stripe_bench import COMPANY, ITEM, SECRET, StripeBenchCase, money
@@ -48,6 +52,29 @@ class TestStripeWebhooks(StripeBenchCase):
 		self.assertEqual((status, body.get("status")), (200, "queued"), body)
 		self.process(evt)
 		return si, link, pi, evt
+
+	def test_a_full_job_queue_keeps_the_event_and_it_posts_later(self):
+		"""When the job queue refuses the worker (v15 and v16 QueueOverloaded; v16 raises it as a Guest's
+		PermissionError), the delivery is still stored and answered 200, and the event posts when processed."""
+		si = self.make_invoice(40)
+		link = self.link_of(si.name)
+		pi, evt = unique("pi"), unique("evt")
+		self.standin.add_intent(pi, invoice=si.name, pay_link=link.name, amount=4000, fee=146)
+		update_site_config("max_queued_jobs", 10)  # v15 checks the queue only when a limit is configured
+		try:
+			with patch.object(rq.Queue, "count", new_callable=PropertyMock, return_value=10**6):
+				status, body = self.post(
+					evt, "checkout.session.completed", session_completed(pi, si.name, link.name, 4000)
+				)
+		finally:
+			update_site_config("max_queued_jobs", "None")
+		self.assertEqual((status, body.get("status")), (200, "queued"), body)
+		log = self.log_of(evt)
+		self.assertEqual(log.status, "Queued")
+		self.assertIn("the job queue refused the worker", log.message)
+		self.process(evt)  # what the hourly sweep's replay runs
+		self.assertEqual(self.log_of(evt).status, "Success")
+		self.assertEqual(frappe.db.get_value("Sales Invoice", si.name, "status"), "Paid")
 
 	def test_signed_payment_posts_payment_entry_with_fee_and_gl(self):
 		si, link, pi, evt = self.paid_invoice(125.50, 12550, fee=394)

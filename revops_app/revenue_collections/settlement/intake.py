@@ -2,7 +2,9 @@
 
 The unique index on RevOps Integration Log.idempotency_key (the Stripe event id) makes concurrent deliveries
 of one event a single row: the loser's insert fails, its transaction is rolled back and it reads as a
-duplicate. The worker is enqueued after commit, so it never runs before the row is visible.
+duplicate. The worker is enqueued after commit, so it never runs before the row is visible. A job queue that
+refuses the worker (overloaded, redis down) does not fail the delivery: the event is stored, Stripe gets its
+200, and the log stays Queued for the hourly sweep.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import frappe
 from revops_app.revenue_collections.constants import STRIPE_WORKER
 from revops_app.revops.constants import INTEGRATION_STRIPE
 from revops_app.revops.integration_log import create_log
-from revops_app.revops.jobs import enqueue_log
+from revops_app.revops.jobs import enqueue_or_leave_queued
 
 
 def accept_event(event: dict[str, Any], payload: bytes) -> str | None:
@@ -30,5 +32,5 @@ def accept_event(event: dict[str, Any], payload: bytes) -> str | None:
 	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
 		frappe.db.rollback()
 		return None
-	enqueue_log(log.name, STRIPE_WORKER)
+	enqueue_or_leave_queued(log.name, STRIPE_WORKER)
 	return log.name
