@@ -36,7 +36,6 @@ GET /api/method/revops_app.api.cx.customer_cx_state?modified_after=<datetime>&li
 	some customers gets 403 (the feed covers every customer).
 """
 
-import json
 from typing import Any
 
 import frappe
@@ -44,6 +43,7 @@ from frappe import _
 from frappe.core.doctype.user_permission.user_permission import get_user_permissions
 from frappe.utils import cint, get_datetime, get_system_timezone
 
+from revops_app.api.arguments import datetime_arg, json_list
 from revops_app.core.cx.intake import MAX_BATCH, IntakeItem, parse_item
 from revops_app.customer_experience.constants import (
 	CF_CUSTOMER_CHURN_FLAGGED_ON,
@@ -72,15 +72,9 @@ def _require(ptype: str) -> None:
 
 
 @frappe.whitelist(methods=["POST"])
-def ingest_responses(responses: list | str) -> dict:
+def ingest_responses(responses: list | str | None = None) -> dict:
 	_require("create")
-	if isinstance(responses, str):
-		try:
-			responses = json.loads(responses)
-		except ValueError:
-			frappe.throw(_("responses must be a JSON list"))
-	if not isinstance(responses, list):
-		frappe.throw(_("responses must be a list"))
+	responses = json_list("responses", responses, "survey responses")
 	if len(responses) > MAX_BATCH:
 		frappe.throw(_("At most {0} responses per call, got {1}").format(MAX_BATCH, len(responses)))
 	timezone = get_system_timezone()
@@ -182,7 +176,7 @@ def customer_cx_state(modified_after: str | None = None, limit: int = 500) -> di
 			)
 		)
 	limit = max(1, min(cint(limit) or 500, MAX_STATE_PAGE))
-	after = get_datetime(modified_after) if modified_after else None
+	after = datetime_arg("modified_after", modified_after)
 	fields = [
 		"name",
 		"customer_name",
