@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import frappe
 
-from revops_app.api.arguments import UNREADABLE_BODY
+from revops_app.api.arguments import TRACEBACK_KEYS, UNREADABLE_BODY
 from revops_app.customer_experience.constants import ROLE_CX_INTEGRATION
 from revops_app.revenue_collections.checkout_limit import reset_checkout_slots
 from revops_app.revenue_collections.constants import CHECKOUT_LINK_LIMIT, CHECKOUT_RATE_LIMIT
@@ -25,6 +25,7 @@ from revops_app.tests.stripe_standin import sign, wsgi_request
 from revops_app.tests.test_log_actions import make_api_user
 
 API = "/api/method/revops_app.api."
+TRACEBACK_KEYS = set(TRACEBACK_KEYS)
 DEEP = b"[" * 100_000 + b"]" * 100_000
 UNREADABLE_BODIES = {
 	"truncated": b'{"id": "evt_x", "type": ',
@@ -179,6 +180,7 @@ class TestBadInput(StripeBenchCase):
 			else:
 				status, reply = self.post_form(method, args, self.cx_user)
 			self.assertEqual((status, reason(reply)), (417, message), (method, args, reply))
+			self.assertFalse(TRACEBACK_KEYS & set(reply), reply)
 
 	def test_log_actions_name_the_bad_argument(self):
 		cases = [
@@ -191,6 +193,7 @@ class TestBadInput(StripeBenchCase):
 		for method, args, message in cases:
 			status, reply = self.post_form(method, args, self.clerk)
 			self.assertEqual((status, reason(reply)), (417, message), (method, args, reply))
+			self.assertFalse(TRACEBACK_KEYS & set(reply), reply)
 		status, reply = self.post_json("logs.bulk_retry", b'{"log_names": {"a": 1}}', self.clerk)
 		self.assertEqual(status, 417, reply)
 
