@@ -16,6 +16,7 @@ SIDECAR_DEPENDENCIES = {
 	"sqlalchemy": "SQLAlchemy",
 	"requests": "requests",
 	"hubspot": "hubspot-api-client",
+	"tqdm": "tqdm",
 }
 if sys.version_info < (3, 11):
 	SIDECAR_DEPENDENCIES["tomli"] = "tomli"
