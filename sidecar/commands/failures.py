@@ -58,7 +58,7 @@ def explain(exc: BaseException, cfg: Any) -> str:
 	erp = host_of(erp_url)
 	if isinstance(exc, ErpConnectionError):
 		return (
-			f"cannot reach ERPNext at {erp} ({cause_of(str(exc))}): check erp.base_url "
+			f"cannot reach ERPNext at {erp} ({cause_of(getattr(exc, 'detail', '') or str(exc))}): check erp.base_url "
 			f"(REVOPS_ERP_BASE_URL, now {erp_url or 'unset'}), that the site is running, and that this host "
 			"can reach it (DNS, firewall, proxy)"
 		)
