@@ -20,6 +20,7 @@ from sidecar import __version__
 from sidecar.commands.demo import cmd_demo
 from sidecar.commands.failures import explain
 from sidecar.commands.info import cmd_config, cmd_report, cmd_status
+from sidecar.commands.model import register as register_model_commands
 
 # handlers and helpers keep their old import path (sidecar.cli.X)
 from sidecar.commands.passes import cmd_backfill, cmd_plan, cmd_run, cmd_sync, print_plan
@@ -99,8 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
 		"score bands vs later conversion; time to first touch of handed-off leads",
 		"Reads the store's score history and handoffs (no HubSpot or ERPNext call).",
 	)
-	p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+	p.add_argument(
+		"--json", action="store_true", help="print JSON instead of a table (same as --format json)"
+	)
 	p.add_argument("--days", type=int, default=180, help="look back this many days (default: 180)")
+	p.add_argument(
+		"--format",
+		choices=("text", "json", "csv", "html"),
+		default="text",
+		help="output format (default: text; html: a self-contained page with charts)",
+	)
+	p.add_argument("--output", metavar="PATH", help="write the report to a file instead of printing it")
 	p.set_defaults(func=cmd_report)
 	p = command(
 		"demo",
@@ -120,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 		"--threshold", type=float, help="SQL threshold for the demo (default: scoring.sql_threshold)"
 	)
 	p.add_argument("--json", action="store_true", help="print stats, top leads and handoffs as JSON")
+	p.add_argument("--no-learning", action="store_true", help="skip the outcomes + `model fit` part")
 	p.add_argument(
 		"--no-progress",
 		action="store_true",
@@ -133,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 	)
 	p.add_argument("--example", action="store_true", help="print the example config file")
 	p.set_defaults(func=cmd_config)
+	register_model_commands(sub)
 	if (
 		importlib.util.find_spec("sidecar.cx") is not None
 		and importlib.util.find_spec("sidecar.cx.cli") is not None

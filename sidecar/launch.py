@@ -17,6 +17,8 @@ SIDECAR_DEPENDENCIES = {
 	"requests": "requests",
 	"hubspot": "hubspot-api-client",
 	"tqdm": "tqdm",
+	"sklearn": "scikit-learn",
+	"tomlkit": "tomlkit",
 }
 if sys.version_info < (3, 11):
 	SIDECAR_DEPENDENCIES["tomli"] = "tomli"

@@ -58,7 +58,11 @@ def test_bad_config_names_the_key(tmp_path, capsys):
 def test_demo_runs_and_prints_leads_and_handoffs(capsys):
 	assert main(["demo", "--companies", "300", "--top", "5"]) == 0
 	out = capsys.readouterr().out
-	assert "Top 5 leads (score 0-100; bands:" in out and "Handoffs it would make" in out and "nothing sent" in out
+	assert (
+		"Top 5 leads (score 0-100; bands:" in out
+		and "Handoffs it would make" in out
+		and "nothing sent" in out
+	)
 	assert main(["demo", "--companies", "300", "--json"]) == 0
 	data = json.loads(capsys.readouterr().out)
 	assert data["top"][0]["total"] >= data["top"][-1]["total"]
