@@ -69,7 +69,7 @@ def test_unknown_keys_and_sections_get_the_closest_name(tmp_path):
 	)
 	assert message(tmp_path, "[hubsopt]\nbatch_size = 10\n") == (
 		f"[hubsopt] (from {source}) is not a section (did you mean hubspot?); "
-		"the sections are erp, hubspot, store, scoring, handoff, run, cx"
+		"the sections are erp, hubspot, store, scoring, handoff, run, cx, learning"
 	)
 	assert message(tmp_path, "[store]\nzzz = 1\n") == (
 		f"store.zzz (from {source}) is not a setting; [store] takes url, path, lock_ttl_seconds"
