@@ -18,6 +18,8 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 	from sidecar.dryrun import run_demo
 
 	t0 = time.perf_counter()
+	progress = Progress(enabled=False if args.no_progress or args.json else None)
+	progress("generating the dataset", 0, None)  # a counter that stays at 0: says what the wait is
 	dataset = generate(seed=args.seed, companies=args.companies)
 	if args.store:
 		store_path = Path(args.store).expanduser()
@@ -28,7 +30,6 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 	if args.threshold is not None:
 		cfg = cfg.with_values(scoring__sql_threshold=args.threshold)
 	model = _model(cfg)
-	progress = Progress(enabled=False if args.no_progress or args.json else None)
 	try:
 		result = run_demo(dataset, f"sqlite:///{store_path}", model, base=cfg, progress=progress)
 	finally:
