@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-sidecar
 
 .PHONY: test lint demo clean
 
@@ -12,13 +13,25 @@ UV := $(if $(USE_PIP),,$(shell command -v uv 2>/dev/null))
 $(STAMP): pyproject.toml setup.py
 ifneq ($(UV),)
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
-	VIRTUAL_ENV=$(abspath $(VENV)) $(UV) pip install --quiet -e ".[sidecar,test]"
+	VIRTUAL_ENV=$(abspath $(VENV)) $(UV) pip install --quiet -e ".[sidecar,postgres,test]"
 else
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[sidecar,test]"
+	$(BIN)/python -m pip install --quiet -e ".[sidecar,postgres,test]"
 endif
 	touch $(STAMP)
+
+# The demo needs the sidecar only: no test tools, no PostgreSQL driver.
+$(DEMO_STAMP): pyproject.toml setup.py
+ifneq ($(UV),)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	VIRTUAL_ENV=$(abspath $(VENV)) $(UV) pip install --quiet -e ".[sidecar]"
+else
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[sidecar]"
+endif
+	touch $(DEMO_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -27,7 +40,7 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/revops-sidecar demo
 
 clean:

@@ -28,6 +28,9 @@ after_migrate = "revops_app.revops.install.after_migrate"
 before_uninstall = "revops_app.revops.install.before_uninstall"
 before_tests = "revops_app.tests.utils.before_tests"
 
+# The app's endpoints answer bad input briefly, including bodies Frappe cannot parse before app code runs.
+after_request = ["revops_app.api.arguments.answer_bad_input"]
+
 website_route_rules = [
 	{"from_route": "/pay/<token>", "to_route": "pay"},
 ]

@@ -4,4 +4,4 @@ Runs on a host without frappe. Only `sidecar.cli` wires things together; everyth
 importable and testable on its own.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the same as revops_app.__version__ (one release)

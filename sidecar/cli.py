@@ -18,6 +18,7 @@ import sys
 
 from sidecar import __version__
 from sidecar.commands.demo import cmd_demo
+from sidecar.commands.failures import explain
 from sidecar.commands.info import cmd_config, cmd_report, cmd_status
 from sidecar.commands.model import register as register_model_commands
 
@@ -25,6 +26,10 @@ from sidecar.commands.model import register as register_model_commands
 from sidecar.commands.passes import cmd_backfill, cmd_plan, cmd_run, cmd_sync, print_plan
 from sidecar.commands.runtime import EXIT_ERROR, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, Progress, log
 from sidecar.config import ConfigError, load_config
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+	"""Keeps the paragraph break of a command's description."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,8 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
 	parser.add_argument("-v", "--verbose", action="store_true", help="log progress and retries")
 	sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-	p = sub.add_parser(
-		"run", help="scheduler loop: incremental passes every run.interval_seconds, full re-score daily"
+	def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+		return sub.add_parser(
+			name, help=summary, description=f"{summary}.\n\n{description}", formatter_class=_Formatter
+		)
+
+	p = command(
+		"run",
+		"scheduler loop: incremental passes every run.interval_seconds, full re-score daily",
+		"Runs until SIGTERM or Ctrl-C, finishing the pass in progress. Holds the store's run lock, so a second "
+		"instance waits its turn (exit 3 when it cannot get it).",
 	)
 	p.add_argument("--interval", type=float, help="seconds between passes (default: run.interval_seconds)")
 	p.add_argument("--max-passes", type=int, default=0, help="stop after N passes (0 = until SIGTERM)")
@@ -51,52 +64,88 @@ def build_parser() -> argparse.ArgumentParser:
 		help="when another instance holds the run lock, wait (receiving pushes) and take over when it lapses",
 	)
 	p.set_defaults(func=cmd_run)
-	p = sub.add_parser(
-		"sync", help="one incremental pass (ERP changes + HubSpot changes); full when none ran yet"
+	p = command(
+		"sync",
+		"one incremental pass (ERP changes + HubSpot changes); full when none ran yet",
+		"Reads what changed in ERPNext and HubSpot since the last pass, re-scores those contacts, writes the "
+		"changed scores to HubSpot and creates handoff tasks for leads that crossed the SQL threshold.",
 	)
 	p.add_argument("--full", action="store_true", help="re-score every contact")
 	p.set_defaults(func=cmd_sync)
-	p = sub.add_parser("plan", help="dry run: what a pass would change (writes nothing)")
+	p = command(
+		"plan",
+		"dry run: what a pass would change (writes nothing)",
+		"Reads HubSpot and ERPNext like `sync` and prints the score changes and handoffs it would make; "
+		"nothing is written to HubSpot, ERPNext or the store.",
+	)
 	p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 	p.add_argument("--full", action="store_true", help="plan a full re-score")
-	p.add_argument("--limit", type=int, default=50, help="rows shown in the table")
+	p.add_argument("--limit", type=int, default=50, help="rows shown in the table (default: 50)")
 	p.set_defaults(func=cmd_plan)
-	p = sub.add_parser("backfill", help="score every contact and push the changes (with a progress bar)")
-	p.add_argument("--no-progress", action="store_true")
-	p.set_defaults(func=cmd_backfill)
-	p = sub.add_parser("status", help="cursors, last runs, errors, outbox depth, lock")
-	p.add_argument("--json", action="store_true")
-	p.set_defaults(func=cmd_status)
-	p = sub.add_parser(
-		"report", help="score bands vs later conversion; time to first touch of handed-off leads"
+	p = command(
+		"backfill",
+		"score every contact and push the changes (with a progress bar)",
+		"A full pass: the first run on a HubSpot account, or after changing the scoring model.",
 	)
-	p.add_argument("--json", action="store_true")
-	p.add_argument("--days", type=int, default=180, help="look back this many days")
+	p.add_argument(
+		"--no-progress",
+		action="store_true",
+		help="no progress bar (it is off anyway when stderr is not a terminal)",
+	)
+	p.set_defaults(func=cmd_backfill)
+	p = command(
+		"status",
+		"cursors, last runs, errors, outbox depth, lock",
+		"Reads the store only (no HubSpot or ERPNext call).",
+	)
+	p.add_argument("--json", action="store_true", help="print JSON instead of text")
+	p.set_defaults(func=cmd_status)
+	p = command(
+		"report",
+		"score bands vs later conversion; time to first touch of handed-off leads",
+		"Reads the store's score history and handoffs (no HubSpot or ERPNext call).",
+	)
+	p.add_argument(
+		"--json", action="store_true", help="print JSON instead of a table (same as --format json)"
+	)
+	p.add_argument("--days", type=int, default=180, help="look back this many days (default: 180)")
 	p.add_argument(
 		"--format",
 		choices=("text", "json", "csv", "html"),
 		default="text",
-		help="output format (html: charts)",
+		help="output format (default: text; html: a self-contained page with charts)",
 	)
 	p.add_argument("--output", metavar="PATH", help="write the report to a file instead of printing it")
 	p.set_defaults(func=cmd_report)
-	p = sub.add_parser(
-		"demo", help="the whole pipeline on the bundled synthetic dataset (dry run, in memory)"
+	p = command(
+		"demo",
+		"the whole pipeline on the bundled synthetic dataset (dry run, in memory)",
+		"Generates companies, contacts and ERP customers, scores them with the real model and pipeline, and "
+		"prints the best leads and the handoffs it would make. Needs no account and sends nothing.",
 	)
-	p.add_argument("--seed", type=int, default=7)
-	p.add_argument("--companies", type=int, default=2000)
-	p.add_argument("--top", type=int, default=10)
+	p.add_argument(
+		"--seed", type=int, default=7, help="random seed of the dataset (default: 7; same seed, same output)"
+	)
+	p.add_argument("--companies", type=int, default=2000, help="companies to generate (default: 2000)")
+	p.add_argument("--top", type=int, default=10, help="best leads to print (default: 10)")
 	p.add_argument(
 		"--store", metavar="PATH", help="SQLite file to use (default: a temp dir, removed afterwards)"
 	)
 	p.add_argument(
 		"--threshold", type=float, help="SQL threshold for the demo (default: scoring.sql_threshold)"
 	)
-	p.add_argument("--json", action="store_true")
+	p.add_argument("--json", action="store_true", help="print stats, top leads and handoffs as JSON")
 	p.add_argument("--no-learning", action="store_true", help="skip the outcomes + `model fit` part")
+	p.add_argument(
+		"--no-progress",
+		action="store_true",
+		help="no progress bar (off anyway when stderr is not a terminal)",
+	)
 	p.set_defaults(func=cmd_demo)
-	p = sub.add_parser(
-		"config", help="print every setting, its env variable, value and meaning (secrets masked)"
+	p = command(
+		"config",
+		"print every setting, its env variable, value and meaning (secrets masked)",
+		"Shows where each value came from: defaults, the config file, or REVOPS_* environment variables.",
 	)
 	p.add_argument("--example", action="store_true", help="print the example config file")
 	p.set_defaults(func=cmd_config)
@@ -143,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
 		return EXIT_OK
 	except Exception as exc:  # a failed pass: one clear line (details with -v), non-zero exit, state kept
 		log.info("command failed", exc_info=True)
-		print(f"revops-sidecar: {args.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+		print(f"revops-sidecar: {args.command} failed: {explain(exc, cfg)}", file=sys.stderr)
 		return EXIT_ERROR
 
 

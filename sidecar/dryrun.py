@@ -68,7 +68,12 @@ def demo_config(dataset: Any, base: Config | None = None) -> Config:
 
 
 def run_demo(
-	dataset: Any, store_url: str, model: Any, as_of: datetime | None = None, base: Config | None = None
+	dataset: Any,
+	store_url: str,
+	model: Any,
+	as_of: datetime | None = None,
+	base: Config | None = None,
+	progress: Any = None,
 ) -> PassResult:
 	cfg = demo_config(dataset, base)
 	store = Store(store_url)
@@ -78,7 +83,9 @@ def run_demo(
 	)
 	erp = InMemoryErp(dataset.erp_records)
 	moment = as_of or dataset.as_of
-	pipeline = Pipeline(cfg, store, hubspot, erp, model, dry_run=True, clock=lambda: moment)
+	pipeline = Pipeline(
+		cfg, store, hubspot, erp, model, dry_run=True, clock=lambda: moment, progress=progress
+	)
 	result = pipeline.run_pass("full")
 	result.stats["hubspot_writes_recorded"] = len(hubspot.writes)
 	result.stats["erp_calls"] = erp.calls

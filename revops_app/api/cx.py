@@ -36,13 +36,12 @@ GET /api/method/revops_app.api.cx.customer_cx_state?modified_after=<datetime>&li
 	some customers gets 403 (the feed covers every customer).
 """
 
-import json
-
 import frappe
 from frappe import _
 from frappe.core.doctype.user_permission.user_permission import get_user_permissions
-from frappe.utils import cint, get_datetime
+from frappe.utils import cint
 
+from revops_app.api.arguments import datetime_arg, json_list
 from revops_app.core.cx.intake import MAX_BATCH
 from revops_app.customer_experience.constants import CX_RESPONSE_DOCTYPE
 from revops_app.customer_experience.ingest import ingest_batch
@@ -58,15 +57,9 @@ def _require(ptype: str) -> None:
 
 
 @frappe.whitelist(methods=["POST"])
-def ingest_responses(responses: list | str) -> dict:
+def ingest_responses(responses: list | str | None = None) -> dict:
 	_require("create")
-	if isinstance(responses, str):
-		try:
-			responses = json.loads(responses)
-		except ValueError:
-			frappe.throw(_("responses must be a JSON list"))
-	if not isinstance(responses, list):
-		frappe.throw(_("responses must be a list"))
+	responses = json_list("responses", responses, "survey responses")
 	if len(responses) > MAX_BATCH:
 		frappe.throw(_("At most {0} responses per call, got {1}").format(MAX_BATCH, len(responses)))
 	return {"results": ingest_batch(responses)}
@@ -84,4 +77,4 @@ def customer_cx_state(modified_after: str | None = None, limit: int = 500) -> di
 			)
 		)
 	limit = max(1, min(cint(limit) or 500, MAX_STATE_PAGE))
-	return cx_state_page(get_datetime(modified_after) if modified_after else None, limit)
+	return cx_state_page(datetime_arg("modified_after", modified_after), limit)

@@ -5,11 +5,10 @@ System Manager) may reprocess a log it can read, while editing a log's fields st
 DocPerm write right (Accounts Manager, System Manager). Guests never reach these endpoints.
 """
 
-import json
-
 import frappe
 from frappe import _
 
+from revops_app.api.arguments import json_list, required
 from revops_app.revops.constants import FINANCE_ROLES, LOG_DOCTYPE
 from revops_app.revops.jobs import retry_log
 
@@ -21,17 +20,20 @@ def _check_finance_role() -> None:
 
 
 @frappe.whitelist(methods=["POST"])
-def retry(log_name: str) -> str:
+def retry(log_name: str | None = None) -> str:
 	_check_finance_role()
+	required("log_name", log_name)
 	frappe.has_permission(LOG_DOCTYPE, "read", log_name, throw=True)
 	retry_log(log_name)
 	return _("Queued for reprocessing")
 
 
 @frappe.whitelist(methods=["POST"])
-def bulk_retry(log_names: str | list[str]) -> dict[str, list[str]]:
+def bulk_retry(log_names: str | list | None = None) -> dict[str, list[str]]:
 	_check_finance_role()
-	names = json.loads(log_names) if isinstance(log_names, str) else log_names
+	names = json_list("log_names", log_names, "log names")
+	if not all(isinstance(name, str) and name for name in names):
+		frappe.throw(_("log_names must be a JSON list of log names"), frappe.ValidationError)
 	queued, refused = [], []
 	for name in names:
 		if not frappe.has_permission(LOG_DOCTYPE, "read", name):

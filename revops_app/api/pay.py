@@ -10,14 +10,18 @@ Contract:
 - `view(token)` is the pay page's view beacon: counts a view (one atomic UPDATE) when
   `core.gateway.paylinks.counts_as_view` says the request is the customer's browser; answers 204
   whatever happened (a scanner learns nothing), 404 for an unknown token.
-- Unknown or malformed token: 404 with the same text whatever the reason. Nothing payable (paid,
+- No token: 400 {"error": "missing_argument"}. Unknown or malformed token: 404 {"error": "not_found"}, the
+  same answer whatever the reason. Nothing payable (paid,
   cancelled, credited, offline): 303 back to the pay page, which shows why. Stripe unreachable or
   refusing: logged as Error (no key in it) and 303 back to the pay page with `?paid=error`.
 - Rate limits: CHECKOUT_RATE_LIMIT presses and VIEW_RATE_LIMIT beacons per IP and token per window
-  (Frappe's rate_limit, redis).
+  (Frappe's rate_limit, redis), and CHECKOUT_LINK_LIMIT Stripe-bound presses per link per window whatever
+  IP is claimed (`checkout_limit`): over it, 429 {"error": "too_many_attempts"} with Retry-After.
 """
 
 # No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
+import json
+
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
@@ -27,6 +31,7 @@ from frappe.rate_limiter import rate_limit
 
 from revops_app.core.gateway.paylinks import build_pay_page, counts_as_view
 from revops_app.revenue_collections.checkout import checkout_destination, count_attempt, page_url
+from revops_app.revenue_collections.checkout_limit import take_checkout_slot
 from revops_app.revenue_collections.constants import (
 	CHECKOUT_RATE_LIMIT,
 	CHECKOUT_RATE_WINDOW_SECONDS,
@@ -37,8 +42,17 @@ from revops_app.revenue_collections.pay_links import load_by_token, record_view
 from revops_app.revops.settings import get_settings
 
 
+def _answer(status: int, error: str, message: str, headers: dict | None = None) -> Response:
+	body = json.dumps({"error": error, "message": message})
+	return Response(body, status=status, mimetype="application/json", headers=headers)
+
+
 def _not_found() -> Response:
-	return Response("Payment link not found", status=404, mimetype="text/plain")
+	return _answer(404, "not_found", "Payment link not found")
+
+
+def _no_token() -> Response:
+	return _answer(400, "missing_argument", "token is required")
 
 
 def _is_customer_view() -> bool:
@@ -53,7 +67,9 @@ def _is_customer_view() -> bool:
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limit(key="token", limit=VIEW_RATE_LIMIT, seconds=VIEW_RATE_WINDOW_SECONDS)
-def view(token: str) -> Response:
+def view(token: str | None = None) -> Response:
+	if not token:
+		return _no_token()
 	link, invoice = load_by_token(token)
 	if not link or not invoice or build_pay_page(invoice).state == "not_found":
 		return _not_found()
@@ -64,7 +80,9 @@ def view(token: str) -> Response:
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limit(key="token", limit=CHECKOUT_RATE_LIMIT, seconds=CHECKOUT_RATE_WINDOW_SECONDS)
-def checkout(token: str) -> Response:
+def checkout(token: str | None = None) -> Response:
+	if not token:
+		return _no_token()
 	link, invoice = load_by_token(token)
 	if not link or not invoice:
 		return _not_found()
@@ -74,6 +92,11 @@ def checkout(token: str) -> Response:
 		return _not_found()
 	if not page.can_pay or not (settings.enabled and settings.stripe_enabled):
 		return redirect(page_url(token), code=303)
+	retry_after = take_checkout_slot(link.name)
+	if retry_after is not None:
+		minutes = max(1, -(-retry_after // 60))
+		message = f"Too many attempts to pay this invoice; try again in {minutes} minutes"
+		return _answer(429, "too_many_attempts", message, headers={"Retry-After": str(retry_after)})
 
 	attempt, previous = count_attempt(link.name)
 	if _is_customer_view():

@@ -21,6 +21,9 @@ CF_SETTLEMENT_FLAGS = "revops_settlement_flags"  # Payment Entry: partial, overp
 # Guest rate limits: the pay page's Pay button (per IP and token) and the webhook (per IP).
 CHECKOUT_RATE_LIMIT = 10
 CHECKOUT_RATE_WINDOW_SECONDS = 10 * 60
+# Per link, whatever IP is claimed (X-Forwarded-For can change per request): presses that reach Stripe.
+CHECKOUT_LINK_LIMIT = 20
+CHECKOUT_LINK_WINDOW_SECONDS = 60 * 60
 WEBHOOK_RATE_LIMIT = 600
 WEBHOOK_RATE_WINDOW_SECONDS = 60
 

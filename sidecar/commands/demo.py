@@ -8,7 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from sidecar.commands.runtime import EXIT_OK, _model
+from sidecar.commands.demo_text import Names, band_legend, handoff_lines, reason_lines
+from sidecar.commands.runtime import EXIT_OK, Progress, _model
 from sidecar.config import Config
 
 
@@ -17,6 +18,8 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 	from sidecar.dryrun import run_demo
 
 	t0 = time.perf_counter()
+	progress = Progress(enabled=False if args.no_progress or args.json else None)
+	progress("generating the dataset", 0, None)  # a counter that stays at 0: says what the wait is
 	dataset = generate(seed=args.seed, companies=args.companies)
 	if args.store:
 		store_path = Path(args.store).expanduser()
@@ -26,9 +29,11 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 		store_path = Path(tmp.name) / "demo.sqlite3"
 	if args.threshold is not None:
 		cfg = cfg.with_values(scoring__sql_threshold=args.threshold)
+	model = _model(cfg)
 	try:
-		result = run_demo(dataset, f"sqlite:///{store_path}", _model(cfg), base=cfg)
+		result = run_demo(dataset, f"sqlite:///{store_path}", model, base=cfg, progress=progress)
 	finally:
+		progress.close()
 		if tmp is not None:
 			tmp.cleanup()
 	learning = None
@@ -56,7 +61,8 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 		f"{len(dataset.erp_records)} ERP customers (seed {args.seed}, as of {dataset.as_of:%Y-%m-%d %H:%M} UTC); "
 		f"HubSpot and ERPNext in memory, nothing sent."
 	)
-	print(f"\nTop {args.top} leads:")
+	bands = model.config.bands
+	print(f"\nTop {args.top} leads (score 0-100; bands: {band_legend(bands)}):")
 	for i, lead in enumerate(result.top[: args.top], 1):
 		tiers = lead["tiers"]
 		print(
@@ -64,21 +70,23 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 			f"  fit {tiers.get('fit', 0):.0f} / behaviour {tiers.get('behaviour', 0):.0f} / erp {tiers.get('erp', 0):.0f}"
 			+ (f"  ERP {lead['erp_customer']}" if lead.get("erp_customer") else "")
 		)
-		for reason in lead["reasons"][:4]:
+		for reason in reason_lines(lead):
 			print(f"      - {reason}")
 	threshold = cfg.get("scoring.sql_threshold")
-	print(f"\nHandoffs it would make (SQL threshold {threshold:g}): {len(result.handoffs)}")
-	for h in result.handoffs[:20]:
+	if result.handoffs:
+		print(f"\nHandoffs it would make (SQL threshold {threshold:g}): {len(result.handoffs)}, best first")
+		for line in handoff_lines(result.handoffs, Names.of(dataset)):
+			print(line)
+	else:
 		print(
-			f"  contact {h['contact_id']} score {h['score']} -> team {h['team'] or '-'}, owner {h['owner_id'] or '-'}: {h['subject']}"
+			f"\nHandoffs it would make (SQL threshold {threshold:g}): none, no lead reached the threshold "
+			"(try --threshold with a lower value)"
 		)
-	if len(result.handoffs) > 20:
-		print(f"  ... and {len(result.handoffs) - 20} more")
 	s = result.stats
 	print(
 		f"\nWould write {s.get('changed', 0)} contact and {s.get('companies_changed', 0)} company score updates "
 		f"in {-(-s.get('changed', 0) // 100) + -(-s.get('companies_changed', 0) // 100)} batch calls; "
-		f"{s['erp_calls']} ERP page calls; done in {s['total_seconds']} s."
+		f"{s['erp_calls']} ERP page call{'' if s['erp_calls'] == 1 else 's'}; done in {s['total_seconds']} s."
 	)
 	if learning:
 		print_learning(learning)

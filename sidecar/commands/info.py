@@ -42,21 +42,35 @@ def cmd_status(args: argparse.Namespace, cfg: Config) -> int:
 		print(json.dumps(data, indent=2, default=str))
 		return EXIT_OK
 	print(f"store: {data['store']}")
-	print("cursors:")
-	for name, c in data["cursors"].items():
-		print(f"  {name:32} {json.dumps(c['value'], default=str)[:70]:72} (updated {c['updated_at'][:19]})")
+	if data["cursors"]:
+		print("cursors:")
+		for name, c in data["cursors"].items():
+			print(
+				f"  {name:32} {json.dumps(c['value'], default=str)[:70]:72} (updated {c['updated_at'][:19]})"
+			)
+	else:
+		print(
+			"cursors: none yet (no pass has run; `revops-sidecar backfill` scores every contact the first time)"
+		)
 	print(
-		f"outbox: {data['outbox'] or 'empty'}   ledger: {data['ledger']}   ERP customers cached: {data['erp_customers_cached']}"
+		f"outbox: {_counts(data['outbox'], 'empty (no handoff waiting to be sent)')}   "
+		f"ledger: {_counts(data['ledger'], 'empty (nothing written to HubSpot yet)')}   "
+		f"ERP customers cached: {data['erp_customers_cached']}"
 	)
 	print(f"HubSpot requests today: {data['hubspot_requests_today']}   lock: {data['lock'] or 'free'}")
 	pending = data["pending_writes"]
-	print(f"pending writes: {pending['counts'] or 'none'}   push queue: {data['push_queue']}")
+	waiting = pending["counts"] or "none (every score write went through)"
+	queued = data["push_queue"] or "empty (no ERP push waiting)"
+	print(f"pending writes: {waiting}   push queue: {queued}")
 	for r in pending["oldest"]:
 		due = datetime.fromtimestamp(r["next_attempt_at"], timezone.utc).isoformat()[:19]
 		print(
 			f"  {r['object_type']}/{r['object_id']} attempts={r['attempts']} next={due}: {r['reason'][:90]}"
 		)
-	print("last runs:")
+	if not data["last_runs"]:
+		print("last runs: none yet (run `revops-sidecar sync`, or `backfill` for the first full pass)")
+	else:
+		print("last runs:")
 	for r in data["last_runs"]:
 		stats = r.get("stats") or {}
 		brief = ", ".join(
@@ -74,6 +88,14 @@ def cmd_status(args: argparse.Namespace, cfg: Config) -> int:
 	return EXIT_OK
 
 
+def _counts(counts: dict[str, int] | int, empty: str) -> str:
+	if not counts:
+		return empty
+	if isinstance(counts, dict):
+		return ", ".join(f"{key}={value}" for key, value in sorted(counts.items()))
+	return str(counts)
+
+
 def cmd_report(args: argparse.Namespace, cfg: Config) -> int:
 	from sidecar.report import build_report, format_report
 	from sidecar.report.export import to_csv, to_html
@@ -82,6 +104,16 @@ def cmd_report(args: argparse.Namespace, cfg: Config) -> int:
 	bands = tuple(_model(cfg).config.bands)
 	report = build_report(store, threshold=cfg.get("scoring.sql_threshold"), days=args.days, bands=bands)
 	fmt = "json" if args.json else getattr(args, "format", "text")
+	if (
+		fmt == "text"
+		and not any(band["contacts"] for band in report["bands"])
+		and not report["handoffs"]["count"]
+	):
+		print(
+			f"No scores recorded in the last {args.days} days, so nothing to report yet: run "
+			"`revops-sidecar backfill` (first time) or `sync`, then `report` again."
+		)
+		return EXIT_OK
 	if fmt == "json":
 		out = json.dumps(report, indent=2, default=str)
 	elif fmt == "csv":

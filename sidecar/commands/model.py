@@ -18,32 +18,78 @@ from sidecar.config import Config
 
 
 def register(sub: Any) -> None:
-	p = sub.add_parser("outcomes", help="read deals and lifecycle stage dates from HubSpot into the store")
-	p.add_argument("--json", action="store_true")
-	p.set_defaults(func=cmd_outcomes)
-	model = sub.add_parser(
-		"model", help="learn the model's weights from outcomes: fit, compare, promote, rollback"
+	def command(parent: Any, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+		return parent.add_parser(
+			name,
+			help=summary,
+			description=f"{summary}.\n\n{description}",
+			formatter_class=argparse.RawDescriptionHelpFormatter,
+		)
+
+	json_help = "print JSON instead of text"
+	p = command(
+		sub,
+		"outcomes",
+		"read deals and lifecycle stage dates from HubSpot into the store",
+		"Reads deals changed since the last read (with their contacts and companies) and lifecycle stage dates, "
+		"through the same rate limiter as a pass. Schedule it daily; `model fit` learns from what it stored.",
 	)
-	msub = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
-	p = msub.add_parser(
-		"fit", help="fit per-signal weights on older leads, validate on newer; write a candidate"
+	p.add_argument("--json", action="store_true", help=json_help)
+	p.set_defaults(func=cmd_outcomes)
+	model = command(
+		sub,
+		"model",
+		"learn the model's weights from outcomes: fit, compare, promote, rollback",
+		"`model ACTION --help` describes each action. See sidecar/scoring/learning/README.md for the loop.",
+	)
+	msub = model.add_subparsers(
+		dest="model_command",
+		metavar="ACTION",
+		required=True,
+		help="fit, compare, promote, rollback or history",
+	)
+	p = command(
+		msub,
+		"fit",
+		"fit per-signal weights on older leads, validate on newer; write a candidate",
+		"Writes a candidate model file and records it in the store; nothing goes live until `model promote`.",
 	)
 	p.add_argument(
 		"--output", metavar="PATH", help="candidate file (default: model-candidate.toml by the live one)"
 	)
-	p.add_argument("--json", action="store_true")
+	p.add_argument("--json", action="store_true", help=json_help)
 	p.set_defaults(func=cmd_model_fit)
-	p = msub.add_parser("compare", help="live model vs a candidate on the held-out period")
+	p = command(
+		msub,
+		"compare",
+		"live model vs a candidate on the held-out period",
+		"AUC, top-decile lift, Brier and conversion / deal value per band, for both models on the same leads.",
+	)
 	p.add_argument("candidate", help="candidate model file")
-	p.add_argument("--json", action="store_true")
+	p.add_argument("--json", action="store_true", help=json_help)
 	p.set_defaults(func=cmd_model_compare)
-	p = msub.add_parser("promote", help="make a candidate the live model (versioned, with its provenance)")
+	p = command(
+		msub,
+		"promote",
+		"make a candidate the live model (versioned, with its provenance)",
+		"Validates the file, writes it to [scoring] model_file and records the version in the store.",
+	)
 	p.add_argument("candidate", help="candidate model file")
 	p.set_defaults(func=cmd_model_promote)
-	p = msub.add_parser("rollback", help="put back the model that was live before the current one")
+	p = command(
+		msub,
+		"rollback",
+		"put back the model that was live before the current one",
+		"Restores the previous version byte for byte and records the change.",
+	)
 	p.set_defaults(func=cmd_model_rollback)
-	p = msub.add_parser("history", help="every recorded model version, live first")
-	p.add_argument("--json", action="store_true")
+	p = command(
+		msub,
+		"history",
+		"every recorded model version, live first",
+		"Reads the store only.",
+	)
+	p.add_argument("--json", action="store_true", help=json_help)
 	p.set_defaults(func=cmd_model_history)
 
 

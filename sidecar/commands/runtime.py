@@ -20,39 +20,42 @@ log = logging.getLogger("revops_sidecar")
 
 
 class Progress:
-	"""A small stderr progress bar (no dependency): `Progress()(stage, done, total)`; total None = a counter."""
+	"""Progress bars on stderr (tqdm), one per stage: `Progress()(stage, done, total)`; total None = a counter.
 
-	def __init__(self, stream: Any = None, min_interval: float = 0.2):
+	`enabled=None` shows them only when the stream is a terminal (so logs and pipes stay clean)."""
+
+	def __init__(self, stream: Any = None, min_interval: float = 0.2, enabled: bool | None = None):
 		self.stream = stream or sys.stderr
 		self.min_interval = min_interval
-		self._last = 0.0
+		self.disable = None if enabled is None else not enabled
+		self._bar: Any = None
 		self._stage = ""
-		self._start = time.monotonic()
 
 	def __call__(self, stage: str, done: int, total: int | None) -> None:
-		now = time.monotonic()
-		if stage != self._stage:
-			if self._stage:
-				self.stream.write("\n")
-			self._stage, self._start, self._last = stage, now, 0.0
-		finished = bool(total) and done >= (total or 0)
-		if not finished and now - self._last < self.min_interval:
-			return
-		self._last = now
-		rate = done / max(now - self._start, 1e-9)
-		if total:
-			width = 30
-			filled = int(width * done / total)
-			bar = "#" * filled + "-" * (width - filled)
-			self.stream.write(f"\r{stage:18} [{bar}] {done}/{total} {done * 100 // total}% {rate:,.0f}/s")
-		else:
-			self.stream.write(f"\r{stage:18} {done} {rate:,.0f}/s")
-		self.stream.flush()
+		from tqdm import tqdm
+
+		if stage != self._stage or self._bar is None:
+			self.close()
+			self._stage = stage
+			self._bar = tqdm(
+				total=total,
+				desc=stage,
+				file=self.stream,
+				mininterval=self.min_interval,
+				disable=self.disable,
+				ascii=True,
+				unit=" rows",
+				dynamic_ncols=True,
+			)
+		bar = self._bar
+		if total is not None and bar.total != total:
+			bar.total = total
+		bar.update(done - bar.n)
 
 	def close(self) -> None:
-		if self._stage:
-			self.stream.write("\n")
-			self.stream.flush()
+		if self._bar is not None:
+			self._bar.close()
+			self._bar = None
 
 
 # --- wiring -----------------------------------------------------------------------------------------

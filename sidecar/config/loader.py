@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from collections.abc import Mapping
@@ -19,9 +20,12 @@ from sidecar.config.rules import HandoffRule, Team, _parse_rules
 from sidecar.config.setting import (
 	CAPACITY_PACK_BURST,
 	CAPACITY_PACK_DAILY,
+	ENV_PREFIX,
 	HUBSPOT_TIERS,
+	KIND_WORDS,
 	ConfigError,
 	Setting,
+	did_you_mean,
 )
 from sidecar.config.settings_clients import CLIENT_SETTINGS
 from sidecar.config.settings_features import FEATURE_SETTINGS
@@ -110,7 +114,7 @@ class Config:
 		for key, value in overrides.items():
 			dotted = key.replace("__", ".")
 			if dotted not in _BY_NAME:
-				raise ConfigError(f"unknown setting {dotted}")
+				raise ConfigError(f"{dotted} is not a setting{did_you_mean(dotted, _BY_NAME)}")
 			values[dotted] = _coerce(_BY_NAME[dotted], value, "override")
 		return Config(values=values, rules=self.rules, teams=self.teams, source=self.source)
 
@@ -127,41 +131,79 @@ def redact_url(url: str) -> str:
 
 def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
 	where = f"{setting.dotted} (from {origin})"
-	kind = setting.kind
-	try:
-		if kind == "bool":
-			if isinstance(raw, bool):
-				value = raw
-			elif isinstance(raw, str) and raw.strip().lower() in ("1", "true", "yes", "on"):
-				value = True
-			elif isinstance(raw, str) and raw.strip().lower() in ("0", "false", "no", "off", ""):
-				value = False
-			else:
-				raise ValueError("expected true/false")
-		elif kind == "int":
-			if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-				raise ValueError("expected an integer")
-			value = int(raw)
-		elif kind == "float":
-			if isinstance(raw, bool):
-				raise ValueError("expected a number")
-			value = float(raw)
-		elif kind in ("str", "path"):
-			if not isinstance(raw, str):
-				raise ValueError("expected a string")
-			value = raw.strip()
-			if kind == "path" and value:
-				value = str(Path(value).expanduser())
-		else:  # pragma: no cover - guarded by SETTINGS
-			raise ValueError(f"unknown kind {kind}")
-	except (TypeError, ValueError) as exc:
-		raise ConfigError(f"{where}: {exc}, got {'<secret>' if setting.secret else repr(raw)}") from None
+	shown = "<secret>" if setting.secret else repr(raw)
+	value = _convert(setting.kind, raw)
+	if value is _INVALID:
+		raise ConfigError(f"{where} {KIND_WORDS[setting.kind]}, got {shown}")
 	if setting.check:
 		problem = setting.check(value)
 		if problem:
 			shown = "<secret>" if setting.secret else repr(value)
-			raise ConfigError(f"{where}: {problem}, got {shown}")
+			raise ConfigError(f"{where} {problem}, got {shown}")
 	return value
+
+
+_INVALID = object()
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+def _convert(kind: str, raw: Any) -> Any:
+	"""`raw` (from TOML or an environment string) as a value of `kind`, or _INVALID."""
+	if kind == "bool":
+		if isinstance(raw, bool):
+			return raw
+		word = raw.strip().lower() if isinstance(raw, str) else None
+		return True if word in _TRUE else False if word in _FALSE else _INVALID
+	if kind in ("int", "float"):
+		if isinstance(raw, bool):
+			return _INVALID
+		try:
+			number = float(raw) if kind == "float" else _whole(raw)
+		except (TypeError, ValueError):
+			return _INVALID
+		return number
+	if not isinstance(raw, str):
+		return _INVALID
+	value = raw.strip()
+	return str(Path(value).expanduser()) if kind == "path" and value else value
+
+
+def _whole(raw: Any) -> int:
+	if isinstance(raw, float):
+		if not raw.is_integer():
+			raise ValueError(raw)
+		return int(raw)
+	return int(raw.strip().replace("_", "")) if isinstance(raw, str) else int(raw)
+
+
+# REVOPS_* variables that are not settings but are read by name elsewhere.
+OTHER_ENV = ("REVOPS_CONFIG", "REVOPS_TEST_PG_URL")
+
+
+def check_env_names(env: Mapping[str, str]) -> None:
+	"""A REVOPS_* variable that is no setting is a typo until proven otherwise: say so, with the closest."""
+	known = [s.env for s in SETTINGS]
+	unknown = sorted(
+		name for name in env if name.startswith(ENV_PREFIX) and name not in known + list(OTHER_ENV)
+	)
+	if unknown:
+		problems = "; ".join(f"{name}{did_you_mean(name, known)}" for name in unknown)
+		raise ConfigError(
+			f"unknown environment variable(s): {problems}. Run `revops-sidecar config` for every setting's variable"
+		)
+
+
+def check_store_driver(url: str) -> None:
+	"""A PostgreSQL store needs psycopg, which comes with the `postgres` extra only."""
+	scheme = url.split("://", 1)[0] if "://" in url else ""
+	if (
+		scheme in ("postgresql", "postgres", "postgresql+psycopg")
+		and importlib.util.find_spec("psycopg") is None
+	):
+		raise ConfigError(
+			"store.url is a PostgreSQL URL but its driver, psycopg, is not installed: "
+			'pip install "revops_app[sidecar,postgres]"'
+		)
 
 
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -175,36 +217,46 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
 	if path is None:
 		path = next((p for p in DEFAULT_CONFIG_PATHS if p.is_file()), None)
 	elif not Path(path).is_file():
-		raise ConfigError(f"config file {path} does not exist")
+		raise ConfigError(
+			f"config file {path} does not exist (write one with `revops-sidecar config --example > {path}`)"
+		)
 	if path is not None:
 		try:
 			data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
 		except tomllib.TOMLDecodeError as exc:
-			raise ConfigError(f"config file {path}: not valid TOML: {exc}") from None
+			raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
 		source = str(path)
 	rule_data: dict[str, Any] = {}
 	for section, body in data.items():
 		if section not in SECTIONS:
 			raise ConfigError(
-				f"{section} (from {source}): unknown section; expected one of {', '.join(SECTIONS)}"
+				f"[{section}] (from {source}) is not a section{did_you_mean(section, SECTIONS)}; "
+				f"the sections are {', '.join(SECTIONS)}"
 			)
 		if not isinstance(body, Mapping):
-			raise ConfigError(f"{section} (from {source}): expected a table")
+			raise ConfigError(
+				f"{section} (from {source}) must be a table: [{section}] followed by key = value lines"
+			)
 		for key, raw in body.items():
 			if section == "handoff" and key in ("rules", "teams"):
 				rule_data[key] = raw
 				continue
 			setting = _BY_NAME.get(f"{section}.{key}")
 			if setting is None:
-				raise ConfigError(f"{section}.{key} (from {source}): unknown setting")
+				keys = [s.key for s in SETTINGS if s.section == section]
+				hint = did_you_mean(key, keys) or f"; [{section}] takes {', '.join(keys)}"
+				raise ConfigError(f"{section}.{key} (from {source}) is not a setting{hint}")
 			if setting.secret:
 				raise ConfigError(
-					f"{section}.{key} (from {source}): secrets are read from the environment only; set {setting.env}"
+					f"{section}.{key} (from {source}) is a secret, read from the environment only: "
+					f"remove it from the file and set {setting.env}"
 				)
 			values[setting.dotted] = _coerce(setting, raw, source)
+	check_env_names(env)
 	for setting in SETTINGS:
 		if setting.env in env:
 			values[setting.dotted] = _coerce(setting, env[setting.env], f"env {setting.env}")
+	check_store_driver(values["store.url"])
 	rules, teams = _parse_rules(rule_data, source)
 	if values["handoff.default_team"] and values["handoff.default_team"] not in teams:
 		raise ConfigError(

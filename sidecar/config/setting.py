@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import difflib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,22 @@ class ConfigError(ValueError):
 	"""A configuration value is missing or wrong; the message names the key."""
 
 
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+	"""' (did you mean X?)' for the closest known name, or '' when nothing is close."""
+	close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+	return f" (did you mean {close[0]}?)" if close else ""
+
+
+# What a value of each kind must be, in words (the type error message).
+KIND_WORDS = {
+	"bool": "must be true or false",
+	"int": "must be a whole number",
+	"float": "must be a number",
+	"str": "must be text",
+	"path": "must be a file path",
+}
+
+
 @dataclass(frozen=True)
 class Setting:
 	section: str
@@ -52,11 +69,11 @@ class Setting:
 
 
 def _positive(value: Any) -> str | None:
-	return None if value > 0 else "must be > 0"
+	return None if value > 0 else "must be more than 0"
 
 
 def _non_negative(value: Any) -> str | None:
-	return None if value >= 0 else "must be >= 0"
+	return None if value >= 0 else "must be 0 or more"
 
 
 def _one_of(*choices: str) -> Callable[[Any], str | None]:

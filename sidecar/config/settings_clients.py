@@ -76,7 +76,7 @@ CLIENT_SETTINGS: tuple[Setting, ...] = (
 		"searches_per_second",
 		"float",
 		4.0,
-		"CRM search requests per second (HubSpot documents 4/s per token; the issue allows up to 5)",
+		"CRM search requests per second (HubSpot documents 4/s per token; at most 5)",
 		check=_max(5),
 	),
 	Setting(
@@ -101,7 +101,7 @@ CLIENT_SETTINGS: tuple[Setting, ...] = (
 		"float",
 		0.8,
 		"share of the tier's daily limit used when daily_budget is 0 (other integrations share the account)",
-		check=lambda v: None if 0 < v <= 1 else "must be in (0, 1]",
+		check=lambda v: None if 0 < v <= 1 else "must be more than 0 and at most 1",
 	),
 	Setting(
 		"hubspot",

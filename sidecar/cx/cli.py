@@ -125,12 +125,12 @@ def cmd_import_csv(args: argparse.Namespace, cfg: Any) -> int:
 		print(f"{args.path}: {where}: {problem}", file=sys.stderr)
 	if report.errors and not report.stored:
 		print(
-			f"cx-import-csv: nothing stored ({len(report.errors)} problems; fix them or use --skip-invalid)"
+			f"cx-import-csv: nothing stored ({_count(len(report.errors), 'problem')}; fix them or use --skip-invalid)"
 		)
 		return EXIT_ERROR
 	print(
 		f"cx-import-csv: {report.rows} rows, {report.added} stored, {report.duplicates} already stored, "
-		f"{len(report.errors)} problems"
+		f"{_count(len(report.errors), 'problem')}"
 	)
 	return EXIT_ERROR if report.errors else EXIT_OK
 
@@ -153,13 +153,25 @@ def cmd_status(args: argparse.Namespace, cfg: Any) -> int:
 	if args.json:
 		print(json.dumps({"outbox": counts, "attention": attention}, sort_keys=True))
 		return EXIT_OK
-	print("CX outbox: " + (", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "empty"))
+	if not counts:
+		print(
+			"CX outbox: empty (no survey responses received yet: run `revops-sidecar cx-serve` for webhooks, "
+			"`cx-import-csv` for a file, or `cx-sync` with cx.hubspot_feedback on)"
+		)
+		return EXIT_OK
+	print("CX outbox: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+	if not attention:
+		print("  nothing needs attention (no errored or unmatched responses)")
 	for item in attention:
 		print(
 			f"  {item['status']:<9} {item['source']}/{item['external_id']} attempts={item['attempts']}"
 			f" {item['erp_name'] or ''} {item['message'] or ''}".rstrip()
 		)
 	return EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+	return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _line(summary: dict[str, Any]) -> str:
@@ -173,14 +185,32 @@ def _line(summary: dict[str, Any]) -> str:
 
 
 def register(subparsers: Any) -> None:
-	serve = subparsers.add_parser("cx-serve", help="receive signed survey webhooks into the CX outbox")
+	def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+		return subparsers.add_parser(
+			name,
+			help=summary,
+			description=f"{summary}.\n\n{description}",
+			formatter_class=argparse.RawDescriptionHelpFormatter,
+		)
+
+	serve = command(
+		"cx-serve",
+		"receive signed survey webhooks into the CX outbox",
+		"An HTTP server for survey tools (a generic HMAC-signed JSON webhook and Typeform). Responses are kept "
+		"in the store's outbox; `cx-sync` delivers them to ERPNext.",
+	)
 	serve.add_argument("--host", default=None, help="bind address (default cx.listen_host)")
 	serve.add_argument(
 		"--port", type=int, default=None, help="port (default cx.listen_port; 0 = any free port)"
 	)
 	serve.set_defaults(func=cmd_serve)
 
-	sync = subparsers.add_parser("cx-sync", help="pull survey sources and deliver responses to ERPNext")
+	sync = command(
+		"cx-sync",
+		"pull survey sources and deliver responses to ERPNext",
+		"One pass: HubSpot feedback submissions (cx.hubspot_feedback), the outbox to ERPNext, then CX segment "
+		"and churn risk back to HubSpot (cx.push_to_hubspot). Safe to run twice at once.",
+	)
 	sync.add_argument(
 		"--hubspot", dest="hubspot", action="store_true", default=None, help="pull HubSpot feedback"
 	)
@@ -201,15 +231,26 @@ def register(subparsers: Any) -> None:
 	sync.add_argument("--json", action="store_true", help="print the summary as JSON")
 	sync.set_defaults(func=cmd_sync)
 
-	csv_cmd = subparsers.add_parser("cx-import-csv", help="import survey responses from a CSV file")
-	csv_cmd.add_argument("path")
+	csv_cmd = command(
+		"cx-import-csv",
+		"import survey responses from a CSV file",
+		"Columns as in sidecar/cx/README.md. All rows or none are stored unless --skip-invalid; `cx-sync` "
+		"then delivers them.",
+	)
+	csv_cmd.add_argument("path", help="the CSV file (UTF-8, header row)")
 	csv_cmd.add_argument("--source", default=None, help="source for rows without a source column")
 	csv_cmd.add_argument(
 		"--skip-invalid", action="store_true", help="store valid rows even if some are invalid"
 	)
 	csv_cmd.set_defaults(func=cmd_import_csv)
 
-	status = subparsers.add_parser("cx-status", help="CX outbox counts and responses needing attention")
-	status.add_argument("--limit", type=int, default=20)
-	status.add_argument("--json", action="store_true")
+	status = command(
+		"cx-status",
+		"CX outbox counts and responses needing attention",
+		"Reads the store only: how many responses wait, were delivered or failed, and which need a look.",
+	)
+	status.add_argument(
+		"--limit", type=int, default=20, help="responses listed per state, error and unmatched (default: 20)"
+	)
+	status.add_argument("--json", action="store_true", help="print JSON instead of text")
 	status.set_defaults(func=cmd_status)

@@ -142,11 +142,13 @@ class ErpClient(AppEndpoints):
 				safe = idempotent or isinstance(exc, requests.ConnectTimeout)
 				if not (safe and self.retry.can_retry(attempt)):
 					# the exception text names the URL and the socket error, never the Authorization header
-					raise ErpConnectionError(
+					error = ErpConnectionError(
 						f"{type(exc).__name__} after {attempt + 1} attempt(s): {str(exc)[:300]}",
 						method=method,
 						path=path,
-					) from None
+					)
+					error.detail = f"{type(exc).__name__}: {exc}"  # uncut, for the CLI's one-line cause
+					raise error from None
 				self._wait(method, path, type(exc).__name__, attempt, None)
 				attempt += 1
 				continue

@@ -60,7 +60,9 @@ class ErpNotFound(ErpError):
 
 
 class ErpConnectionError(ErpError):
-	"""No HTTP response: DNS, refused connection, TLS, timeout."""
+	"""No HTTP response: DNS, refused connection, TLS, timeout. `detail` is the socket error, uncut."""
+
+	detail = ""
 
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")

@@ -39,10 +39,13 @@ def format_report(report: dict[str, Any]) -> str:
 		f"Handoffs (SQL threshold {report['threshold']:g}): {h['count']} ({h['delivered']} delivered, {h['pending']} pending), "
 		f"converted after handoff {h['converted_after_handoff']} ({_pct(h['conversion_rate'])})"
 	)
-	lines.append(
-		f"Time to first touch: {t['touched']} touched, median {t['median_hours']} h, p90 {t['p90_hours']} h; "
-		f"{t['untouched']} untouched (oldest {t['oldest_untouched_hours']} h)"
-	)
+	if not t["touched"] and not t["untouched"]:
+		lines.append("Time to first touch: no handoffs yet, so nothing to time")
+	else:
+		lines.append(
+			f"Time to first touch: {t['touched']} touched, median {_hours(t['median_hours'])}, "
+			f"p90 {_hours(t['p90_hours'])}; {t['untouched']} untouched (oldest {_hours(t['oldest_untouched_hours'])})"
+		)
 	e = report["erp_after_handoff"]
 	lines.append(
 		f"ERPNext after handoff: {e['handoffs_with_erp_customer']} handoffs of ERP customers, "
@@ -59,3 +62,7 @@ def format_report(report: dict[str, Any]) -> str:
 	else:
 		lines.append("Model change: none recorded yet (`revops-sidecar model promote` records one)")
 	return "\n".join(lines)
+
+
+def _hours(value: float | None) -> str:
+	return "-" if value is None else f"{value:g} h"

@@ -188,6 +188,11 @@ def test_malformed_json_with_a_valid_signature():
 	assert rejected(body, sign(body)).reason == "malformed_payload"
 
 
+def test_signed_json_nested_past_the_parser_limit_is_refused_not_crashed():
+	body = b"[" * 100_000 + b"]" * 100_000
+	assert rejected(body, sign(body)).reason == "malformed_payload"
+
+
 @pytest.mark.parametrize(
 	"body",
 	[b"[1, 2]", b'"text"', b'{"type": "charge.refunded"}', b'{"id": "", "type": "x"}', b'{"id": "evt_1"}'],

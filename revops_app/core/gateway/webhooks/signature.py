@@ -128,8 +128,8 @@ def verify_event(
 
 	try:
 		event = json.loads(body)
-	except ValueError:
-		raise WebhookRejected("malformed_payload", "body is not valid JSON")
+	except (ValueError, RecursionError):
+		raise WebhookRejected("malformed_payload", "body is not valid JSON (or nests too deeply)")
 	if not isinstance(event, dict):
 		raise WebhookRejected("malformed_payload", "body is not a JSON object")
 	if not isinstance(event.get("id"), str) or not event["id"] or not isinstance(event.get("type"), str):
