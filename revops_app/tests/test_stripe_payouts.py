@@ -136,7 +136,7 @@ class TestStripePayouts(StripeBenchCase):
 		self.assertEqual(money(rows["charge"].fee), D("3.20"))
 		self.assertFalse(rows["stripe_fee"].voucher_no)
 		self.assertIn("Stripe fee not tied to a charge", rows["stripe_fee"].note)
-		self.assertEqual(rows["payout"].note, "this payout")
+		self.assertEqual((rows["payout"].voucher_no, rows["payout"].note), (pe.name, None))
 		# the listing was asked for by payout, expanded, and paged
 		listed = [r for r in self.standin.requests if r["path"] == "/v1/balance_transactions"]
 		self.assertEqual(len(listed), 3)
@@ -146,6 +146,7 @@ class TestStripePayouts(StripeBenchCase):
 	def test_payout_posts_once_whatever_the_deliveries(self):
 		payout_id, *_ = self.make_payout()
 		first = self.payout_event(payout_id)
+		self.assertEqual(self.log_of(first).status, "Success", self.log_of(first).message)
 		# a second delivery of the same event is refused at intake; another event id for the payout
 		# (payout.updated-style resend or the backstop) finds the posted entry
 		self.payout_event(payout_id)
@@ -226,8 +227,12 @@ class TestStripePayouts(StripeBenchCase):
 			json.dumps([{"payment_doctype": "Payment Entry", "payment_name": pe.name, "amount": 95.30}]),
 		)
 		frappe.db.commit()
-		self.assertEqual(frappe.db.get_value("Bank Transaction", line.name, "status"), "Reconciled")
-		self.assertTrue(frappe.db.get_value("Payment Entry", pe.name, "clearance_date"))
+		line.reload()
+		self.assertEqual((line.status, money(line.unallocated_amount)), ("Reconciled", D("0.00")))
+		self.assertEqual(
+			[(p.payment_document, p.payment_entry, money(p.allocated_amount)) for p in line.payment_entries],
+			[("Payment Entry", pe.name, D("95.30"))],
+		)
 		# once the bank holds it, a failed payout is held for finance, not cancelled
 		self.standin.payouts[payout_id].update(status="failed")
 		evt = self.payout_event(payout_id, "payout.failed")

@@ -25,6 +25,8 @@ from datetime import datetime, timezone
 import frappe
 from frappe.utils import getdate, nowdate
 
+from erpnext.accounts.doctype.bank_transaction.bank_transaction import get_reconciled_bank_transactions
+
 from revops_app.core.gateway.balance_transactions import (
 	BalanceTxn,
 	VoucherKind,
@@ -47,6 +49,7 @@ from revops_app.revenue_collections.constants import (
 	CF_PAYOUT_TRANSACTIONS,
 	CF_STRIPE_OBJECT,
 	CF_STRIPE_PAYOUT,
+	PAYOUT_TRANSACTION_DOCTYPE,
 )
 from revops_app.revenue_collections.settlement.posting_dates import (
 	books_closed_upto,
@@ -107,7 +110,12 @@ def posted_payout(payout_id: str) -> PostedPayout | None:
 		as_dict=True,
 		order_by="docstatus asc",
 	)
-	return PostedPayout(row.name, row.docstatus, bool(row.clearance_date)) if row else None
+	if not row:
+		return None
+	# Reconciled: a clearance date, or allocated to a Bank Transaction (ERPNext sets no clearance date on an
+	# Internal Transfer between two Bank-type accounts until both sides are matched to statement lines).
+	reconciled = bool(row.clearance_date) or bool(get_reconciled_bank_transactions("Payment Entry", row.name))
+	return PostedPayout(row.name, row.docstatus, reconciled)
 
 
 def post_payout(
@@ -164,6 +172,16 @@ def post_payout(
 			},
 		)
 	pe.submit()  # new document: one insert with docstatus 1
+	own = [row.name for row in pe.get(CF_PAYOUT_TRANSACTIONS) if row.note == "this payout"]
+	if own:  # the payout's own balance transaction is held by this entry, named only now
+		frappe.db.set_value(
+			PAYOUT_TRANSACTION_DOCTYPE,
+			own[0],
+			{"voucher_type": "Payment Entry", "voucher_no": pe.name, "note": None},
+		)
+		for row in pe.get(CF_PAYOUT_TRANSACTIONS):
+			if row.name == own[0]:
+				row.update({"voucher_type": "Payment Entry", "voucher_no": pe.name, "note": None})
 	return pe
 
 
