@@ -53,14 +53,20 @@ def bank_gl_account(currency: str = "USD", name: str = BANK_ACCOUNT_NAME) -> str
 	)
 
 
+def set_payout_bank(account: str) -> None:
+	"""Committed and out of every process's settings cache (the worker reads the cached single)."""
+	frappe.db.set_single_value(SETTINGS_DOCTYPE, "stripe_payout_bank_account", account)
+	frappe.db.commit()
+	frappe.clear_document_cache(SETTINGS_DOCTYPE, SETTINGS_DOCTYPE)
+
+
 class TestStripePayouts(StripeBenchCase):
 	@classmethod
 	def setUpClass(cls) -> None:
 		super().setUpClass()
 		cls.bank = bank_gl_account()
 		cls.eur_bank = bank_gl_account("EUR", "RevOps Stripe Payout Bank EUR")
-		frappe.db.set_single_value(SETTINGS_DOCTYPE, "stripe_payout_bank_account", cls.bank)
-		frappe.db.commit()
+		set_payout_bank(cls.bank)
 
 	def tearDown(self) -> None:
 		frappe.db.rollback()
@@ -71,7 +77,7 @@ class TestStripePayouts(StripeBenchCase):
 		if transactions:
 			frappe.db.delete("Bank Transaction Payments", {"parent": ["in", transactions]})
 			frappe.db.delete("Bank Transaction", {"name": ["in", transactions]})
-		frappe.db.set_single_value(SETTINGS_DOCTYPE, "stripe_payout_bank_account", self.bank)
+		set_payout_bank(self.bank)
 		super().tearDown()
 
 	# --- helpers ----------------------------------------------------------------------------
@@ -138,7 +144,11 @@ class TestStripePayouts(StripeBenchCase):
 		self.assertIn("Stripe fee not tied to a charge", rows["stripe_fee"].note)
 		self.assertEqual((rows["payout"].voucher_no, rows["payout"].note), (pe.name, None))
 		# the listing was asked for by payout, expanded, and paged
-		listed = [r for r in self.standin.requests if r["path"] == "/v1/balance_transactions"]
+		listed = [
+			r
+			for r in self.standin.requests
+			if r["path"] == "/v1/balance_transactions" and r["query"].get("payout") == payout_id
+		]
 		self.assertEqual(len(listed), 3)
 		self.assertEqual(listed[0]["query"]["payout"], payout_id)
 		self.assertEqual(listed[0]["query"]["expand[0]"], "data.source")
@@ -170,8 +180,7 @@ class TestStripePayouts(StripeBenchCase):
 
 	def test_payout_in_another_currency_than_the_bank_is_held(self):
 		payout_id, *_ = self.make_payout()
-		frappe.db.set_single_value(SETTINGS_DOCTYPE, "stripe_payout_bank_account", self.eur_bank)
-		frappe.db.commit()
+		set_payout_bank(self.eur_bank)
 		evt = self.payout_event(payout_id)
 		log = self.log_of(evt)
 		self.assertEqual(log.status, "Error")
