@@ -52,6 +52,7 @@ doc_events = {
 scheduler_events = {
 	"hourly": [
 		"revops_app.revops.jobs.sweep_stuck_logs",
+		"revops_app.revenue_collections.settlement.backstop.run",  # Stripe events the webhook missed
 		"revops_app.customer_experience.escalation.escalate_slipped_issues",
 	],
 	"daily": [

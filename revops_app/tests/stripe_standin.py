@@ -38,6 +38,10 @@ class StripeStandIn:
 		self.balance_transactions: list[dict] = []
 		self.payout_of: dict[str, str] = {}
 		self.page_size = 100
+		# Events the account holds (GET /v1/events, the missed-event backstop): envelopes as Stripe
+		# keeps them; `events_status` other than 200 makes the listing fail.
+		self.events: list[dict] = []
+		self.events_status = 200
 		self._lock = threading.Lock()
 		standin = self
 
@@ -88,6 +92,12 @@ class StripeStandIn:
 					return self._reply(
 						404, {"error": {"type": "invalid_request_error", "message": "No such payout"}}
 					)
+				if request["path"] == "/v1/events":
+					if standin.events_status != 200:
+						return self._reply(
+							standin.events_status, {"error": {"type": "api_error", "message": "unavailable"}}
+						)
+					return self._reply(200, standin.list_events(request["query"]))
 				if request["path"] == "/v1/balance_transactions":
 					return self._reply(200, standin.list_transactions(request["query"]))
 				if request["path"].startswith("/v1/disputes/"):
@@ -185,6 +195,21 @@ class StripeStandIn:
 			"has_more": len(rows) > size,
 			"data": page,
 		}
+
+	def list_events(self, query: dict) -> dict:
+		"""One page of GET /v1/events, newest first (created[gte], types[], starting_after)."""
+		types = {v for k, v in query.items() if k.startswith("types[")}
+		gte = int(query.get("created[gte]") or 0)
+		rows = sorted(
+			(e for e in self.events if e["created"] >= gte and (not types or e["type"] in types)),
+			key=lambda e: e["created"],
+			reverse=True,
+		)
+		if query.get("starting_after"):
+			ids = [e["id"] for e in rows]
+			rows = rows[ids.index(query["starting_after"]) + 1 :]
+		size = min(int(query.get("limit") or 10), self.page_size)
+		return {"object": "list", "url": "/v1/events", "has_more": len(rows) > size, "data": rows[:size]}
 
 	def add_payout(
 		self,

@@ -33,6 +33,7 @@ from revops_app.core.gateway.payouts import PAYOUT_EVENT_TYPES
 from revops_app.core.gateway.routing import Action, route
 from revops_app.core.gateway.webhooks import WebhookRejected, normalise_event
 from revops_app.revenue_collections.settlement.disputes import dispute_facts, settle_dispute
+from revops_app.revenue_collections.settlement.intake import BACKSTOP
 from revops_app.revenue_collections.settlement.lookups import (
 	existing_receipt,
 	fetch_settlement,
@@ -64,12 +65,15 @@ def process_event(log_name: str) -> None:
 
 def handle(log: Document) -> tuple[str, str | None]:
 	try:
-		return _handle(log)
+		status, message = _handle(log)
 	except GatewayError as error:
 		if error.retryable:
 			raise  # run_job_and_commit: Error with backoff, replayed by the sweep
 		# Stripe refused (unknown PaymentIntent, revoked key...): trying again will not help.
-		return LogStatus.ERROR, f"{error}; nothing posted"
+		status, message = LogStatus.ERROR, f"{error}; nothing posted"
+	if BACKSTOP in (log.response_data or ""):
+		message = f"{message} [received from the {BACKSTOP}, not a webhook]"
+	return status, message
 
 
 def _handle(log: Document) -> tuple[str, str | None]:
