@@ -118,11 +118,12 @@ class TestStripePayouts(StripeBenchCase):
 
 	def test_paid_payout_posts_one_internal_transfer_listing_its_transactions(self):
 		arrival = int(datetime(2026, 11, 20, tzinfo=timezone.utc).timestamp())
-		payout_id, _pi, receipt, _fee_txn = self.make_payout(arrival)
+		payout_id, _pi, receipt, fee_txn = self.make_payout(arrival)
 		evt = self.payout_event(payout_id)
 		log = self.log_of(evt)
 		self.assertEqual(log.status, "Success", log.message)
 		self.assertIn("3 balance transactions, 2 with their ERPNext voucher, 1 without", log.message)
+		self.assertIn(f"stripe_fee {fee_txn['id']}: a Stripe fee not tied to a charge", log.message)
 		(pe,) = self.payout_entries(payout_id)
 		self.assertEqual((pe.payment_type, pe.docstatus), ("Internal Transfer", 1))
 		self.assertEqual((pe.paid_from, pe.paid_to), (self.masters["clearing"], self.bank))

@@ -93,10 +93,14 @@ def settle_payout(event: GatewayEvent, payout_id: str | None) -> tuple[str, str]
 	if not clearing:
 		return LogStatus.ERROR, "held: RevOps Settings has no Stripe clearing account; nothing posted"
 	pe = post_payout(payout, txns, settings, clearing, bank, event)
-	matched = sum(1 for row in pe.get(CF_PAYOUT_TRANSACTIONS) if row.voucher_no)
+	rows = pe.get(CF_PAYOUT_TRANSACTIONS)
+	unmatched = [
+		f"{row.transaction_type} {row.balance_transaction}: {row.note}" for row in rows if not row.voucher_no
+	]
 	message = (
 		f"{plan.reason}: Internal Transfer {pe.name} submitted; {len(txns)} balance transactions, "
-		f"{matched} with their ERPNext voucher, {len(txns) - matched} without (reason on each row)"
+		f"{len(txns) - len(unmatched)} with their ERPNext voucher, {len(unmatched)} without"
+		+ (f" ({'; '.join(unmatched[:10])}{' ...' if len(unmatched) > 10 else ''})" if unmatched else "")
 	)
 	mismatch = payout_mismatch(payout, txns)
 	return LogStatus.SUCCESS, message + (f"; check: {mismatch}" if mismatch else "")
