@@ -57,6 +57,7 @@ scheduler_events = {
 	],
 	"daily": [
 		"revops_app.customer_experience.customer_state.refresh_all_customers",
+		"revops_app.revenue_collections.settlement.balance_check.run",  # Stripe balance vs clearing account
 	],
 	"daily_long": [
 		"revops_app.revenue_collections.dunning.run.daily",

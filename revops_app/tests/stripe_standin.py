@@ -42,6 +42,7 @@ class StripeStandIn:
 		# keeps them; `events_status` other than 200 makes the listing fail.
 		self.events: list[dict] = []
 		self.events_status = 200
+		self.balance: dict = {"object": "balance", "available": [], "pending": [], "livemode": False}
 		self._lock = threading.Lock()
 		standin = self
 
@@ -92,6 +93,8 @@ class StripeStandIn:
 					return self._reply(
 						404, {"error": {"type": "invalid_request_error", "message": "No such payout"}}
 					)
+				if request["path"] == "/v1/balance":
+					return self._reply(200, standin.balance)
 				if request["path"] == "/v1/events":
 					if standin.events_status != 200:
 						return self._reply(

@@ -68,8 +68,16 @@ class TestStripePayouts(StripeBenchCase):
 		cls.eur_bank = bank_gl_account("EUR", "RevOps Stripe Payout Bank EUR")
 		set_payout_bank(cls.bank)
 
+	def setUp(self) -> None:
+		super().setUp()
+		self.standin.balance_transactions.clear()
+		self.standin.balance.update(available=[], pending=[])
+		self.balance_logs: list[str] = []
+
 	def tearDown(self) -> None:
 		frappe.db.rollback()
+		if self.balance_logs:
+			frappe.db.delete("RevOps Integration Log", {"name": ["in", self.balance_logs]})
 		entries = frappe.get_all("Payment Entry", filters={"company": COMPANY}, pluck="name")
 		if entries:
 			frappe.db.delete(PAYOUT_TRANSACTION_DOCTYPE, {"parent": ["in", entries]})
@@ -153,6 +161,29 @@ class TestStripePayouts(StripeBenchCase):
 		self.assertEqual(len(listed), 3)
 		self.assertEqual(listed[0]["query"]["payout"], payout_id)
 		self.assertEqual(listed[0]["query"]["expand[0]"], "data.source")
+
+	def balance_check(self) -> frappe._dict:
+		from revops_app.revenue_collections.settlement import balance_check
+
+		name = balance_check.run()
+		self.balance_logs.append(name)
+		frappe.db.rollback()
+		return frappe.db.get_value("RevOps Integration Log", name, "*", as_dict=True)
+
+	def test_balance_check_flags_the_difference_with_the_transactions_that_explain_it(self):
+		payout_id, _pi, _receipt, fee_txn = self.make_payout()
+		self.payout_event(payout_id)
+		# Stripe's balance is empty (all paid out); the clearing account keeps the 1.50 fee nobody posted
+		log = self.balance_check()
+		self.assertEqual(log.status, "Error", log.message)
+		self.assertIn("USD: Stripe 0.00", log.message)
+		self.assertIn("difference -1.50", log.message)
+		self.assertIn(f"stripe_fee {fee_txn['id']} net -1.50", log.message)
+		self.assertIn("unexplained 0.00", log.message)
+		# once finance posts the fee (here: Stripe shows the same 1.50 still pending), they agree
+		self.standin.balance["pending"] = [{"amount": 150, "currency": "usd"}]
+		log = self.balance_check()
+		self.assertEqual(log.status, "Success", log.message)
 
 	def test_payout_posts_once_whatever_the_deliveries(self):
 		payout_id, *_ = self.make_payout()
