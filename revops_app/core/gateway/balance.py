@@ -84,7 +84,7 @@ def compare_balance(
 		checks.append(
 			BalanceCheck(
 				currency=currency,
-				stripe=stripe_balance.get(currency, ZERO),
+				stripe=stripe_balance.get(currency, from_minor_units(0, currency)),
 				ledger=ledger.get(currency),
 				explained_by=tuple(t for t in unposted if t.currency == currency),
 			)
