@@ -185,6 +185,36 @@ class TestStripePayouts(StripeBenchCase):
 		log = self.balance_check()
 		self.assertEqual(log.status, "Success", log.message)
 
+	def test_stripe_reconciliation_report_lists_payouts_vouchers_and_what_is_unmatched(self):
+		from revops_app.revenue_collections.report.stripe_reconciliation.stripe_reconciliation import execute
+
+		payout_id, _pi, receipt, fee_txn = self.make_payout()
+		self.payout_event(payout_id)
+		_si, _pi2, waiting = self.paid_invoice(50, fee=175)  # paid, in no payout yet
+		(pe,) = self.payout_entries(payout_id)
+		filters = {"company": COMPANY, "from_date": "2026-01-01", "to_date": str(pe.posting_date)}
+		_columns, rows, _message, _chart, summary = execute(dict(filters, group_by="Payout"))
+		head = next(r for r in rows if r.get("row_id") == payout_id)
+		self.assertEqual(
+			(head["voucher_no"], money(head["net"]), head["status"]), (pe.name, D("95.30"), "Posted")
+		)
+		children = {r["balance_transaction"]: r for r in rows if r.get("parent_row") == payout_id}
+		self.assertEqual(children[f"txn_{_pi[3:]}"]["voucher_no"], receipt.name)
+		self.assertEqual(children[fee_txn["id"]]["status"], "Unmatched")
+		self.assertIn("not tied to a charge", children[fee_txn["id"]]["note"])
+		pending = [r for r in rows if r.get("parent_row") == "not-paid-out"]
+		self.assertEqual([r["voucher_no"] for r in pending], [waiting.name])
+		values = {s["label"]: s["value"] for s in summary}
+		self.assertEqual(money(values["Stripe Fees"]), D("3.20"))
+		self.assertEqual(values["Unmatched Stripe Transactions"], 1)
+		self.assertEqual(
+			money(values[f"Clearing Account at {pe.posting_date}"]), D("1.50") + money(waiting.paid_amount)
+		)
+		_columns, by_day, *_ = execute(dict(filters, group_by="Day"))
+		self.assertEqual(
+			sum(1 for r in by_day if r.get("parent_row") and r["parent_row"] != "not-paid-out"), 3
+		)
+
 	def test_payout_posts_once_whatever_the_deliveries(self):
 		payout_id, *_ = self.make_payout()
 		first = self.payout_event(payout_id)
