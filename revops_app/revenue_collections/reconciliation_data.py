@@ -30,11 +30,11 @@ def payouts(company: str, from_date: date, to_date: date) -> list[dict]:
 			pe.docstatus,
 			pe.clearance_date,
 			pe.paid_from_account_currency.as_("currency"),
-			pe.field(CF_STRIPE_PAYOUT).as_("payout"),
+			getattr(pe, CF_STRIPE_PAYOUT).as_("payout"),
 		)
 		.where(
 			(pe.company == company)
-			& (pe.field(CF_STRIPE_PAYOUT).isnotnull())
+			& (getattr(pe, CF_STRIPE_PAYOUT).isnotnull())
 			& (pe.docstatus > 0)
 			& (pe.posting_date.between(from_date, to_date))
 		)
@@ -89,14 +89,14 @@ def receipts_not_paid_out(company: str, from_date: date, to_date: date) -> list[
 			pe.posting_date,
 			pe.paid_amount,
 			pe.party,
-			pe.field(CF_PAYMENT_INTENT).as_("payment_intent"),
+			getattr(pe, CF_PAYMENT_INTENT).as_("payment_intent"),
 			pe.paid_to_account_currency.as_("currency"),
 		)
 		.where(
 			(pe.company == company)
 			& (pe.docstatus == 1)
 			& (pe.payment_type == "Receive")
-			& (pe.field(CF_PAYMENT_INTENT).isnotnull())
+			& (getattr(pe, CF_PAYMENT_INTENT).isnotnull())
 			& (pe.posting_date.between(from_date, to_date))
 			& (pe.name.notin(paid_out))
 		)
