@@ -8,6 +8,7 @@ from datetime import date
 
 import frappe
 from frappe.query_builder.functions import Sum
+from frappe.utils import getdate
 
 from revops_app.revenue_collections.constants import (
 	CF_PAYMENT_INTENT,
@@ -125,3 +126,23 @@ def last_balance_check() -> dict | None:
 		limit=1,
 	)
 	return rows[0] if rows else None
+
+
+def payouts_by_day(company: str, clearing: str, from_date: date, to_date: date) -> dict[date, float]:
+	"""Money paid out of the Stripe clearing account to a bank, per day: submitted Internal Transfers from
+	it (the payout worker's entries, and transfers posted by hand before payouts were automated)."""
+	pe = frappe.qb.DocType("Payment Entry")
+	rows = (
+		frappe.qb.from_(pe)
+		.select(pe.posting_date, Sum(pe.base_paid_amount))
+		.where(
+			(pe.company == company)
+			& (pe.docstatus == 1)
+			& (pe.payment_type == "Internal Transfer")
+			& (pe.paid_from == clearing)
+			& (pe.posting_date.between(from_date, to_date))
+		)
+		.groupby(pe.posting_date)
+		.run()
+	)
+	return {getdate(day): amount or 0 for day, amount in rows}

@@ -210,6 +210,13 @@ class TestStripePayouts(StripeBenchCase):
 		self.assertEqual(
 			money(values[f"Clearing Account at {pe.posting_date}"]), D("1.50") + money(waiting.paid_amount)
 		)
+		from revops_app.revenue_collections.report.daily_cash_position import daily_cash_position
+
+		day = str(pe.posting_date)
+		_c, cash_rows, *_ = daily_cash_position.execute(
+			{"company": COMPANY, "from_date": day, "to_date": day}
+		)
+		self.assertEqual(money(cash_rows[0]["stripe_paid_out"]), D("95.30"))  # the payout, not all credits
 		_columns, by_day, *_ = execute(dict(filters, group_by="Day"))
 		self.assertEqual(
 			sum(1 for r in by_day if r.get("parent_row") and r["parent_row"] != "not-paid-out"), 3
