@@ -333,6 +333,7 @@ class TestCollectionsReports(FrappeTestCase):
 				"DSO Trend",
 				"Receivables Aging with Pay-Link Status",
 				"Collection Bottlenecks",
+				"Stripe Reconciliation",
 				"Dunning Preview",
 			},
 		)
