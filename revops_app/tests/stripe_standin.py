@@ -6,7 +6,9 @@ at: it serves `GET /v1/payment_intents/<id>` (expanded charge and balance transa
 `intents` dict the test fills), `GET /v1/disputes/<id>` (from `disputes`), `POST /v1/checkout/sessions`,
 `GET /v1/checkout/sessions/<id>` and `POST /v1/checkout/sessions/<id>/expire` (sessions kept in
 `checkout_sessions`, open until expired or `complete_session` is called; an id in `complete_on_expire`
-completes instead, as a session paid just before the expire call), and records every request (path,
+completes instead, as a session paid just before the expire call), `GET /v1/payouts/<id>`,
+`GET /v1/balance_transactions` (payout filter, paged, source expanded on request), `GET /v1/events`
+(created[gte], types[], paged) and `GET /v1/balance`, and records every request (path,
 query, headers, form) so tests assert what went over the wire. Signatures come from the stripe SDK.
 """
 
