@@ -52,6 +52,10 @@ def execute(filters: dict | None = None):
 			continue
 		rows.append(
 			{
+				"last_reminder_step": None,
+				"last_reminder_at": None,
+				"last_reminder_outcome": None,
+				"last_viewed_at": None,
 				**link,
 				"invoice": item["voucher_no"] if is_invoice else None,
 				"voucher_type": item["voucher_type"],
