@@ -400,6 +400,10 @@ class TestCollectionsReports(FrappeTestCase):
 		# Invoiced 5; Link Sent A, C, D = 3; Link Viewed A, C = 2; Paid A = 1
 		self.assertEqual(chart["data"]["labels"], ["Invoiced", "Link Sent", "Link Viewed", "Paid"])
 		self.assertEqual(chart["data"]["datasets"][0]["values"], [5, 3, 2, 1])
+		# what the links recorded themselves: C and D were sent, only C was viewed (A's payment counts in
+		# the furthest-stage funnel as sent and viewed, not here)
+		values = {item["label"]: item["value"] for item in summary}
+		self.assertEqual((values["Links Sent (by the link)"], values["Links Viewed (by the link)"]), (2, 1))
 		stuck = [(row["stage"], row["invoice"]) for row in rows]
 		# Stuck at Invoiced: B (1,500 outstanding) before E (300); at Link Sent: D; at Link Viewed: C
 		self.assertEqual(
