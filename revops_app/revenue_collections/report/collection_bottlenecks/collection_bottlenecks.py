@@ -64,7 +64,8 @@ def execute(filters: dict | None = None):
 	message = _(
 		"Invoices posted {0} to {1}. Each invoice counts at every stage up to the furthest it reached; paid by any means counts as Paid. Rows list the unpaid invoices stuck at each stage. Funnel amounts are invoice totals in company currency."
 	).format(frappe.format(from_date, {"fieldtype": "Date"}), frappe.format(to_date, {"fieldtype": "Date"}))
-	summary = get_summary(stages, currency) + engagement_summary(metrics.link_engagement(invoices))
+	summary = get_summary(stages, currency)
+	summary[-1:-1] = engagement_summary(metrics.link_engagement(invoices))  # before "Outstanding Stuck"
 	return get_columns(), rows, message, get_chart(stages), summary
 
 
