@@ -175,6 +175,7 @@ def post_payout(
 				"note": None if voucher else note,
 			},
 		)
+	pe.flags.ignore_permissions = True
 	pe.submit()  # new document: one insert with docstatus 1
 	own = [row.name for row in pe.get(CF_PAYOUT_TRANSACTIONS) if row.note == "this payout"]
 	if own:  # the payout's own balance transaction is held by this entry, named only now
