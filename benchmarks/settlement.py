@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
 		posted = frappe.db.count(
 			"Payment Entry", {"company": COMPANY, "docstatus": 1, "reference_no": ["like", "pi_bench%"]}
 		)
-		print(f"posted by the worker: {posted} of {args.invoices + 2 * args.burst}")
+		print(f"posted by the worker: {posted} of {1 + args.invoices + 2 * args.burst} (one warm-up)")
 	finally:
 		frappe.db.rollback()
 		purge_company_transactions(COMPANY, events)
