@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import frappe
-from frappe.utils import get_datetime, getdate, now_datetime
+from frappe.utils import getdate
 
 from revops_app.revops.signals.pages import (
 	ISSUE_WINDOW_DAYS,
@@ -17,7 +17,6 @@ from revops_app.revops.signals.pages import (
 	QUOTATION_WINDOW_DAYS,
 	_customer_index_hint,
 	_in_range,
-	_midnight_after,
 	format_modified,
 )
 
