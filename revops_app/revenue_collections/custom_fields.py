@@ -168,7 +168,9 @@ PAYOUT_FIELDS: dict[str, list[dict]] = {
 			"fieldname": "revops_payout_section",
 			"label": "Stripe Payout Transactions",
 			"fieldtype": "Section Break",
-			"insert_after": "revops_stripe_payout",
+			# after clearance_date, the last field before ERPNext's accounting dimensions section (v15 and
+			# v16): anchored higher, the section would pull standard fields under this heading.
+			"insert_after": "clearance_date",
 			"collapsible": 1,
 			"depends_on": "revops_stripe_payout",
 		},
