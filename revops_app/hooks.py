@@ -34,13 +34,32 @@ website_route_rules = [
 
 doc_events = {
 	"Sales Invoice": {
-		"on_submit": "revops_app.revenue_collections.pay_links.on_sales_invoice_submit",
-		"on_cancel": "revops_app.revenue_collections.pay_links.on_sales_invoice_cancel",
+		"on_submit": [
+			"revops_app.revenue_collections.pay_links.on_sales_invoice_submit",
+			"revops_app.revops.signals.push.on_change",
+		],
+		"on_cancel": [
+			"revops_app.revenue_collections.pay_links.on_sales_invoice_cancel",
+			"revops_app.revops.signals.push.on_change",
+		],
 	},
 	"Payment Entry": {
-		"on_submit": "revops_app.revenue_collections.pay_links.on_payment_entry_change",
-		"on_cancel": "revops_app.revenue_collections.pay_links.on_payment_entry_change",
+		"on_submit": [
+			"revops_app.revenue_collections.pay_links.on_payment_entry_change",
+			"revops_app.revops.signals.push.on_change",
+		],
+		"on_cancel": [
+			"revops_app.revenue_collections.pay_links.on_payment_entry_change",
+			"revops_app.revops.signals.push.on_change",
+		],
 	},
+	# real-time push of score-moving changes to the sidecar (revops/signals/push.py)
+	"Quotation": {
+		"on_submit": "revops_app.revops.signals.push.on_change",
+		"on_cancel": "revops_app.revops.signals.push.on_change",
+	},
+	"Contract": {"on_update": "revops_app.revops.signals.push.on_change"},
+	"Issue": {"on_update": "revops_app.revops.signals.push.on_change"},
 	"Delivery Note": {
 		"on_submit": "revops_app.revenue_collections.pay_links.on_delivery_note_submit",
 	},
@@ -58,6 +77,7 @@ scheduler_events = {
 	"daily": [
 		"revops_app.customer_experience.customer_state.refresh_all_customers",
 		"revops_app.revenue_collections.settlement.balance_check.run",  # Stripe balance vs clearing account
+		"revops_app.revops.signals.push.push_newly_overdue",
 	],
 	"daily_long": [
 		"revops_app.revenue_collections.dunning.run.daily",

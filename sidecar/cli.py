@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
 	)
 	p.add_argument("--interval", type=float, help="seconds between passes (default: run.interval_seconds)")
 	p.add_argument("--max-passes", type=int, default=0, help="stop after N passes (0 = until SIGTERM)")
+	p.add_argument(
+		"--standby",
+		action="store_true",
+		help="when another instance holds the run lock, wait (receiving pushes) and take over when it lapses",
+	)
 	p.set_defaults(func=cmd_run)
 	p = sub.add_parser(
 		"sync", help="one incremental pass (ERP changes + HubSpot changes); full when none ran yet"

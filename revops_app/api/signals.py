@@ -14,15 +14,21 @@ with no cursor starts it, `snapshot` (from the cursor it returned) continues it 
 by customer name at a constant cost (`feed.full_signals_page`). Its cursor is
 {"modified": "", "name", "snapshot"} until the last page, which returns the incremental cursor
 {"modified": snapshot, "name": ""}. `modified_after` together with `full`/`snapshot` is refused.
+
+`customer_records(customers)`: the records of the named customers, built now (the sidecar's push pass, after the
+app pushed those names; revops/signals/push.py).
 """
 
 # No `from __future__ import annotations`: Frappe reads these annotations to check request types.
+import json
+
 import frappe
 from frappe import _
 from frappe.core.doctype.user_permission.user_permission import get_user_permissions
 from frappe.utils import get_datetime, now_datetime
 
 from revops_app.revops.constants import ROLE_SYSTEM_MANAGER
+from revops_app.revops.signals.feed import customer_records as records_of
 from revops_app.revops.signals.feed import full_signals_page, signals_page
 from revops_app.revops.signals.pages import MAX_LIMIT
 
@@ -88,6 +94,24 @@ def customer_signals(
 	if int(full or 0) or snapshot_at:
 		return full_signals_page(after_name or "", limit, snapshot_at, settle_seconds=settle)
 	return signals_page(after, after_name or "", limit, settle_seconds=settle)
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def customer_records(customers: str | list | None = None) -> dict:
+	"""The signals records of the named customers (a JSON list of at most 1000 names), built now: what the
+	sidecar asks for when the app has pushed their names. Same access rule as the feed."""
+	check_access()
+	names = customers
+	if isinstance(customers, str):
+		try:
+			names = json.loads(customers)
+		except ValueError:
+			names = None
+	if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+		frappe.throw(_("customers must be a JSON list of customer names"), frappe.ValidationError)
+	if len(names) > MAX_LIMIT:
+		frappe.throw(_("at most {0} customers per call").format(MAX_LIMIT), frappe.ValidationError)
+	return records_of(names)
 
 
 def _parse_time(arg: str, value: str | None):

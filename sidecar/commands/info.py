@@ -1,4 +1,4 @@
-"""Read-only commands: `status` (cursors, runs, errors, outbox, lock), `report` (ROI), `config` (every setting)."""
+"""Read-only commands: `status` (cursors, runs, errors, outbox, pending writes, lock), `report` (ROI), `config` (every setting)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sidecar.commands.runtime import EXIT_OK, _model, _store
 from sidecar.config import EXAMPLE_CONFIG, Config, describe, redact_url
+from sidecar.push.queue import PushQueue
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -30,6 +31,8 @@ def cmd_status(args: argparse.Namespace, cfg: Config) -> int:
 		"last_runs": store.last_runs(10),
 		"recent_errors": store.recent_errors(10),
 		"outbox": store.outbox_depth(),
+		"pending_writes": store.pending_summary(10),
+		"push_queue": PushQueue(store.engine).depth(),
 		"ledger": store.ledger_count(),
 		"erp_customers_cached": store.erp_count(),
 		"lock": store.lock_holder(),
@@ -46,6 +49,13 @@ def cmd_status(args: argparse.Namespace, cfg: Config) -> int:
 		f"outbox: {data['outbox'] or 'empty'}   ledger: {data['ledger']}   ERP customers cached: {data['erp_customers_cached']}"
 	)
 	print(f"HubSpot requests today: {data['hubspot_requests_today']}   lock: {data['lock'] or 'free'}")
+	pending = data["pending_writes"]
+	print(f"pending writes: {pending['counts'] or 'none'}   push queue: {data['push_queue']}")
+	for r in pending["oldest"]:
+		due = datetime.fromtimestamp(r["next_attempt_at"], timezone.utc).isoformat()[:19]
+		print(
+			f"  {r['object_type']}/{r['object_id']} attempts={r['attempts']} next={due}: {r['reason'][:90]}"
+		)
 	print("last runs:")
 	for r in data["last_runs"]:
 		stats = r.get("stats") or {}

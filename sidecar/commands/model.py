@@ -54,7 +54,7 @@ def cmd_outcomes(args: argparse.Namespace, cfg: Config) -> int:
 	cfg.require("hubspot.token")
 	store = _store(cfg)
 	day = datetime.now(timezone.utc).date().isoformat()
-	client = HubSpotClient.from_config(cfg, used_today=store.usage(day))
+	client = HubSpotClient.from_config(cfg, used_today=store.usage(day), store=store)  # limits shared
 	try:
 		stats = sync_outcomes(client, store, overlap_seconds=cfg.get("learning.overlap_seconds"))
 	finally:

@@ -1,4 +1,4 @@
-"""The pass commands: `run` (scheduler loop), `sync`, `backfill` (one pass under the run lock), `plan` (dry run)."""
+"""The pass commands: `run` (scheduler loop: periodic passes, push passes between them, `--standby`), `sync`, `backfill` (one pass under the run lock), `plan` (dry run)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -25,6 +26,7 @@ from sidecar.commands.runtime import (
 	log,
 )
 from sidecar.config import Config
+from sidecar.push.serve import start_receiver
 
 
 def cmd_sync(args: argparse.Namespace, cfg: Config) -> int:
@@ -52,10 +54,6 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
 	pipeline, store = _runtime(cfg, dry_run=False)
 	holder = _holder()
 	ttl = cfg.get("store.lock_ttl_seconds")
-	if not _acquire(store, holder, ttl):
-		lock = store.lock_holder() or {}
-		print(f"another instance holds the run lock ({lock.get('holder')}); not starting", file=sys.stderr)
-		return EXIT_LOCKED
 	stop = threading.Event()
 
 	def _graceful(signum: int, _frame: Any) -> None:
@@ -63,36 +61,88 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
 		stop.set()
 
 	previous = {sig: signal.signal(sig, _graceful) for sig in (signal.SIGTERM, signal.SIGINT)}
+	receiver = start_receiver(cfg, store)  # every instance receives pushes, the lock holder drains them
+	try:
+		if not _acquire(store, holder, ttl):
+			lock = store.lock_holder() or {}
+			if not args.standby:
+				print(
+					f"another instance holds the run lock ({lock.get('holder')}); not starting",
+					file=sys.stderr,
+				)
+				return EXIT_LOCKED
+			print(f"standby: {lock.get('holder')} holds the run lock; waiting for it", flush=True)
+			while not _acquire(store, holder, ttl):
+				if stop.wait(min(1.0, ttl / 10)):
+					return EXIT_OK
+			print(f"standby: took over the run lock as {holder}", flush=True)
+		return _loop(args, cfg, pipeline, store, holder, ttl, stop)
+	finally:
+		if receiver is not None:
+			receiver.shutdown()
+		for sig, handler in previous.items():
+			signal.signal(sig, handler)
+
+
+def _loop(
+	args: argparse.Namespace,
+	cfg: Config,
+	pipeline: Any,
+	store: Any,
+	holder: str,
+	ttl: float,
+	stop: threading.Event,
+) -> int:
+	"""Periodic passes every interval (full when due) and, between them, push passes for queued customers."""
+	from sidecar.push.queue import PushQueue
+	from sidecar.sync import CURSOR_FULL
+
 	renew_stop = threading.Event()
 	threading.Thread(target=_renew_loop, args=(store, holder, ttl, renew_stop), daemon=True).start()
+	queue = PushQueue(store.engine)
+	interval = args.interval if args.interval is not None else cfg.get("run.interval_seconds")
+	poll = cfg.get("push.poll_seconds")
 	passes = 0
 	status = EXIT_OK
+	next_pass = time.monotonic()
+	push_after, push_failures = 0.0, 0
 	try:
 		while not stop.is_set():
-			from sidecar.sync import CURSOR_FULL
-
-			last_full = store.get_cursor(CURSOR_FULL)
-			due = last_full is None or datetime.now(timezone.utc) - datetime.fromisoformat(
-				last_full
-			) > timedelta(hours=cfg.get("run.full_rescore_hours"))
-			try:
-				result = pipeline.run_pass("full" if due else "incremental")
-				print(_summary(result), flush=True)
-				status = EXIT_OK
-			except Exception as exc:  # the loop survives a failed pass; the run row records it
-				log.exception("pass failed: %s", exc)
-				print(f"pass failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-				status = EXIT_ERROR
-			passes += 1
-			if args.max_passes and passes >= args.max_passes:
-				break
-			stop.wait(args.interval if args.interval is not None else cfg.get("run.interval_seconds"))
+			if time.monotonic() >= next_pass:
+				last_full = store.get_cursor(CURSOR_FULL)
+				due = last_full is None or datetime.now(timezone.utc) - datetime.fromisoformat(
+					last_full
+				) > timedelta(hours=cfg.get("run.full_rescore_hours"))
+				status = _one_pass(lambda: pipeline.run_pass("full" if due else "incremental"))
+				passes += 1
+				if args.max_passes and passes >= args.max_passes:
+					break
+				next_pass = time.monotonic() + interval
+			pushed = queue.take(cfg.get("push.max_customers")) if time.monotonic() >= push_after else None
+			if pushed and pushed.customers:
+				if _one_pass(lambda: pipeline.run_push(pushed.customers)) != EXIT_ERROR:
+					queue.ack(pushed)  # write failures are in the pending set
+					push_failures = 0
+					continue
+				push_failures += 1  # the rows stay queued; retry after a backoff, not in a hot loop
+				push_after = time.monotonic() + min(60.0, 2.0**push_failures)
+			stop.wait(max(0.0, min(poll, next_pass - time.monotonic())))
 	finally:
 		renew_stop.set()
 		store.release_lock(holder)
-		for sig, handler in previous.items():
-			signal.signal(sig, handler)
 	return status
+
+
+def _one_pass(run: Any) -> int:
+	"""Run one pass; the loop survives a failed pass (the run row records it)."""
+	try:
+		result = run()
+	except Exception as exc:
+		log.exception("pass failed: %s", exc)
+		print(f"pass failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+		return EXIT_ERROR
+	print(_summary(result), flush=True)
+	return EXIT_OK
 
 
 def print_plan(result: Any, as_json: bool = False, limit: int = 50, stream: Any = None) -> None:

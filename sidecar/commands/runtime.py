@@ -86,7 +86,7 @@ def _runtime(
 	cfg.require("hubspot.token", "erp.base_url", "erp.api_key", "erp.api_secret")
 	store = _store(cfg)
 	day = datetime.now(timezone.utc).date().isoformat()
-	hubspot: Any = HubSpotClient.from_config(cfg, used_today=store.usage(day))
+	hubspot: Any = HubSpotClient.from_config(cfg, used_today=store.usage(day), store=store)
 	if dry_run:
 		hubspot = DryRunHubSpot(hubspot)
 	erp = ErpClient.from_config(cfg.erp)

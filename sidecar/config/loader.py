@@ -31,7 +31,7 @@ DEFAULT_CONFIG_PATHS = (Path("revops-sidecar.toml"), Path.home() / ".revops" / "
 
 
 SETTINGS: tuple[Setting, ...] = CLIENT_SETTINGS + FEATURE_SETTINGS + LEARNING_SETTINGS
-SECTIONS = ("erp", "hubspot", "store", "scoring", "handoff", "run", "cx", "learning")
+SECTIONS = ("erp", "hubspot", "store", "scoring", "handoff", "run", "push", "cx", "learning")
 _BY_NAME = {s.dotted: s for s in SETTINGS}
 
 

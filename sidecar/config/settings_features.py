@@ -1,4 +1,4 @@
-"""The settings of the features: `[store]`, `[scoring]`, `[handoff]` (rules are tables), `[run]`, `[cx]`."""
+"""The settings of the features: `[store]`, `[scoring]`, `[handoff]` (rules are tables), `[run]`, `[push]`, `[cx]`."""
 
 from __future__ import annotations
 
@@ -107,6 +107,40 @@ FEATURE_SETTINGS: tuple[Setting, ...] = (
 		"float",
 		24.0,
 		"hours between full re-scores (decay moves scores without new data)",
+		check=_positive,
+	),
+	# --- push (real-time ERP changes, sidecar.push) ---
+	Setting(
+		"push",
+		"secret",
+		"str",
+		"",
+		"shared secret the app signs its pushes with (RevOps Settings > sidecar push secret); empty = no receiver",
+		secret=True,
+	),
+	Setting("push", "listen_host", "str", "127.0.0.1", "bind address of the push receiver (`run`)"),
+	Setting(
+		"push",
+		"listen_port",
+		"int",
+		8089,
+		"port of the push receiver (0 = any free port)",
+		check=lambda v: None if 0 <= v <= 65535 else "must be between 0 and 65535",
+	),
+	Setting(
+		"push",
+		"poll_seconds",
+		"float",
+		0.5,
+		"how often `run` drains the push queue between periodic passes",
+		check=_positive,
+	),
+	Setting(
+		"push",
+		"max_customers",
+		"int",
+		500,
+		"customers rescored per push pass (the rest wait for the next)",
 		check=_positive,
 	),
 	# --- cx (helper C2's survey sync) ---

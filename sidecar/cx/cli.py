@@ -76,7 +76,7 @@ def cmd_sync(args: argparse.Namespace, cfg: Any) -> int:
 		from sidecar.hubspot import HubSpotClient
 
 		cfg.require("hubspot.token")
-		hubspot = HubSpotClient.from_config(cfg)
+		hubspot = HubSpotClient.from_config(cfg, store=store)
 		try:
 			summary["hubspot"] = HubSpotFeedbackSource.from_config(cfg, hubspot).pull(store)
 		except Exception as exc:  # the outbox still gets delivered; the error is reported
@@ -100,7 +100,7 @@ def cmd_sync(args: argparse.Namespace, cfg: Any) -> int:
 		try:
 			summary["pushback"] = push_cx_state(
 				ErpClient.from_config(cfg.erp),
-				HubSpotClient.from_config(cfg),
+				HubSpotClient.from_config(cfg, store=store),
 				store,
 				prefix=cfg.get("hubspot.property_prefix"),
 			)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -16,6 +17,7 @@ from sidecar.erp.cursor import Cursor, SignalsPage
 from sidecar.erp.errors import ErpError
 
 SIGNALS_METHOD = "revops_app.api.signals.customer_signals"
+RECORDS_METHOD = "revops_app.api.signals.customer_records"
 CX_INGEST_METHOD = "revops_app.api.cx.ingest_responses"
 CX_STATE_METHOD = "revops_app.api.cx.customer_cx_state"
 
@@ -52,6 +54,17 @@ class AppEndpoints:
 			"as_of": page.as_of,
 			"has_more": page.has_more,
 		}
+
+	def customer_records(self, customers: list[str]) -> dict[str, Any]:
+		"""The signals records of the named customers, built now (a push pass): {"records", "deleted"}, where
+		deleted names the customers that no longer exist."""
+		message = self.call(RECORDS_METHOD, {"customers": json.dumps(list(customers))})
+		if not isinstance(message, dict) or not isinstance(message.get("records"), list):
+			raise ErpError(
+				"customer_records returned an unexpected shape (no records list)",
+				path="/api/method/" + RECORDS_METHOD,
+			)
+		return {"records": message["records"], "deleted": list(message.get("deleted") or [])}
 
 	def customer_signals_page(
 		self,

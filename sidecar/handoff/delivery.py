@@ -12,6 +12,7 @@ from sidecar.store import Store
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10  # a row failing with a definite 4xx this often is marked failed (visible in `status`)
+TASK_BATCH = 100  # tasks per batch create (HubSpot's batch limit)
 
 
 @dataclass
@@ -35,6 +36,7 @@ def deliver_handoffs(
 	stats = DeliveryStats()
 	ready: list[tuple[dict[str, Any], str]] = []
 	now = time.time() if now is None else now
+	to_create: list[dict[str, Any]] = []
 	for row in store.pending_outbox("handoff_task"):
 		payload = row["payload"]
 		key = payload["handoff_key"]
@@ -42,24 +44,20 @@ def deliver_handoffs(
 			stats.deferred += 1  # attempted recently: search may not show the task yet
 			continue
 		attempts = store.outbox_attempt(row["key"])
-		try:
-			task_id = hubspot.find_task_by_key(key, payload["contact_id"]) if attempts > 1 else None
+		if attempts > 1:  # attempted before: the task may exist
+			try:
+				task_id = hubspot.find_task_by_key(key, payload["contact_id"])
+			except HubSpotError as exc:
+				_failed(store, stats, row, exc, attempts)
+				continue
 			if task_id:
 				stats.reconciled += 1
-			else:
-				task_id = hubspot.create_task(payload["task"], payload["contact_id"])
-				stats.created += 1
-		except AmbiguousWrite as exc:
-			store.outbox_error(row["key"], str(exc))
-			stats.errors[key] = str(exc)
-			continue
-		except HubSpotError as exc:
-			give_up = exc.status is not None and 400 <= exc.status < 500 and attempts >= MAX_ATTEMPTS
-			store.outbox_error(row["key"], str(exc), give_up=give_up)
-			stats.failed += int(give_up)
-			stats.errors[key] = str(exc)
-			continue
-		ready.append((row, task_id))
+				ready.append((row, task_id))
+				continue
+		row["attempts"] = attempts
+		to_create.append(row)
+	for start in range(0, len(to_create), TASK_BATCH):
+		ready.extend(_create_batch(store, hubspot, to_create[start : start + TASK_BATCH], stats))
 	owner_updates = {
 		r["payload"]["contact_id"]: {"hubspot_owner_id": r["payload"]["owner_id"]}
 		for r, _ in ready
@@ -82,3 +80,44 @@ def deliver_handoffs(
 			continue
 		store.complete_handoff(row["key"], payload["handoff_key"], task_id, payload.get("owner_id"))
 	return stats
+
+
+def _failed(
+	store: Store, stats: DeliveryStats, row: dict[str, Any], exc: HubSpotError, attempts: int
+) -> None:
+	key = row["payload"]["handoff_key"]
+	give_up = (
+		not isinstance(exc, AmbiguousWrite)
+		and exc.status is not None
+		and 400 <= exc.status < 500
+		and attempts >= MAX_ATTEMPTS
+	)
+	store.outbox_error(row["key"], str(exc), give_up=give_up)
+	stats.failed += int(give_up)
+	stats.errors[key] = str(exc)
+
+
+def _create_batch(
+	store: Store, hubspot: Any, rows: list[dict[str, Any]], stats: DeliveryStats
+) -> list[tuple[dict[str, Any], str]]:
+	"""Create the tasks of `rows` in one batch create (attempts already counted); returns (row, task id) for
+	each task HubSpot reports created. A row left without a task (ambiguous failure, missing from the answer)
+	is reconciled by its key on the next delivery."""
+	tasks = [(r["payload"]["task"], r["payload"]["contact_id"]) for r in rows]
+	try:
+		created = hubspot.create_tasks(tasks)
+	except HubSpotError as exc:
+		for row in rows:
+			_failed(store, stats, row, exc, row["attempts"])
+		return []
+	out = []
+	for row in rows:
+		task_id = created.get(row["payload"]["handoff_key"])
+		if task_id is None:
+			_failed(
+				store, stats, row, AmbiguousWrite("task missing from HubSpot's batch answer"), row["attempts"]
+			)
+			continue
+		stats.created += 1
+		out.append((row, task_id))
+	return out

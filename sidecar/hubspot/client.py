@@ -131,16 +131,25 @@ class HubSpotClient(HubSpotWrites):
 		)  # deals -> contacts/companies (outcomes.py)
 
 	@classmethod
-	def from_config(cls, cfg: Any, used_today: int = 0) -> HubSpotClient:
+	def from_config(cls, cfg: Any, used_today: int = 0, store: Any = None) -> HubSpotClient:
+		"""A client for the configured account; with `store` (anything with the store's `engine`), its rate limits are shared through the store
+		with every process using the same token (and survive restarts)."""
 		searches, burst, daily = cfg.hubspot_limits()
+		h = cfg.hubspot
+		shared = None
+		if store is not None:
+			from sidecar.store.ratelog import SharedRateLog, account_key
+
+			shared = SharedRateLog(store.engine, account_key(h.token))
 		limiter = RateLimiter(
 			burst=burst,
 			searches_per_second=searches,
 			daily_budget=daily,
 			timezone=cfg.get("hubspot.account_timezone"),
 			used_today=used_today,
+			shared=shared,
+			hold=h.connect_timeout_seconds + h.timeout_seconds,
 		)
-		h = cfg.hubspot
 		return cls(
 			token=h.token,
 			base_url=h.base_url,

@@ -9,6 +9,12 @@ When the daily budget is spent it raises `DailyBudgetExhausted` instead of sleep
 `RateLimiter.done(slot)` after the answer arrives: a request counts from its completion, so the ceiling holds
 as HubSpot sees it (arrival anywhere between send and answer), not only as we see it.
 
+With `shared` (a `sidecar.store.ratelog.SharedRateLog`), the log lives in the store instead of this process:
+every process using the same token and store (`run`, `backfill`, `plan`, `cx-*`, several hosts) reserves its
+slots there in one serialised transaction, so a restarted process starts with the history the killed one left
+(a request in flight counts until `hold` seconds after its send, the latest it could still arrive). Shared
+slots are timed by the wall clock (`wall`), which is what several hosts agree on.
+
 Sliding logs of send times (not refilling buckets) are used because a refilling bucket of size N lets up to
 2N requests through in one window; with a log the configured figure is a hard ceiling over every window.
 Thread-safe; `clock`/`sleep` are injectable for tests.
@@ -21,6 +27,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -40,6 +47,8 @@ class RateLimiter:
 		clock: Callable[[], float] = time.monotonic,
 		sleep: Callable[[float], None] = time.sleep,
 		wall: Callable[[], float] = time.time,
+		shared: Any = None,
+		hold: float = 35.0,
 	):
 		if burst <= 0 or searches_per_second <= 0:
 			raise ValueError("burst and searches_per_second must be > 0")
@@ -57,6 +66,8 @@ class RateLimiter:
 		self.used_today = int(used_today)
 		self.total = 0
 		self.waited = 0.0
+		self.shared = shared
+		self.hold = float(hold)
 
 	@staticmethod
 	def _as_window(rate: float) -> tuple[int, float]:
@@ -68,17 +79,22 @@ class RateLimiter:
 	def _today(self) -> str:
 		return datetime.fromtimestamp(self._wall(), self.tz).date().isoformat()
 
+	def _check_budget(self) -> None:
+		today = self._today()
+		if today != self._day:
+			self._day, self.used_today = today, 0
+		if self.daily_budget and self.used_today >= self.daily_budget:
+			raise DailyBudgetExhausted(
+				f"daily HubSpot request budget of {self.daily_budget} used up for {self._day}"
+			)
+
 	def acquire(self, search: bool = False) -> list:
 		"""Block until a request may be sent; returns its slot, to be passed to `done()` when it completes."""
+		if self.shared is not None:
+			return self._acquire_shared(search)
 		while True:
 			with self._lock:
-				today = self._today()
-				if today != self._day:
-					self._day, self.used_today = today, 0
-				if self.daily_budget and self.used_today >= self.daily_budget:
-					raise DailyBudgetExhausted(
-						f"daily HubSpot request budget of {self.daily_budget} used up for {self._day}"
-					)
+				self._check_budget()
 				now = self._clock()
 				wait = self._wait_for(self._sent, self.burst, self.window, now)
 				if search:
@@ -96,6 +112,21 @@ class RateLimiter:
 			self.waited += wait
 			self._sleep(wait)
 
+	def _acquire_shared(self, search: bool) -> list:
+		while True:
+			with self._lock:
+				self._check_budget()
+				now = self._wall()
+				row, wait = self.shared.reserve(
+					now, self.hold, self.burst, self.window, search, self.search_limit, self.search_window
+				)
+				if row is not None:
+					self.used_today += 1
+					self.total += 1
+					return [now, False, row]
+			self.waited += wait
+			self._sleep(wait)
+
 	def done(self, slot: list) -> None:
 		"""The request got its answer: from now on it counts from its completion time.
 
@@ -103,6 +134,10 @@ class RateLimiter:
 		counting it until `completion + window` keeps the ceiling true at the server even when requests queue
 		or the network jitters. A request still in flight blocks its place in the window until it completes.
 		"""
+		if self.shared is not None and len(slot) > 2:
+			slot[0], slot[1] = max(slot[0], self._wall()), True
+			self.shared.complete(slot[2], slot[0])
+			return
 		with self._lock:
 			slot[0] = max(slot[0], self._clock())
 			slot[1] = True
@@ -123,6 +158,9 @@ class RateLimiter:
 
 	def penalise(self, seconds: float) -> None:
 		"""After a 429 the server knows better: block every caller for `seconds`."""
+		if self.shared is not None:
+			self.shared.penalise(self._wall() + seconds, self.burst, self.window)
+			return
 		with self._lock:
 			until = self._clock() + seconds
 			# filling the burst log with completed sends at `until - window` keeps everyone waiting until `until`

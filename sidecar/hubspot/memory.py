@@ -12,7 +12,7 @@ Contract:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sidecar.hubspot.client import BatchResult, _stringify
@@ -106,16 +106,23 @@ class InMemoryHubSpot:
 		self.calls["read"] += 1
 		return list(self.owners)
 
-	def batch_update(self, object_type: str, updates: dict[str, dict[str, Any]]) -> BatchResult:
+	def batch_update(
+		self,
+		object_type: str,
+		updates: dict[str, dict[str, Any]],
+		on_batch: Callable[[BatchResult], None] | None = None,
+	) -> BatchResult:
 		result = BatchResult()
 		self.calls["write"] += -(-len(updates) // 100)
 		for i, props in updates.items():
 			obj = self.objects[object_type].get(str(i))
 			if obj is None:
-				result.failed[str(i)] = "OBJECT_NOT_FOUND"
+				result.failed[str(i)] = "OBJECT_NOT_FOUND: no such object"
 				continue
 			obj["properties"].update(_stringify(props))
 			result.ok[str(i)] = obj
+		if on_batch:
+			on_batch(result)
 		return result
 
 	def create_task(self, properties: dict[str, Any], contact_id: str) -> str:
@@ -125,6 +132,14 @@ class InMemoryHubSpot:
 		self.objects["tasks"][task_id] = {"id": task_id, "properties": _stringify(properties)}
 		self.associations.append((task_id, str(contact_id), "204"))
 		return task_id
+
+	def create_tasks(self, tasks: list[tuple[dict[str, Any], str]]) -> dict[str, str]:
+		created = {}
+		for props, contact_id in tasks:
+			task_id = self.create_task(props, contact_id)
+			created[str(props.get(TASK_KEY_PROPERTY))] = task_id
+		self.calls["write"] -= len(tasks) - -(-len(tasks) // 100)  # one request per batch of 100
+		return created
 
 	def find_task_by_key(self, key: str, contact_id: str | None = None) -> str | None:
 		self.calls["search"] += 1
@@ -161,13 +176,20 @@ class DryRunHubSpot:
 	def list_owners(self) -> list[dict]:
 		return self.inner.list_owners()
 
-	def batch_update(self, object_type: str, updates: dict[str, dict[str, Any]]) -> BatchResult:
+	def batch_update(
+		self,
+		object_type: str,
+		updates: dict[str, dict[str, Any]],
+		on_batch: Callable[[BatchResult], None] | None = None,
+	) -> BatchResult:
 		result = BatchResult()
 		for i, props in updates.items():
 			self.writes.append(
 				{"op": "update", "object_type": object_type, "id": str(i), "properties": _stringify(props)}
 			)
 			result.ok[str(i)] = {"id": str(i)}
+		if on_batch:
+			on_batch(result)
 		return result
 
 	def create_task(self, properties: dict[str, Any], contact_id: str) -> str:
@@ -177,6 +199,9 @@ class DryRunHubSpot:
 			{"op": "create_task", "contact_id": str(contact_id), "properties": _stringify(properties)}
 		)
 		return task_id
+
+	def create_tasks(self, tasks: list[tuple[dict[str, Any], str]]) -> dict[str, str]:
+		return {str(p.get(TASK_KEY_PROPERTY)): self.create_task(p, c) for p, c in tasks}
 
 	def find_task_by_key(self, key: str, contact_id: str | None = None) -> str | None:
 		return self._tasks.get(key) or self.inner.find_task_by_key(key, contact_id)

@@ -3,7 +3,8 @@
 - `batch_update` takes at most `batch_size` (<= 100) inputs per call. A 207 multi-status is split: records
   named in the errors with a retryable category are retried (the shared retry policy's backoff), the rest
   come back as failures; a 400 on a whole batch is bisected so one bad record cannot sink 99 good ones.
-- `create_task` is not retried on an ambiguous failure (timeout / 5xx raise `AmbiguousWrite`); the handoff
+- `create_tasks` creates handoff tasks in batches (batch create, association to the contact inline);
+  `create_task` makes one. Neither is retried on an ambiguous failure (timeout / 5xx raise `AmbiguousWrite`); the handoff
   delivery reconciles by the task's key property with `find_task_by_key` instead.
 - `ensure_properties` creates the property group and any missing custom property (idempotent).
 """
@@ -16,9 +17,11 @@ from typing import Any
 from hubspot.crm.objects import (
 	AssociationSpec,
 	BatchInputSimplePublicObjectBatchInput,
+	BatchInputSimplePublicObjectBatchInputForCreate,
 	PublicAssociationsForObject,
 	PublicObjectId,
 	SimplePublicObjectBatchInput,
+	SimplePublicObjectBatchInputForCreate,
 	SimplePublicObjectInputForCreate,
 )
 from hubspot.crm.properties import BatchInputPropertyCreate, PropertyCreate, PropertyGroupCreate
@@ -55,12 +58,25 @@ class HubSpotWrites:
 	_props_groups: Any
 	_associations: Any
 
-	def batch_update(self, object_type: str, updates: dict[str, dict[str, Any]]) -> BatchResult:
-		"""Write `{id: {property: value}}` in batches of <= batch_size; returns per-id success/failure."""
+	def batch_update(
+		self,
+		object_type: str,
+		updates: dict[str, dict[str, Any]],
+		on_batch: Callable[[BatchResult], None] | None = None,
+	) -> BatchResult:
+		"""Write `{id: {property: value}}` in batches of <= batch_size; returns per-id success/failure.
+
+		`on_batch(result of one batch)` runs after each batch has its answer, so the caller can commit what
+		HubSpot accepted before the next batch is sent (a crash then re-sends at most the batch in flight)."""
 		result = BatchResult()
 		items = list(updates.items())
 		for chunk in _chunks(items, self.batch_size):
-			self._update_chunk(object_type, chunk, result, attempt=0)
+			batch = BatchResult()
+			self._update_chunk(object_type, chunk, batch, attempt=0)
+			if on_batch:
+				on_batch(batch)
+			result.ok.update(batch.ok)
+			result.failed.update(batch.failed)
 		return result
 
 	def _update_chunk(
@@ -136,6 +152,47 @@ class HubSpotWrites:
 		if status == 409:
 			raise HubSpotError(f"HubSpot refused the task: {body.get('message', '')}", status, body)
 		return str(body["id"])
+
+	def create_tasks(self, tasks: list[tuple[dict[str, Any], str]]) -> dict[str, str]:
+		"""Create tasks in batches (batch create, each associated with its contact inline); returns
+		{handoff key: task id} for the tasks HubSpot reports created. Not retried on an ambiguous failure
+		(`AmbiguousWrite` for the whole batch): the caller reconciles each by its key, as for `create_task`."""
+		created: dict[str, str] = {}
+		for chunk in _chunks(tasks, self.batch_size):
+			request = BatchInputSimplePublicObjectBatchInputForCreate(
+				local_vars_configuration=self._models,
+				inputs=[
+					SimplePublicObjectBatchInputForCreate(
+						local_vars_configuration=self._models,
+						properties=_stringify(props),
+						associations=[self._task_association(contact_id)],
+					)
+					for props, contact_id in chunk
+				],
+			)
+			status, body = self._request(
+				"write", self._objects_batch.create, "tasks", request, retry_5xx=False
+			)
+			if status == 409:
+				raise HubSpotError(f"HubSpot refused the tasks: {body.get('message', '')}", status, body)
+			for obj in body.get("results", []):
+				key = (obj.get("properties") or {}).get(TASK_KEY_PROPERTY)
+				if key:
+					created[str(key)] = str(obj["id"])
+		return created
+
+	def _task_association(self, contact_id: str) -> PublicAssociationsForObject:
+		return PublicAssociationsForObject(
+			local_vars_configuration=self._models,
+			to=PublicObjectId(local_vars_configuration=self._models, id=str(contact_id)),
+			types=[
+				AssociationSpec(
+					local_vars_configuration=self._models,
+					association_category="HUBSPOT_DEFINED",
+					association_type_id=TASK_TO_CONTACT,
+				)
+			],
+		)
 
 	def associated_ids(self, object_type: str, object_id: str, to_object_type: str) -> list[str]:
 		"""Ids associated with one object (associations v4 list; read from the CRM, not the search index)."""

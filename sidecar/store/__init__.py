@@ -4,7 +4,8 @@ Contract:
 - `Store(url)` opens the database (creating the SQLite file's directory); `Store.migrate()` brings the schema to
   the latest version (schema.py). `open_store(url)` does both.
 - Cursors (JSON per name), the sync ledger (hash of the last values pushed per object), contact state, score
-  history, handoffs, the outbox, runs and errors, API usage per day and the ERP signals cache live here.
+  history, handoffs, the outbox, runs and errors, API usage per day, the ERP signals cache, the pending-write
+  set (records whose write failed, retried by later passes) and the shared rate-limit log live here.
 - Exactly-once rests on the database, not on check-then-insert: handoff keys and outbox keys are UNIQUE and
   the decision (state change + handoff row + outbox row) commits in one transaction (`decide_handoff`).
 - The run lock is a lease row: taken by INSERT or by an UPDATE that only matches an expired lease or our own,
@@ -29,6 +30,7 @@ from sidecar.store import schema as s
 from sidecar.store.base import CHUNK
 from sidecar.store.handoffs import HandoffState
 from sidecar.store.outcomes import OutcomeState
+from sidecar.store.pending import PendingWrites
 from sidecar.store.runs import RunState
 from sidecar.store.sync_state import ContactState, SyncState
 
@@ -41,8 +43,9 @@ def _normalise_url(url: str) -> str:
 	return url
 
 
-class Store(SyncState, HandoffState, RunState, OutcomeState):
-	"""The state store: sync state (sync_state.py), handoffs and outbox (handoffs.py), runs and lock (runs.py)."""
+class Store(SyncState, HandoffState, RunState, OutcomeState, PendingWrites):
+	"""The state store: sync state (sync_state.py), handoffs and outbox (handoffs.py), runs and lock (runs.py),
+	outcomes (outcomes.py), the pending-write set (pending.py)."""
 
 	def __init__(self, url: str, echo: bool = False):
 		self.url = _normalise_url(url)

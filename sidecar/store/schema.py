@@ -217,6 +217,43 @@ cx_cursors = Table(
 	Column("updated_at", Float, nullable=False),  # epoch seconds
 )
 
+# --- v4: records whose write did not succeed (retried by later passes) and the shared rate-limit log ---
+pending_writes = Table(
+	"revops_pending_writes",
+	metadata,
+	Column("object_type", String(20), primary_key=True),
+	Column("object_id", String(40), primary_key=True),
+	Column("reason", Text, nullable=False),
+	Column("attempts", Integer, nullable=False, default=1),
+	Column("first_failed_at", Float, nullable=False),  # epoch seconds
+	Column("last_failed_at", Float, nullable=False),
+	Column("next_attempt_at", Float, nullable=False),
+)
+Index("ix_revops_pending_writes_due", pending_writes.c.next_attempt_at)
+
+# one row per HubSpot request of every process on this store: `at` is when it counts (its completion; while in
+# flight, the latest it can still arrive), so a new process sees what a killed one spent in the last window
+rate_log = Table(
+	"revops_rate_log",
+	metadata,
+	Column("id", Integer, primary_key=True, autoincrement=True),
+	Column("account", String(40), nullable=False),  # hash of the token, never the token
+	Column("at", Float, nullable=False),  # epoch seconds
+	Column("search", Boolean, nullable=False, default=False),
+)
+Index("ix_revops_rate_log_account_at", rate_log.c.account, rate_log.c.at)
+
+# customers named by the app's signed pushes (sidecar.push), drained by the run-lock holder's push passes
+push_queue = Table(
+	"revops_push_queue",
+	metadata,
+	Column("id", Integer, primary_key=True, autoincrement=True),
+	Column("customer", String(140), nullable=False),
+	Column("event", String(60)),  # what moved (invoice_submitted, ...), for status and latency figures
+	Column("committed_at", Float),  # epoch seconds of the ERP commit, when the app says
+	Column("received_at", Float, nullable=False),
+)
+
 V1_TABLES = (
 	cursors,
 	ledger,
@@ -232,6 +269,7 @@ V1_TABLES = (
 	erp_domains,
 )
 CX_TABLES = (cx_responses, cx_cursors)
+V4_TABLES = (pending_writes, rate_log, push_queue)
 
 
 def utcnow() -> datetime:
@@ -253,6 +291,10 @@ def _v3(conn: Connection) -> None:
 	schema_outcomes.upgrade(conn)
 
 
+def _v4(conn: Connection) -> None:
+	metadata.create_all(conn, tables=list(V4_TABLES), checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 	(
 		1,
@@ -261,6 +303,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 	),
 	(2, "cx: survey response outbox and source cursors (kept when they exist)", _v2),
 	(3, "outcomes: deals and their associations, lifecycle changes, model versions; score features", _v3),
+	(
+		4,
+		"pending writes retried by later passes; rate-limit log shared by every process; push queue",
+		_v4,
+	),
 ]
 LATEST = MIGRATIONS[-1][0]
 

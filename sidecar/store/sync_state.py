@@ -67,35 +67,37 @@ class SyncState(StoreBase):
 				out.update({r.object_id: r.hash for r in rows})
 		return out
 
-	def record_pushed(self, object_type: str, hashes: dict[str, str]) -> None:
+	def record_pushed(self, object_type: str, hashes: dict[str, str], conn: Connection | None = None) -> None:
 		"""Upsert ledger rows for values HubSpot accepted."""
 		if not hashes:
 			return
+		if conn is None:
+			with self.engine.begin() as c:
+				return self.record_pushed(object_type, hashes, c)
 		t = s.ledger
 		now = utcnow()
-		with self.engine.begin() as conn:
-			existing: set[str] = set()
-			for chunk in _chunks(list(hashes), CHUNK):
-				existing.update(
-					conn.execute(
-						select(t.c.object_id).where(t.c.object_type == object_type, t.c.object_id.in_(chunk))
-					).scalars()
-				)
-			upd = [{"b_id": i, "b_hash": h} for i, h in hashes.items() if i in existing]
-			new = [
-				{"object_type": object_type, "object_id": i, "hash": h, "pushed_at": now}
-				for i, h in hashes.items()
-				if i not in existing
-			]
-			if upd:
+		existing: set[str] = set()
+		for chunk in _chunks(list(hashes), CHUNK):
+			existing.update(
 				conn.execute(
-					update(t)
-					.where(t.c.object_type == object_type, t.c.object_id == bindparam("b_id"))
-					.values(hash=bindparam("b_hash"), pushed_at=now),
-					upd,
-				)
-			if new:
-				conn.execute(insert(t), new)
+					select(t.c.object_id).where(t.c.object_type == object_type, t.c.object_id.in_(chunk))
+				).scalars()
+			)
+		upd = [{"b_id": i, "b_hash": h} for i, h in hashes.items() if i in existing]
+		new = [
+			{"object_type": object_type, "object_id": i, "hash": h, "pushed_at": now}
+			for i, h in hashes.items()
+			if i not in existing
+		]
+		if upd:
+			conn.execute(
+				update(t)
+				.where(t.c.object_type == object_type, t.c.object_id == bindparam("b_id"))
+				.values(hash=bindparam("b_hash"), pushed_at=now),
+				upd,
+			)
+		if new:
+			conn.execute(insert(t), new)
 
 	def ledger_count(self) -> dict[str, int]:
 		with self.engine.connect() as conn:

@@ -17,7 +17,7 @@ class PassContext:
 	hubspot: HubSpotPort
 	erp: ErpPort | None
 	model: ModelPort
-	mode: str  # "incremental" | "full"
+	mode: str  # "incremental" | "full" | "push" (the app named the customers that changed)
 	dry_run: bool
 	as_of: datetime
 	clock: Callable[[], datetime]

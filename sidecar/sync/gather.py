@@ -9,6 +9,7 @@ which ERP customer each contact matches and carries the cursors to save once the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -27,6 +28,8 @@ from sidecar.sync.context import PassContext
 from sidecar.sync.erp_feed import ErpIndex, pull_erp
 from sidecar.sync.match import company_id_of, match_customers
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Gathered:
@@ -36,16 +39,19 @@ class Gathered:
 	erp: dict[str, dict]  # ERP records of the matched customers
 	erp_cursor: Any  # the signals cursor to save after the pass
 	hubspot_cursors: dict[str, str] = field(default_factory=dict)
+	# companies to score on an incremental pass (due pending company writes); full passes score every company
+	company_targets: set[str] = field(default_factory=set)
 
 
 def gather(ctx: PassContext, stats: dict[str, Any]) -> Gathered:
 	index = ErpIndex(ctx.store, ctx.dry_run)
 	changed_customers, erp_cursor = pull_erp(ctx, index, stats)
 	started = ctx.clock().astimezone(timezone.utc)
+	targets: set[str] = set()
 	if ctx.mode == "full":
 		contacts, companies = _read_everything(ctx)
 	else:
-		contacts, companies = _read_changes(ctx, changed_customers, index, stats)
+		contacts, companies, targets = _read_changes(ctx, changed_customers, index, stats)
 	stats["contacts_considered"] = len(contacts)
 	matches = match_customers(contacts, companies, index)
 	return Gathered(
@@ -55,6 +61,7 @@ def gather(ctx: PassContext, stats: dict[str, Any]) -> Gathered:
 		erp=index.records({c for c in matches.values() if c}),
 		erp_cursor=erp_cursor,
 		hubspot_cursors={CURSOR_CONTACTS: started.isoformat(), CURSOR_COMPANIES: started.isoformat()},
+		company_targets=targets,
 	)
 
 
@@ -93,7 +100,7 @@ def _search_in(ctx: PassContext, object_type: str, prop: str, values: Iterable[s
 
 def _read_changes(
 	ctx: PassContext, changed_customers: set[str], index: ErpIndex, stats: dict[str, Any]
-) -> tuple[dict[str, dict], dict[str, dict]]:
+) -> tuple[dict[str, dict], dict[str, dict], set[str]]:
 	since_contacts = ctx.store.get_cursor(CURSOR_CONTACTS)
 	since_companies = ctx.store.get_cursor(CURSOR_COMPANIES)
 	if since_contacts is None or since_companies is None:
@@ -106,12 +113,32 @@ def _read_changes(
 	stats["companies_modified"] = len(companies)
 	if changed_customers:
 		_add_changed_customers(ctx, changed_customers, index, contacts, companies)
+	targets = add_pending(ctx, "companies", companies, stats)
+	add_pending(ctx, "contacts", contacts, stats)
 	for cid, c in _search_in(ctx, "contacts", "associatedcompanyid", companies).items():
 		contacts.setdefault(cid, c)
 	missing = {company_id_of(c) for c in contacts.values()} - set(companies) - {None}
 	if missing:
 		companies.update(ctx.hubspot.batch_read("companies", sorted(missing), COMPANY_READ_PROPERTIES))
-	return contacts, companies
+	return contacts, companies, targets
+
+
+def add_pending(ctx: PassContext, object_type: str, into: dict[str, dict], stats: dict[str, Any]) -> set[str]:
+	"""Read the due records of the pending-write set that the pass does not hold yet; drop the gone ones."""
+	due = ctx.store.due_pending(object_type)
+	if not due:
+		return set()
+	props = CONTACT_READ_PROPERTIES if object_type == "contacts" else COMPANY_READ_PROPERTIES
+	wanted = [i for i in due if i not in into]
+	found = ctx.hubspot.batch_read(object_type, wanted, props) if wanted else {}
+	into.update(found)
+	gone = [i for i in wanted if i not in found]
+	for object_id in gone:
+		log.warning("pending %s %s is gone from HubSpot: dropped from the sync", object_type, object_id)
+	if gone and not ctx.dry_run:
+		ctx.store.clear_pending(object_type, gone)
+	stats[f"pending_{object_type}"] = len(due) - len(gone)
+	return set(due) - set(gone)
 
 
 def _add_changed_customers(

@@ -1,7 +1,7 @@
 """The pass: gather -> score -> plan -> write, with run bookkeeping (run row, API usage, timings).
 
 `Pipeline(cfg, store, hubspot, erp, model)` holds the ports; `run_pass(mode)` builds a `PassContext` and runs
-the steps in order. The HubSpot properties the sidecar writes are created once per store (versioned cursor).
+the steps in order; `run_push(customers)` is the same with the push pass's gather (pushed.py). The HubSpot properties the sidecar writes are created once per store (versioned cursor).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sidecar.sync.context import PassContext
 from sidecar.sync.gather import gather
 from sidecar.sync.plan import plan
 from sidecar.sync.ports import ErpPort, HubSpotPort, ModelPort, Progress, StorePort
+from sidecar.sync.pushed import gather_pushed
 from sidecar.sync.result import PassResult
 from sidecar.sync.score import score, top_scores
 from sidecar.sync.write import deliver_and_advance, write
@@ -62,8 +63,12 @@ class Pipeline:
 			progress=self.progress,
 		)
 
-	def run_pass(self, mode: str = "incremental") -> PassResult:
-		if mode not in ("incremental", "full"):
+	def run_push(self, customers: list[str]) -> PassResult:
+		"""Rescore only the contacts of `customers` (pushed by the app after a committed ERP change)."""
+		return self.run_pass("push", customers=customers)
+
+	def run_pass(self, mode: str = "incremental", customers: list[str] | None = None) -> PassResult:
+		if mode not in ("incremental", "full", "push"):
 			raise ValueError(f"unknown mode {mode}")
 		t0 = time.perf_counter()
 		ctx = self.context(mode, self.clock())
@@ -71,7 +76,7 @@ class Pipeline:
 		calls_before = self._calls_so_far()
 		run_id = None if self.dry_run else self.store.start_run(mode)
 		try:
-			self._steps(ctx, res, run_id)
+			self._steps(ctx, res, run_id, customers or [])
 		except Exception as exc:
 			self._finish(res, t0, calls_before)
 			if run_id is not None:
@@ -82,9 +87,9 @@ class Pipeline:
 			self.store.finish_run(run_id, "partial" if res.errors else "ok", res.stats, None)
 		return res
 
-	def _steps(self, ctx: PassContext, res: PassResult, run_id: int | None) -> None:
+	def _steps(self, ctx: PassContext, res: PassResult, run_id: int | None, customers: list[str]) -> None:
 		self._ensure_properties()
-		gathered = gather(ctx, res.stats)
+		gathered = gather_pushed(ctx, customers, res.stats) if ctx.mode == "push" else gather(ctx, res.stats)
 		scored = score(ctx, gathered, res.stats)
 		res.top = top_scores(scored)
 		planned = plan(ctx, gathered, scored, res.stats)

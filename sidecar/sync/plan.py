@@ -27,12 +27,15 @@ class Updates:
 
 	values: dict[str, dict[str, Any]] = field(default_factory=dict)
 	hashes: dict[str, str] = field(default_factory=dict)
+	unchanged: list[str] = field(default_factory=list)  # scored, and HubSpot already holds these values
 
 	def add(self, object_id: str, values: dict[str, Any], ledger: dict[str, str]) -> None:
 		digest = values_hash(values)
 		if ledger.get(object_id) != digest:
 			self.values[object_id] = values
 			self.hashes[object_id] = digest
+		else:
+			self.unchanged.append(object_id)
 
 
 @dataclass

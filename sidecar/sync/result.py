@@ -10,6 +10,7 @@ from typing import Any
 
 from sidecar.hubspot.properties import ERP_CUSTOMER_PROPERTY
 from sidecar.scoring import ScoreResult
+from sidecar.scoring.result import round_points
 
 
 @dataclass
@@ -29,13 +30,16 @@ def values_hash(values: dict[str, Any]) -> str:
 
 
 def score_values(names: dict[str, str], result: ScoreResult, customer: str | None) -> dict[str, Any]:
-	"""The properties written for one score: total, tiers, band, reasons and the matched ERP customer."""
+	"""The properties written for one score: total, tiers, band, reasons and the matched ERP customer.
+
+	Every number goes through the one rounding rule of the model (`round_points`, half away from zero), the
+	rule the total and the reasons' points already use: a tier decaying from 8.51 to 8.50 stays 9, no write."""
 	tiers = result.tiers
 	return {
-		names["total"]: int(result.total),
-		names["fit"]: round(float(tiers.get("fit", 0))),
-		names["behaviour"]: round(float(tiers.get("behaviour", 0))),
-		names["erp"]: round(float(tiers.get("erp", 0))),
+		names["total"]: round_points(float(result.total)),
+		names["fit"]: round_points(float(tiers.get("fit", 0))),
+		names["behaviour"]: round_points(float(tiers.get("behaviour", 0))),
+		names["erp"]: round_points(float(tiers.get("erp", 0))),
 		names["band"]: result.band,
 		names["reasons"]: "; ".join(result.reasons[:5])[:1000],
 		ERP_CUSTOMER_PROPERTY: customer or "",

@@ -1,7 +1,8 @@
 """Step 2, score: every gathered contact (in id order) and, on full passes, every company with contacts.
 
 Pure apart from the model's memos: nothing is compared with the store or written here. Company scores are
-computed only on full passes (with `scoring.push_company_scores`), where every contact of a company is known.
+computed on full passes (with `scoring.push_company_scores`), where every contact of a company is known, and
+on incremental passes for the companies whose earlier write is pending (gather reads all their contacts).
 """
 
 from __future__ import annotations
@@ -43,8 +44,15 @@ class Scored:
 def score(ctx: PassContext, gathered: Gathered, stats: dict[str, Any]) -> Scored:
 	scored = Scored(contacts=_score_contacts(ctx, gathered))
 	stats["contacts_scored"] = len(scored.contacts)
-	if ctx.mode == "full" and ctx.cfg.get("scoring.push_company_scores"):
-		scored.companies = _score_companies(ctx, gathered, scored.contacts)
+	if ctx.cfg.get("scoring.push_company_scores"):
+		if ctx.mode == "full":
+			scored.companies = _score_companies(ctx, gathered, scored.contacts)
+		elif gathered.company_targets:  # a company write that failed before: every contact of it was read
+			scored.companies = [
+				c
+				for c in _score_companies(ctx, gathered, scored.contacts)
+				if c.company_id in gathered.company_targets
+			]
 	return scored
 
 

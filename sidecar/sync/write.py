@@ -1,19 +1,28 @@
 """Step 4, write (never in dry runs): apply the plan, deliver handoffs, then move the cursors.
 
 Write order: contact state and score history first, then each crossing (state + handoff + outbox row in one
-transaction), then first touches, then the changed values to HubSpot in batches, then the ledger for the
-values HubSpot accepted. Failed records are recorded as errors and kept out of the ledger, so the next pass
-retries them. The outbox is delivered last (sidecar.handoff); cursors move only when all of that succeeded.
+transaction), then first touches, then the changed values to HubSpot in batches. Each batch commits as soon as
+it has its answer (`Store.commit_writes`, one transaction): the ledger for the values HubSpot accepted, the
+failed records into the durable pending-write set (retried by later passes with backoff, shown in `status`),
+and records HubSpot says are gone (OBJECT_NOT_FOUND) dropped with a log line. A crash re-sends at most the
+batch in flight. The outbox is delivered last (sidecar.handoff); the cursors move after that, and only past
+changes whose effects were written or are held in the pending set.
 """
 
 from __future__ import annotations
 
+import logging
+
 from sidecar.handoff import deliver_handoffs
+from sidecar.hubspot.errors import BatchResult
 from sidecar.sync.constants import CURSOR_ERP, CURSOR_FULL
 from sidecar.sync.context import PassContext
 from sidecar.sync.gather import Gathered
 from sidecar.sync.plan import Plan, Updates
 from sidecar.sync.result import PassResult
+
+log = logging.getLogger(__name__)
+GONE = "OBJECT_NOT_FOUND"
 
 
 def write(ctx: PassContext, plan: Plan, run_id: int | None, res: PassResult) -> None:
@@ -28,24 +37,47 @@ def write(ctx: PassContext, plan: Plan, run_id: int | None, res: PassResult) -> 
 	touches = {s.contact_id: s.last_touch_at for s in plan.states if s.last_touch_at}
 	if touches:
 		store.record_first_touch(touches)
+	# pending records the pass rescored to the value HubSpot already holds need no write any more
+	for object_type, updates in (("contacts", plan.contacts), ("companies", plan.companies)):
+		if updates.unchanged:
+			held = store.pending_ids(object_type)
+			store.clear_pending(object_type, [i for i in updates.unchanged if i in held])
 	if plan.contacts.values:
 		ok, failed = _push(ctx, "contacts", plan.contacts, run_id, res)
 		stats["written"] = ok
 		stats["write_failed"] = failed
 	if plan.companies.values:
-		_push(ctx, "companies", plan.companies, run_id, res)
+		ok, failed = _push(ctx, "companies", plan.companies, run_id, res)
+		stats["companies_written"] = ok
+		stats["companies_write_failed"] = failed
 
 
 def _push(
 	ctx: PassContext, object_type: str, updates: Updates, run_id: int | None, res: PassResult
 ) -> tuple[int, int]:
-	"""Batch-write changed values, record the accepted ones in the ledger; returns (written, failed)."""
-	written = ctx.hubspot.batch_update(object_type, updates.values)
-	ctx.store.record_pushed(object_type, {i: updates.hashes[i] for i in written.ok if i in updates.hashes})
-	if written.failed:
-		ctx.store.record_errors(run_id, object_type, written.failed)
-		res.errors.update({f"{object_type}/{k}": v for k, v in written.failed.items()})
-	return len(written.ok), len(written.failed)
+	"""Batch-write changed values, committing each batch's outcome as it comes; returns (written, failed)."""
+	counts = {"ok": 0, "failed": 0, "gone": 0}
+
+	def commit(batch: BatchResult) -> None:
+		pushed = {i: updates.hashes[i] for i in batch.ok if i in updates.hashes}
+		gone = {i: e for i, e in batch.failed.items() if e.startswith(GONE)}
+		failed = {i: e for i, e in batch.failed.items() if i not in gone}
+		ctx.store.commit_writes(object_type, pushed, failed, gone)
+		for object_id in sorted(gone):
+			log.warning(
+				"%s %s is gone from HubSpot (%s): dropped from the sync", object_type, object_id, GONE
+			)
+		if failed:
+			ctx.store.record_errors(run_id, object_type, failed)
+			res.errors.update({f"{object_type}/{k}": v for k, v in failed.items()})
+		counts["ok"] += len(batch.ok)
+		counts["failed"] += len(failed)
+		counts["gone"] += len(gone)
+
+	ctx.hubspot.batch_update(object_type, updates.values, on_batch=commit)
+	if counts["gone"]:
+		res.stats[f"{object_type}_gone"] = res.stats.get(f"{object_type}_gone", 0) + counts["gone"]
+	return counts["ok"], counts["failed"]
 
 
 def deliver_and_advance(ctx: PassContext, gathered: Gathered, res: PassResult) -> None:

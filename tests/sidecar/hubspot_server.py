@@ -9,13 +9,16 @@ Used by the sidecar tests and by benchmarks/sync.py. `HubSpotServer(token)` star
 - logged in `server.log` (monotonic time, method, path, kind, batch size) so tests can measure the request rate.
 Faults are queued with `server.inject(method, path_regex, status, body=..., headers=..., times=1)`;
 `server.hooks` (callables `(method, path, phase)`, phase "before"/"after" the state change) let crash tests block
-a request mid-flight. State: `objects[type][id] = {"id", "properties", ...}`, `owners`, `groups`, `properties`.
+a request mid-flight. `server.enforce_limits(burst, window, searches_per_second)` answers 429 (TEN_SECONDLY_ROLLING
+/ SECONDLY, with Retry-After) to any request over HubSpot's limits, counted in `server.limit_rejections`;
+`server.fault_rate` (0..1) answers that share of requests 503 at random (`server.faults_served` counts them). State: `objects[type][id] = {"id", "properties", ...}`, `owners`, `groups`, `properties`.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+import random
 import re
 import threading
 import time
@@ -151,6 +154,11 @@ class HubSpotServer:
 		self.faults: list[dict] = []
 		self.hooks: list[Callable[[str, str, str], None]] = []
 		self.response_delay = 0.0
+		self.limits: tuple[int, float, int] | None = None  # burst, window, searches per second
+		self.limit_rejections = 0
+		self.fault_rate = 0.0
+		self.faults_served = 0
+		self._random = random.Random(11)
 		self.association_page_size = 500
 		self._id_cache: dict[int, tuple[int, list[int]]] = {}
 		self._next_id = 9_000_000
@@ -211,6 +219,22 @@ class HubSpotServer:
 				}
 			)
 
+	def enforce_limits(self, burst: int, window: float = 10.0, searches_per_second: int = 5) -> None:
+		self.limits = (burst, window, searches_per_second)
+
+	def _over_limits(self, kind: str, now: float) -> dict | None:
+		"""The 429 body when this request is over HubSpot's limits (every request counts, rejected ones too)."""
+		burst, window, searches = self.limits  # type: ignore[misc]
+		recent = [r for r in self.log[-4 * burst :] if r["t"] > now - window]
+		if len(recent) > burst:
+			return {"policyName": "TEN_SECONDLY_ROLLING", "window": window}
+		if (
+			kind == "search"
+			and len([r for r in recent if r["kind"] == "search" and r["t"] > now - 1]) > searches
+		):
+			return {"policyName": "SECONDLY", "window": 1.0}
+		return None
+
 	def requests(
 		self, kind: str | None = None, method: str | None = None, path: str | None = None
 	) -> list[dict]:
@@ -256,6 +280,15 @@ class HubSpotServer:
 		entry = {"t": time.monotonic(), "method": method, "path": path, "kind": kind, "size": None}
 		with self.lock:
 			self.log.append(entry)
+			over = self._over_limits(kind, entry["t"]) if self.limits else None
+			if over:
+				self.limit_rejections += 1
+				entry["rejected"] = over["policyName"]
+				message = {"status": "error", "category": "RATE_LIMITS", "message": "limit", **over}
+				return 429, message, {"Retry-After": "1"}
+			if self.fault_rate and self._random.random() < self.fault_rate:
+				self.faults_served += 1
+				return 503, {"status": "error", "message": "injected outage"}, {}
 		if headers.get("Authorization") != f"Bearer {self.token}":
 			return 401, {"status": "error", "category": "INVALID_AUTHENTICATION", "message": "bad token"}, {}
 		op = next((o for o in OPERATIONS if o[2] == method and o[0].match(path)), None)
@@ -344,6 +377,8 @@ class HubSpotServer:
 				return self._batch_read(store, body)
 			if rest == "/batch/update":
 				return self._batch_update(object_type, store, body)
+			if rest == "/batch/create":
+				return self._batch_create(object_type, store, body)
 			if method == "POST" and rest == "":
 				return self._create(object_type, store, body)
 		m = re.match(r"^/crm/v3/properties/([^/]+)(/.*)?$", path)
@@ -504,6 +539,14 @@ class HubSpotServer:
 				)
 			view = self._view(store[new_id], None)
 		return 201, view, {}
+
+	def _batch_create(self, object_type: str, store: dict, body: dict) -> tuple[int, Any, dict]:
+		results = [self._create(object_type, store, i)[1] for i in body["inputs"]]
+		return (
+			201,
+			{"status": "COMPLETE", "results": results, "startedAt": _now_iso(), "completedAt": _now_iso()},
+			{},
+		)
 
 	def _associations_batch_read(self, from_type: str, to_type: str, body: dict) -> tuple[int, Any, dict]:
 		"""v4 batch read of the associations given with `add(..., associations=...)`, paged per id by
@@ -685,6 +728,15 @@ class ErpServer:
 		self.calls.append({"path": path, "args": args})
 		if auth != f"token {self.token}":
 			return 401, {"exc_type": "AuthenticationError", "message": "bad token"}
+		if path == "/api/method/revops_app.api.signals.customer_records":
+			names = json.loads(args.get("customers") or "[]")
+			by_name = {r["customer"]: r for r in self.records}
+			return 200, {
+				"message": {
+					"records": [by_name[n] for n in names if n in by_name],
+					"deleted": [n for n in names if n not in by_name],
+				}
+			}
 		if path != "/api/method/revops_app.api.signals.customer_signals":
 			return 404, {"exc_type": "DoesNotExistError"}
 		if self.before_answer:

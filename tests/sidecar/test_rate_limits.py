@@ -96,3 +96,78 @@ def test_daily_budget_resets_at_account_midnight():
 def test_fractional_search_rate_is_a_ceiling():
 	limiter = RateLimiter(burst=100, searches_per_second=4.5)
 	assert (limiter.search_limit, limiter.search_window) == (9, 2.0)
+
+
+# --- limits shared through the store: across restarts and across processes ---------------------------------
+def _shared_client(server: HubSpotServer, url: str, burst: int = 12, hold: float = 5.0) -> HubSpotClient:
+	"""One "process": its own engine on the store, its own limiter (what `from_config(store=...)` builds)."""
+	from sidecar.store import open_store
+	from sidecar.store.ratelog import SharedRateLog, account_key
+
+	store = open_store(url)
+	shared = SharedRateLog(store.engine, account_key("test-token"))
+	limiter = RateLimiter(burst=burst, searches_per_second=3, window=1.5, shared=shared, hold=hold)
+	return HubSpotClient("test-token", server.url, limiter=limiter)
+
+
+def test_a_restarted_process_never_exceeds_the_burst_its_predecessor_started(server, store_url):
+	first = _shared_client(server, store_url)
+	for _ in range(10):
+		first.batch_read("contacts", ["1"], ["email"])
+	first.limiter.shared.engine.dispose()  # the process is gone; what it spent stays in the store
+	restarted = _shared_client(server, store_url)
+	for _ in range(10):
+		restarted.batch_read("contacts", ["1"], ["email"])
+	times = [r["t"] for r in server.requests()]
+	assert len(times) == 20 and peak(times, 1.5) <= 12
+	assert restarted.limiter.waited > 0
+
+
+def test_a_request_in_flight_when_its_process_died_still_counts(store_url):
+	from sidecar.store import open_store
+	from sidecar.store.ratelog import SharedRateLog, account_key
+
+	log = SharedRateLog(open_store(store_url).engine, account_key("t"))
+	for _ in range(3):  # sent, never answered: the process was killed
+		assert log.reserve(100.0, 5.0, 4, 1.5, False, 3, 1.0)[0] is not None
+	assert log.reserve(100.0, 5.0, 4, 1.5, False, 3, 1.0)[0] is not None
+	row, wait = log.reserve(104.0, 5.0, 4, 1.5, False, 3, 1.0)
+	assert row is None and wait > 0  # still within hold + window of their send
+	assert log.reserve(106.6, 5.0, 4, 1.5, False, 3, 1.0)[0] is not None
+	other = SharedRateLog(log.engine, account_key("another token"))
+	assert other.reserve(104.0, 5.0, 4, 1.5, False, 3, 1.0)[0] is not None  # limits are per account
+
+
+def test_concurrent_processes_share_burst_and_search_limits(server, store_url):
+	clients = [_shared_client(server, store_url) for _ in range(3)]
+
+	def work(client: HubSpotClient) -> None:
+		for n in range(8):
+			if n % 4 == 0:
+				list(
+					client.search_all(
+						"contacts", [{"propertyName": "email", "operator": "HAS_PROPERTY"}], ["email"]
+					)
+				)
+			else:
+				client.batch_read("contacts", ["1", "2"], ["email"])
+
+	threads = [threading.Thread(target=work, args=(c,)) for c in clients]
+	for t in threads:
+		t.start()
+	for t in threads:
+		t.join()
+	all_times = [r["t"] for r in server.requests()]
+	assert len(all_times) == 24
+	assert peak(all_times, 1.5) <= 12
+	assert peak([r["t"] for r in server.requests(kind="search")], 1.0) <= 3
+
+
+def test_a_429_blocks_every_process_on_the_account(server, store_url):
+	import time
+
+	first, second = _shared_client(server, store_url), _shared_client(server, store_url)
+	first.limiter.penalise(1.0)  # what `_check_status` does on a 429 with Retry-After: 1
+	started = time.monotonic()
+	second.batch_read("contacts", ["1"], ["email"])
+	assert time.monotonic() - started >= 0.9

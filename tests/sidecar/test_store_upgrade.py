@@ -3,7 +3,7 @@
 Releases before migration 2 created the store with migration 1 (`open_store`) and, separately, the CX tables
 with `metadata.create_all(engine)` inside `CxStore`. `make_pre_v2_store` rebuilds exactly that (migration 1
 is unchanged; the CX tables are frozen below as those releases declared them) with rows in every part, on
-SQLite and on PostgreSQL; opening it with today's code must keep the rows and record version 2.
+SQLite and on PostgreSQL; opening it with today's code must keep the rows and record versions 2 and 3.
 """
 
 from __future__ import annotations

@@ -335,3 +335,17 @@ def test_deleted_erp_customer_unmatches_its_contacts(world):
 	for cid in ids:
 		assert world.hubspot.objects["contacts"][cid]["properties"]["revops_erp_customer"] == ""
 	assert store.contacts_for_customers([customer]) == set()
+
+
+def test_backfill_creates_its_tasks_in_one_batch_and_reads_each_object_once(world):
+	p, store = pipeline(world)
+	res = p.run_pass("full")
+	rows = store.handoff_rows()
+	assert len(rows) > 1 and res.stats["tasks_created"] == len(rows)
+	assert len(world.hubspot.requests(method="POST", path=r"/objects/tasks/batch/create$")) == 1
+	assert world.hubspot.requests(method="POST", path=r"/objects/tasks$") == []
+	assoc = {a["from"][1]: a["to"] for a in world.hubspot.associations}
+	assert {assoc[r["task_id"]] for r in rows} == {r["contact_id"] for r in rows}
+	# companies and contacts come from one list each; nothing is read again by id
+	assert world.hubspot.requests(path=r"/batch/read$") == []
+	assert world.hubspot.violations == []

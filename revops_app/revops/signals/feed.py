@@ -115,3 +115,18 @@ def full_signals_page(
 		"as_of": format_modified(snapshot),
 		"has_more": True,  # after the last name, the caller reads the changes made during the pass
 	}
+
+
+def customer_records(names: list[str], now: datetime | None = None) -> dict[str, Any]:
+	"""The records of the named customers as they are now (a push pass): {"records", "deleted"}, deleted naming
+	the customers that do not exist. A pushed change has committed, so no settle window applies."""
+	now = now or now_datetime()
+	wanted = sorted(set(names))
+	existing = (
+		set(frappe.get_all("Customer", filters={"name": ["in", wanted]}, pluck="name")) if wanted else set()
+	)
+	page = [(name, now) for name in wanted if name in existing]
+	return {
+		"records": build_records(page, getdate(now), default_currency()),
+		"deleted": [name for name in wanted if name not in existing],
+	}
