@@ -74,10 +74,12 @@ doc_events = {
 scheduler_events = {
 	"hourly": [
 		"revops_app.revops.jobs.sweep_stuck_logs",
+		"revops_app.revenue_collections.settlement.backstop.run",  # Stripe events the webhook missed
 		"revops_app.customer_experience.escalation.escalate_slipped_issues",
 	],
 	"daily": [
 		"revops_app.customer_experience.customer_state.refresh_all_customers",
+		"revops_app.revenue_collections.settlement.balance_check.run",  # Stripe balance vs clearing account
 		"revops_app.revops.signals.push.push_newly_overdue",
 	],
 	"daily_long": [

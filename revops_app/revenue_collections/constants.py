@@ -33,6 +33,11 @@ VIEW_METHOD = "revops_app.api.pay.view"
 VIEW_RATE_LIMIT = 30
 VIEW_RATE_WINDOW_SECONDS = 10 * 60
 
+# Stripe payouts (custom_fields.PAYOUT_FIELDS, settlement/payouts.py)
+CF_STRIPE_PAYOUT = "revops_stripe_payout"  # Payment Entry (Internal Transfer): the payout id, unique
+CF_PAYOUT_TRANSACTIONS = "revops_payout_transactions"  # its balance transactions, each with its voucher
+PAYOUT_TRANSACTION_DOCTYPE = "RevOps Payout Transaction"
+
 # Stripe dispute accounting
 # Journal Entry custom fields (custom_fields.py here) written by the settlement worker.
 CF_JE_STRIPE_DISPUTE = "revops_stripe_dispute"  # the Stripe dispute id a Journal Entry posts money for

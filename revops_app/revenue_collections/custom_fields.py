@@ -147,5 +147,44 @@ DISPUTE_FIELDS: dict[str, list[dict]] = {
 	],
 }
 
+# A Stripe payout is one Internal Transfer Payment Entry (clearing -> bank). revops_stripe_payout is unique:
+# a payout id can be inserted once, whatever races or replays happen (a cancelled entry keeps it, so a
+# payout whose entry finance cancelled is held, never posted twice). The table lists the balance
+# transactions the payout carries, each with its ERPNext voucher: it travels with the entry, is shown on
+# its form, and is cancelled with it (the Stripe Reconciliation report reads it).
+PAYOUT_FIELDS: dict[str, list[dict]] = {
+	"Payment Entry": [
+		{
+			"fieldname": "revops_stripe_payout",
+			"label": "Stripe Payout",
+			"fieldtype": "Data",
+			"insert_after": "revops_settlement_flags",
+			"read_only": 1,
+			"no_copy": 1,
+			"unique": 1,
+			"translatable": 0,
+		},
+		{
+			"fieldname": "revops_payout_section",
+			"label": "Stripe Payout Transactions",
+			"fieldtype": "Section Break",
+			# after clearance_date, the last field before ERPNext's accounting dimensions section (v15 and
+			# v16): anchored higher, the section would pull standard fields under this heading.
+			"insert_after": "clearance_date",
+			"collapsible": 1,
+			"depends_on": "revops_stripe_payout",
+		},
+		{
+			"fieldname": "revops_payout_transactions",
+			"label": "Balance Transactions",
+			"fieldtype": "Table",
+			"options": "RevOps Payout Transaction",
+			"insert_after": "revops_payout_section",
+			"read_only": 1,
+			"no_copy": 1,
+		},
+	],
+}
+
 # merged into revops_app.revops.custom_fields.CUSTOM_FIELDS, in this order
-FIELDS = (PAY_LINK_FIELDS, DUNNING_FIELDS, DISPUTE_FIELDS)
+FIELDS = (PAY_LINK_FIELDS, DUNNING_FIELDS, DISPUTE_FIELDS, PAYOUT_FIELDS)

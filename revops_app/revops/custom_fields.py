@@ -26,6 +26,7 @@ CUSTOM_FIELDS = merged(
 	*customer_experience.FIELDS,
 	revenue_collections.DUNNING_FIELDS,
 	revenue_collections.DISPUTE_FIELDS,
+	revenue_collections.PAYOUT_FIELDS,
 )
 
 

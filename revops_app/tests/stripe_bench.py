@@ -40,6 +40,7 @@ SETTINGS_KEYS = (
 	"auto_invoice_from_delivery_note",
 	"stripe_clearing_account",
 	"stripe_fee_account",
+	"stripe_payout_bank_account",
 	"cost_center",
 	"mode_of_payment",
 	"webhook_tolerance_seconds",

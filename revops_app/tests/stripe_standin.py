@@ -6,7 +6,9 @@ at: it serves `GET /v1/payment_intents/<id>` (expanded charge and balance transa
 `intents` dict the test fills), `GET /v1/disputes/<id>` (from `disputes`), `POST /v1/checkout/sessions`,
 `GET /v1/checkout/sessions/<id>` and `POST /v1/checkout/sessions/<id>/expire` (sessions kept in
 `checkout_sessions`, open until expired or `complete_session` is called; an id in `complete_on_expire`
-completes instead, as a session paid just before the expire call), and records every request (path,
+completes instead, as a session paid just before the expire call), `GET /v1/payouts/<id>`,
+`GET /v1/balance_transactions` (payout filter, paged, source expanded on request), `GET /v1/events`
+(created[gte], types[], paged) and `GET /v1/balance`, and records every request (path,
 query, headers, form) so tests assert what went over the wire. Signatures come from the stripe SDK.
 """
 
@@ -31,6 +33,18 @@ class StripeStandIn:
 		self.sessions = 0
 		self.checkout_sessions: dict[str, dict] = {}
 		self.complete_on_expire: set[str] = set()
+		# Payouts and the balance (GET /v1/payouts/<id>, /v1/balance_transactions, /v1/balance):
+		# balance transactions are kept newest first, as Stripe lists them; `payout_of` says which
+		# payout carries a transaction; `page_size` caps a page below the requested limit (paging).
+		self.payouts: dict[str, dict] = {}
+		self.balance_transactions: list[dict] = []
+		self.payout_of: dict[str, str] = {}
+		self.page_size = 100
+		# Events the account holds (GET /v1/events, the missed-event backstop): envelopes as Stripe
+		# keeps them; `events_status` other than 200 makes the listing fail.
+		self.events: list[dict] = []
+		self.events_status = 200
+		self.balance: dict = {"object": "balance", "available": [], "pending": [], "livemode": False}
 		self._lock = threading.Lock()
 		standin = self
 
@@ -74,6 +88,23 @@ class StripeStandIn:
 						404,
 						{"error": {"type": "invalid_request_error", "message": "No such checkout.session"}},
 					)
+				if request["path"].startswith("/v1/payouts/"):
+					found = standin.payouts.get(request["path"][len("/v1/payouts/") :])
+					if found:
+						return self._reply(200, found)
+					return self._reply(
+						404, {"error": {"type": "invalid_request_error", "message": "No such payout"}}
+					)
+				if request["path"] == "/v1/balance":
+					return self._reply(200, standin.balance)
+				if request["path"] == "/v1/events":
+					if standin.events_status != 200:
+						return self._reply(
+							standin.events_status, {"error": {"type": "api_error", "message": "unavailable"}}
+						)
+					return self._reply(200, standin.list_events(request["query"]))
+				if request["path"] == "/v1/balance_transactions":
+					return self._reply(200, standin.list_transactions(request["query"]))
 				if request["path"].startswith("/v1/disputes/"):
 					found = standin.disputes.get(request["path"][len("/v1/disputes/") :])
 					if found:
@@ -150,6 +181,84 @@ class StripeStandIn:
 		self.server.server_close()
 		self.thread.join(timeout=5)
 
+	def list_transactions(self, query: dict) -> dict:
+		"""One page of GET /v1/balance_transactions (payout filter, starting_after cursor, expand[]=data.source)."""
+		rows = [
+			t
+			for t in self.balance_transactions
+			if not query.get("payout") or self.payout_of.get(t["id"]) == query["payout"]
+		]
+		if query.get("starting_after"):
+			ids = [t["id"] for t in rows]
+			rows = rows[ids.index(query["starting_after"]) + 1 :]
+		size = min(int(query.get("limit") or 10), self.page_size)
+		expand = "data.source" in [v for k, v in query.items() if k.startswith("expand[")]
+		page = [dict(t, source=t["source"] if expand else _source_id(t["source"])) for t in rows[:size]]
+		return {
+			"object": "list",
+			"url": "/v1/balance_transactions",
+			"has_more": len(rows) > size,
+			"data": page,
+		}
+
+	def list_events(self, query: dict) -> dict:
+		"""One page of GET /v1/events, newest first (created[gte], types[], starting_after)."""
+		types = {v for k, v in query.items() if k.startswith("types[")}
+		gte = int(query.get("created[gte]") or 0)
+		rows = sorted(
+			(e for e in self.events if e["created"] >= gte and (not types or e["type"] in types)),
+			key=lambda e: e["created"],
+			reverse=True,
+		)
+		if query.get("starting_after"):
+			ids = [e["id"] for e in rows]
+			rows = rows[ids.index(query["starting_after"]) + 1 :]
+		size = min(int(query.get("limit") or 10), self.page_size)
+		return {"object": "list", "url": "/v1/events", "has_more": len(rows) > size, "data": rows[:size]}
+
+	def add_payout(
+		self,
+		payout_id: str,
+		txns: list[dict],
+		*,
+		status: str = "paid",
+		arrival: int | None = None,
+		currency: str = "usd",
+	) -> dict:
+		"""A payout carrying `txns` (balance transactions, newest first), with its own payout transaction."""
+		amount = sum(t["net"] for t in txns)
+		arrival = arrival or int(time.time())
+		own = {
+			"id": "txn_" + payout_id,
+			"object": "balance_transaction",
+			"type": "payout",
+			"amount": -amount,
+			"fee": 0,
+			"net": -amount,
+			"currency": currency,
+			"source": payout_id,
+			"created": arrival - 86_400,
+			"status": "available",
+			"reporting_category": "payout",
+		}
+		self.payouts[payout_id] = {
+			"id": payout_id,
+			"object": "payout",
+			"amount": amount,
+			"currency": currency,
+			"status": status,
+			"arrival_date": arrival,
+			"created": arrival - 86_400,
+			"automatic": True,
+			"balance_transaction": own["id"],
+			"failure_code": None,
+			"failure_message": None,
+		}
+		for txn in [own, *txns]:
+			self.payout_of[txn["id"]] = payout_id
+		self.balance_transactions[:0] = [own, *txns]
+		return self.payouts[payout_id]
+
 	def open_sessions(self) -> list[str]:
 		return [sid for sid, found in self.checkout_sessions.items() if found["status"] == "open"]
 
@@ -215,6 +324,48 @@ class StripeStandIn:
 				},
 			},
 		}
+
+
+def _source_id(source):
+	return source.get("id") if isinstance(source, dict) else source
+
+
+def charge_txn(pi: str, amount: int, fee: int, *, currency: str = "usd", created: int | None = None) -> dict:
+	"""The balance transaction of a pay-link charge, its source (the charge) carrying the PaymentIntent."""
+	return {
+		"id": "txn_" + pi[3:],
+		"object": "balance_transaction",
+		"type": "charge",
+		"amount": amount,
+		"fee": fee,
+		"net": amount - fee,
+		"currency": currency,
+		"reporting_category": "charge",
+		"source": {"id": "ch_" + pi[3:], "object": "charge", "payment_intent": pi},
+		"created": created or int(time.time()) - 3 * 86_400,
+		"status": "available",
+	}
+
+
+def other_txn(txn_id: str, type_: str, amount: int, *, category: str | None = None, source=None) -> dict:
+	"""Any other balance transaction (stripe_fee, adjustment, refund ...), fields as Stripe sends them."""
+	return {
+		"id": txn_id,
+		"object": "balance_transaction",
+		"type": type_,
+		"amount": amount,
+		"fee": 0,
+		"net": amount,
+		"currency": "usd",
+		"reporting_category": category or type_,
+		"source": source,
+		"created": int(time.time()) - 2 * 86_400,
+		"status": "available",
+	}
+
+
+def payout_object(standin: StripeStandIn, payout_id: str) -> dict:
+	return dict(standin.payouts[payout_id])
 
 
 def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:

@@ -271,6 +271,128 @@ class TestCollectionsReports(FrappeTestCase):
 		_, rows, _, _, _ = aging.execute({**filters, "pay_link_status": "Viewed"})
 		self.assertEqual([r["invoice"] for r in rows], [self.inv["C"]])
 
+	def test_aging_totals_equal_erpnext_accounts_receivable_per_customer_and_bucket(self):
+		"""A credit note (a return with its own balance), an unallocated payment and a Journal Entry charging
+		the customer (as the app's dispute withdrawals do) are in ERPNext's Accounts Receivable: the aging
+		must show them and agree per customer and bucket, today and on a past date."""
+		from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as ar
+		from erpnext.accounts.report.accounts_receivable_summary.accounts_receivable_summary import (
+			execute as ar_summary,
+		)
+
+		frappe.db.savepoint("revops_aging_vs_erpnext")  # the class's fixtures live in this transaction
+		try:
+			submit_sales_invoice(
+				self,
+				customer=self.customer,
+				item=self.item,
+				posting_date="2026-11-20",
+				due_date="2026-11-20",
+				rate=200,
+				qty=-1,
+				fields={"is_return": 1, "return_against": self.inv["C"], "update_outstanding_for_self": 1},
+			)
+			advance = frappe.get_doc(
+				{
+					"doctype": "Payment Entry",
+					"payment_type": "Receive",
+					"company": self.company,
+					"party_type": "Customer",
+					"party": self.customer,
+					"posting_date": "2026-11-21",
+					"paid_to": self.bank,
+					"paid_amount": 100,
+					"received_amount": 100,
+					"reference_no": "unallocated",
+					"reference_date": "2026-11-21",
+				}
+			)
+			advance.insert()
+			advance.submit()
+			receivable = frappe.db.get_value("Sales Invoice", self.inv["C"], "debit_to")
+			je = frappe.get_doc(
+				{
+					"doctype": "Journal Entry",
+					"company": self.company,
+					"posting_date": "2026-11-22",
+					"accounts": [
+						{
+							"account": receivable,
+							"party_type": "Customer",
+							"party": self.customer,
+							"debit_in_account_currency": 50,
+						},
+						{"account": self.clearing, "credit_in_account_currency": 50},
+					],
+				}
+			)
+			je.insert()
+			je.submit()
+			for report_date in ("2026-11-30", "2026-11-04"):
+				ours = aging.execute({"company": self.company, "report_date": report_date})
+				theirs = ar(
+					{
+						"company": self.company,
+						"report_date": report_date,
+						"ageing_based_on": "Due Date",
+						"calculate_ageing_with": "Report Date",
+						"range": "30, 60, 90",
+						"party_type": "Customer",
+					}
+				)
+				expected: dict = {}
+				for row in theirs[1]:
+					if not isinstance(row, dict) or not row.get("voucher_no"):
+						continue
+					ranges = [money(row.get(f"range{i}") or 0) for i in (1, 2, 3, 4)]
+					for label, value in zip(
+						("Not Due", "0-30", "31-60", "61-90", "90+"),
+						[money(row["outstanding"]) - sum(ranges), *ranges],
+						strict=True,
+					):
+						key = (row["party"], label)
+						expected[key] = expected.get(key, D(0)) + value
+				got: dict = {}
+				for row in ours[1]:
+					key = (row["customer"], row["bucket"])
+					got[key] = got.get(key, D(0)) + money(row["outstanding"])
+				self.assertEqual(
+					{k: v for k, v in got.items() if v}, {k: v for k, v in expected.items() if v}, report_date
+				)
+				summary = ar_summary(
+					{
+						"company": self.company,
+						"report_date": report_date,
+						"ageing_based_on": "Due Date",
+						"calculate_ageing_with": "Report Date",
+						"range": "30, 60, 90",
+						"party_type": "Customer",
+					}
+				)
+				per_party = {
+					r["party"]: money(r["outstanding"])
+					for r in summary[1]
+					if isinstance(r, dict) and r.get("party")
+				}
+				ours_total = {item["label"]: money(item["value"]) for item in ours[4]}["Total Outstanding"]
+				self.assertEqual(ours_total, sum(per_party.values(), D(0)), report_date)
+			kinds = {
+				row["kind"]
+				for row in aging.execute({"company": self.company, "report_date": "2026-11-30"})[1]
+			}
+			self.assertTrue(
+				{"Invoice", "Credit Note", "Unallocated Payment", "Journal Entry"} <= kinds, kinds
+			)
+			# on 4 Nov the 3 Nov Stripe payment of B counts, the 20 Nov credit note does not yet
+			past = {
+				r["voucher_no"]: money(r["outstanding"])
+				for r in aging.execute({"company": self.company, "report_date": "2026-11-04"})[1]
+			}
+			self.assertEqual(past[self.inv["B"]], D("1500"))
+			self.assertNotIn(advance.name, past)
+		finally:
+			frappe.db.rollback(save_point="revops_aging_vs_erpnext")
+
 	def test_collection_bottlenecks(self):
 		filters = {"company": self.company, "from_date": "2026-07-01", "to_date": "2026-11-30"}
 		_, rows, _, chart, summary = collection_bottlenecks.execute(filters)
@@ -278,6 +400,10 @@ class TestCollectionsReports(FrappeTestCase):
 		# Invoiced 5; Link Sent A, C, D = 3; Link Viewed A, C = 2; Paid A = 1
 		self.assertEqual(chart["data"]["labels"], ["Invoiced", "Link Sent", "Link Viewed", "Paid"])
 		self.assertEqual(chart["data"]["datasets"][0]["values"], [5, 3, 2, 1])
+		# what the links recorded themselves: C and D were sent, only C was viewed (A's payment counts in
+		# the furthest-stage funnel as sent and viewed, not here)
+		values = {item["label"]: item["value"] for item in summary}
+		self.assertEqual((values["Links Sent (by the link)"], values["Links Viewed (by the link)"]), (2, 1))
 		stuck = [(row["stage"], row["invoice"]) for row in rows]
 		# Stuck at Invoiced: B (1,500 outstanding) before E (300); at Link Sent: D; at Link Viewed: C
 		self.assertEqual(
@@ -333,6 +459,7 @@ class TestCollectionsReports(FrappeTestCase):
 				"DSO Trend",
 				"Receivables Aging with Pay-Link Status",
 				"Collection Bottlenecks",
+				"Stripe Reconciliation",
 				"Dunning Preview",
 			},
 		)

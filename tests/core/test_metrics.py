@@ -291,3 +291,16 @@ def test_collection_funnel_counts_amounts_and_stuck_lists():
 def test_empty_funnel():
 	stages = m.collection_funnel([])
 	assert [(s.count, s.amount, s.conversion) for s in stages] == [(0, 0, None)] * 4
+
+
+def test_link_engagement_counts_what_the_links_recorded():
+	from revops_app.core.collections.metrics import link_engagement
+
+	rows = [
+		{"sent_at": "2026-11-01 09:00", "view_count": 2, "link_state": "Viewed"},
+		{"sent_at": "2026-11-02 09:00", "view_count": 0, "link_state": "Sent"},
+		{"sent_at": None, "view_count": 0, "link_state": "Paid"},  # paid without the link being sent
+		{"sent_at": None, "view_count": None, "link_state": None},
+	]
+	engagement = link_engagement(rows)
+	assert (engagement.invoices, engagement.sent, engagement.viewed) == (4, 2, 1)

@@ -232,6 +232,6 @@ def post_dispute_entry(
 		f"balance transactions {', '.join(posting.balance_transactions) or '-'})"
 		+ (f". {when.remark}" if when.remark else "")
 	)
-	je.insert(ignore_permissions=True)
-	je.submit()
+	je.flags.ignore_permissions = True
+	je.submit()  # a new document: one insert with docstatus 1, not insert + submit (two saves)
 	return je

@@ -18,15 +18,20 @@ from revops_app.revops.constants import INTEGRATION_STRIPE
 from revops_app.revops.integration_log import create_log
 from revops_app.revops.jobs import enqueue_or_leave_queued
 
+# response_data of a row the missed-event backstop stored (the worker's outcome message says so too).
+BACKSTOP = "missed-event backstop (Stripe events API)"
 
-def accept_event(event: dict[str, Any], payload: bytes) -> str | None:
-	"""The log row queued for `event`, or None when another delivery of the same event id got there first."""
+
+def accept_event(event: dict[str, Any], payload: bytes, *, received_via: str | None = None) -> str | None:
+	"""The log row queued for `event`, or None when another delivery of the same event id got there first.
+	`received_via` names a source other than the signed webhook (kept in the row's response_data)."""
 	try:
 		log = create_log(
 			INTEGRATION_STRIPE,
 			STRIPE_WORKER,
 			event_type=event["type"],
 			request_data=payload.decode("utf-8"),
+			response_data={"received_via": received_via} if received_via else None,
 			idempotency_key=event["id"],
 		)
 	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):

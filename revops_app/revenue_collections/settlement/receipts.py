@@ -86,8 +86,8 @@ def settle_payment(
 		)
 
 	pe = build_receipt(si, plan, settlement, settings, event)
-	pe.insert(ignore_permissions=True)
-	pe.submit()
+	pe.flags.ignore_permissions = True
+	pe.submit()  # a new document: one insert with docstatus 1, not insert + submit (two saves)
 	update_link(
 		link,
 		last_payment_intent=pi,

@@ -129,6 +129,6 @@ def post_reversal(
 	pe.set_amounts()
 	pe.custom_remarks = 1
 	pe.remarks = f"{remark}. Reverses {receipt} on {si.name}." + (f" {when.remark}." if when.remark else "")
-	pe.insert(ignore_permissions=True)
-	pe.submit()
+	pe.flags.ignore_permissions = True
+	pe.submit()  # a new document: one insert with docstatus 1, not insert + submit (two saves)
 	return pe

@@ -9,7 +9,8 @@ Contract:
 - Dispatch: `core/gateway/routing.route` names the action; the invoice is resolved (lookups.py),
   Stripe is asked what it needs before the lock, then the handler runs under the lock:
   receipts.settle_payment / record_processing / record_failure / record_expiry,
-  refunds.settle_refund, disputes.settle_dispute (with dispute_money.py for the Journal Entries).
+  refunds.settle_refund, disputes.settle_dispute (with dispute_money.py for the Journal Entries);
+  payout events go to payouts.settle_payout (no invoice; locked on the clearing account).
   Posting dates: posting_dates.py. ToDos: todos.py. See README.md in this folder.
 - Serialisation: every event about one invoice takes a row lock (SELECT ... FOR UPDATE) on the
   invoice's Payment Link (on the Sales Invoice when it has none) as the first statement of a fresh
@@ -28,15 +29,18 @@ import frappe
 from frappe.model.document import Document
 
 from revops_app.core.gateway.client import GatewayError
+from revops_app.core.gateway.payouts import PAYOUT_EVENT_TYPES
 from revops_app.core.gateway.routing import Action, route
 from revops_app.core.gateway.webhooks import WebhookRejected, normalise_event
 from revops_app.revenue_collections.settlement.disputes import dispute_facts, settle_dispute
+from revops_app.revenue_collections.settlement.intake import BACKSTOP
 from revops_app.revenue_collections.settlement.lookups import (
 	existing_receipt,
 	fetch_settlement,
 	lock_invoice,
 	resolve_invoice,
 )
+from revops_app.revenue_collections.settlement.payouts import settle_payout
 from revops_app.revenue_collections.settlement.receipts import (
 	record_expiry,
 	record_failure,
@@ -61,12 +65,15 @@ def process_event(log_name: str) -> None:
 
 def handle(log: Document) -> tuple[str, str | None]:
 	try:
-		return _handle(log)
+		status, message = _handle(log)
 	except GatewayError as error:
 		if error.retryable:
 			raise  # run_job_and_commit: Error with backoff, replayed by the sweep
 		# Stripe refused (unknown PaymentIntent, revoked key...): trying again will not help.
-		return LogStatus.ERROR, f"{error}; nothing posted"
+		status, message = LogStatus.ERROR, f"{error}; nothing posted"
+	if BACKSTOP in (log.response_data or ""):
+		message = f"{message} [received from the {BACKSTOP}, not a webhook]"
+	return status, message
 
 
 def _handle(log: Document) -> tuple[str, str | None]:
@@ -74,6 +81,9 @@ def _handle(log: Document) -> tuple[str, str | None]:
 		event = normalise_event(json.loads(log.request_data or "{}"))
 	except (WebhookRejected, ValueError) as error:
 		return LogStatus.INVALID, f"stored event cannot be read: {error}"
+	if event.event_type in PAYOUT_EVENT_TYPES:
+		# Not about an invoice: the payout's Internal Transfer, serialised on the clearing account.
+		return settle_payout(event, event.raw_object.get("id"))
 	action = route(event.kind)
 	if action is Action.SKIP:
 		return LogStatus.SKIPPED, f"{event.event_type} is not handled"

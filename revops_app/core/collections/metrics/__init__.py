@@ -50,8 +50,10 @@ from revops_app.core.collections.metrics.funnel import (
 	STAGE_VIEWED,
 	FunnelInvoice,
 	FunnelStage,
+	LinkEngagement,
 	collection_funnel,
 	funnel_invoice,
+	link_engagement,
 )
 from revops_app.core.collections.metrics.link_status import (
 	LINK_DISPUTED,

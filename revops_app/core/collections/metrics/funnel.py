@@ -108,3 +108,22 @@ def collection_funnel(invoices: Iterable[Any]) -> list[FunnelStage]:
 		stages.append(FunnelStage(name, count, sum((i.amount for i in reached), ZERO), conversion, stuck))
 		previous_count = count
 	return stages
+
+
+@dataclass(frozen=True)
+class LinkEngagement:
+	"""What the pay links themselves recorded, beside the furthest-stage funnel (where a paid invoice counts
+	as sent and viewed): links sent (a sent time) and links viewed (at least one counted view)."""
+
+	invoices: int
+	sent: int
+	viewed: int
+
+
+def link_engagement(invoices: Iterable[Any]) -> LinkEngagement:
+	rows = list(invoices)
+	return LinkEngagement(
+		invoices=len(rows),
+		sent=sum(1 for r in rows if value_of(r, "sent_at")),
+		viewed=sum(1 for r in rows if int(value_of(r, "view_count") or 0) > 0),
+	)

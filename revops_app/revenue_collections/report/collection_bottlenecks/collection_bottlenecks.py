@@ -64,7 +64,9 @@ def execute(filters: dict | None = None):
 	message = _(
 		"Invoices posted {0} to {1}. Each invoice counts at every stage up to the furthest it reached; paid by any means counts as Paid. Rows list the unpaid invoices stuck at each stage. Funnel amounts are invoice totals in company currency."
 	).format(frappe.format(from_date, {"fieldtype": "Date"}), frappe.format(to_date, {"fieldtype": "Date"}))
-	return get_columns(), rows, message, get_chart(stages), get_summary(stages, currency)
+	summary = get_summary(stages, currency)
+	summary[-1:-1] = engagement_summary(metrics.link_engagement(invoices))  # before "Outstanding Stuck"
+	return get_columns(), rows, message, get_chart(stages), summary
 
 
 def get_columns() -> list[dict]:
@@ -131,3 +133,22 @@ def get_summary(stages: list[metrics.FunnelStage], currency: str) -> list[dict]:
 		}
 	)
 	return summary
+
+
+def engagement_summary(engagement: metrics.LinkEngagement) -> list[dict]:
+	"""What the links themselves recorded (a sent time; a counted view), beside the furthest-stage funnel,
+	where a paid invoice counts as sent and viewed."""
+	return [
+		{
+			"value": engagement.sent,
+			"label": _("Links Sent (by the link)"),
+			"datatype": "Int",
+			"indicator": "Blue",
+		},
+		{
+			"value": engagement.viewed,
+			"label": _("Links Viewed (by the link)"),
+			"datatype": "Int",
+			"indicator": "Blue",
+		},
+	]

@@ -9,11 +9,15 @@ those accounts that day. Stripe pending = balance of the Stripe clearing account
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
+
 import frappe
 from frappe import _
 from frappe.utils import add_days, getdate, today
 
 from revops_app.core.collections import metrics
+from revops_app.revenue_collections import reconciliation_data
 from revops_app.revenue_collections import reports_data as data
 
 MAX_DAYS = 366
@@ -47,11 +51,27 @@ def execute(filters: dict | None = None):
 	days = metrics.daily_cash_position(
 		from_date, to_date, opening, receipts, ledger, stripe_opening, stripe_moves
 	)
+	other_out: dict = {}
+	if stripe_account:
+		payouts = reconciliation_data.payouts_by_day(company, stripe_account, from_date, to_date)
+		days, other_out = with_payouts(days, payouts)
 	modes = sorted({row.get("mode_of_payment") or "Not Set" for row in receipts})
 	columns = get_columns(modes, currency, bool(stripe_account))
-	rows = [to_row(day, modes, currency) for day in days]
+	rows = [dict(to_row(day, modes, currency), stripe_other_out=other_out.get(day.day)) for day in days]
 	message = method_message(accounts, stripe_account)
 	return columns, rows, message, get_chart(days, modes, currency), get_summary(days, currency)
+
+
+def with_payouts(days: list[metrics.CashDay], payouts: dict) -> tuple[list[metrics.CashDay], dict]:
+	"""The days with "paid out" taken from the payouts (Internal Transfers from the clearing account to the
+	bank) and, apart, the rest of the clearing account's outflow per day (refunds, dispute withdrawals,
+	fees): the ledger's credits less the payouts."""
+	out, other = [], {}
+	for day in days:
+		paid_out = Decimal(str(payouts.get(day.day, 0)))
+		other[day.day] = (day.stripe_paid_out or metrics.ZERO) - paid_out
+		out.append(replace(day, stripe_paid_out=paid_out))
+	return out, other
 
 
 def mode_field(mode: str) -> str:
@@ -74,6 +94,7 @@ def get_columns(modes: list[str], currency: str, with_stripe: bool) -> list[dict
 		columns += [
 			{"fieldname": "stripe_received", "label": _("Stripe Received"), **money},
 			{"fieldname": "stripe_paid_out", "label": _("Stripe Paid Out"), **money},
+			{"fieldname": "stripe_other_out", "label": _("Stripe Refunds, Disputes, Fees"), **money},
 			{"fieldname": "stripe_pending", "label": _("Stripe Pending"), **money},
 		]
 	columns.append({"fieldname": "currency", "label": _("Currency"), "fieldtype": "Data", "hidden": 1})
@@ -109,7 +130,7 @@ def method_message(accounts: list[str], stripe_account: str | None) -> str:
 	if stripe_account:
 		lines.append(
 			_(
-				"Stripe: received = money posted to {0}; paid out = money moved out of it (payouts to the bank); pending = its balance at day end."
+				"Stripe: received = money posted to {0}; paid out = the payouts, Internal Transfers from it to the bank (posted by the payout worker from Stripe's payout.paid); refunds, disputes, fees = its other outflow; pending = its balance at day end."
 			).format(stripe_account)
 		)
 	else:

@@ -1,12 +1,12 @@
-"""Receivables Aging with Pay-Link Status: every unpaid invoice with its age bucket, pay-link state and the
-last dunning reminder.
+"""Receivables Aging with Pay-Link Status: every open receivable as ERPNext's Accounts Receivable counts it,
+with its age bucket and, for invoices, the pay-link state and the last dunning reminder.
 
-One SQL statement (`collections_data.open_invoices_with_links`) joins Sales Invoice, RevOps Payment Link
-and, only when the dunning feature's table exists, the latest RevOps Dunning Reminder per invoice.
-Buckets, pay-link status and totals come from `revops_app.core.collections.metrics`.
-
-Ages are days past the invoice due date on the report date; the outstanding amount is the invoice's
-current balance (payments after the report date included), in company currency.
+The rows are ERPNext's own Accounts Receivable rows (`aging_data.erpnext_receivables`: same company, report
+date, due-date ageing on the report date), so totals per customer and bucket equal ERPNext's Accounts
+Receivable and its Summary, also for a past date: credit notes, unallocated payments and refunds, and the
+app's dispute Journal Entries are rows of their own, each shown as what it is. Buckets, pay-link status and
+totals come from `revops_app.core.collections.metrics` (Not Due = ERPNext's rows whose due date is ahead,
+which it leaves out of every range).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from frappe import _
 from frappe.utils import cint, getdate, today
 
 from revops_app.core.collections import metrics
+from revops_app.revenue_collections import aging_data
 from revops_app.revenue_collections import reports_data as data
 
 
@@ -31,33 +32,52 @@ def execute(filters: dict | None = None):
 	status_filter = filters.get("pay_link_status") or None
 	currency = data.company_currency(company)
 
-	invoices = data.open_invoices_with_links(company, as_of, filters.get("customer") or None, min_days)
+	receivables = aging_data.erpnext_receivables(company, as_of, limits, filters.get("customer") or None)
+	kinds = aging_data.what_it_is(receivables)
+	invoices = [r["voucher_no"] for r in receivables if r["voucher_type"] == "Sales Invoice"]
+	links = aging_data.links_and_reminders(invoices)
+	names = aging_data.customer_names({r.get("party") for r in receivables if r.get("party")})
 	has_reminders = data.reminder_table_exists()
 	rows = []
-	for invoice in invoices:
-		days = metrics.days_overdue(invoice["due_date"], as_of)
+	for item in receivables:
+		days = cint(item.get("age"))
+		if min_days is not None and days < min_days:
+			continue
+		is_invoice = item["voucher_type"] == "Sales Invoice"
+		link = links.get(item["voucher_no"], {}) if is_invoice else {}
 		status = metrics.pay_link_status(
-			invoice.get("link_state"),
-			invoice.get("disputed"),
-			invoice.get("view_count"),
-			invoice.get("sent_at"),
+			link.get("link_state"), link.get("disputed"), link.get("view_count"), link.get("sent_at")
 		)
 		if status_filter and status != status_filter:
 			continue
 		rows.append(
 			{
-				**invoice,
+				"last_reminder_step": None,
+				"last_reminder_at": None,
+				"last_reminder_outcome": None,
+				"last_viewed_at": None,
+				**link,
+				"invoice": item["voucher_no"] if is_invoice else None,
+				"voucher_type": item["voucher_type"],
+				"voucher_no": item["voucher_no"],
+				"kind": kinds.get((item["voucher_type"], item["voucher_no"]), item["voucher_type"]),
+				"customer": item.get("party"),
+				"customer_name": names.get(item.get("party")),
+				"posting_date": item.get("posting_date"),
+				"due_date": item.get("due_date")
+				or item.get("posting_date"),  # ERPNext ages advances by posting date
+				"outstanding": item.get("outstanding"),
 				"days_overdue": days,
 				"bucket": metrics.aging_bucket(days, limits),
 				"pay_link_status": status,
-				"view_count": cint(invoice.get("view_count")),
+				"view_count": cint(link.get("view_count")),
 				"company_currency": currency,
 			}
 		)
 
 	summary = metrics.aging_summary(rows, as_of, limits)
 	message = _(
-		"Age = days past due on {0}; buckets {1}. Outstanding is the invoice's current balance in company currency."
+		"Rows and amounts are ERPNext's Accounts Receivable on {0} (due-date ageing on that date, company currency); buckets {1}."
 	).format(frappe.format(as_of, {"fieldtype": "Date"}), ", ".join(summary.labels))
 	if not has_reminders:
 		message += "<br>" + _("Last reminder: no dunning reminder log on this site yet.")
@@ -89,6 +109,15 @@ def get_columns(has_reminders: bool) -> list[dict]:
 			"label": _("Sales Invoice"),
 			"fieldtype": "Link",
 			"options": "Sales Invoice",
+			"width": 160,
+		},
+		{"fieldname": "kind", "label": _("What It Is"), "fieldtype": "Data", "width": 130},
+		{"fieldname": "voucher_type", "label": _("Voucher Type"), "fieldtype": "Data", "hidden": 1},
+		{
+			"fieldname": "voucher_no",
+			"label": _("Voucher"),
+			"fieldtype": "Dynamic Link",
+			"options": "voucher_type",
 			"width": 160,
 		},
 		{
