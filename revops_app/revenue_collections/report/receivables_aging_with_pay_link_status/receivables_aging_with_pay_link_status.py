@@ -6,7 +6,8 @@ and, only when the dunning feature's table exists, the latest RevOps Dunning Rem
 Buckets, pay-link status and totals come from `revops_app.core.collections.metrics`.
 
 Ages are days past the invoice due date on the report date; the outstanding amount is the invoice's
-current balance (payments after the report date included), in company currency.
+current balance (payments after the report date included), in company currency. Dunning Held / Softened says
+when the customer's reminders are held or softened for service recovery (`dunning.cx_standing`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from frappe.utils import cint, getdate, today
 
 from revops_app.core.collections import metrics
 from revops_app.revenue_collections import reports_data as data
+from revops_app.revenue_collections.dunning.cx_standing import cx_notes_for
 
 
 def execute(filters: dict | None = None):
@@ -33,6 +35,7 @@ def execute(filters: dict | None = None):
 
 	invoices = data.open_invoices_with_links(company, as_of, filters.get("customer") or None, min_days)
 	has_reminders = data.reminder_table_exists()
+	cx_notes = cx_notes_for({invoice["customer"] for invoice in invoices}, as_of)
 	rows = []
 	for invoice in invoices:
 		days = metrics.days_overdue(invoice["due_date"], as_of)
@@ -52,6 +55,7 @@ def execute(filters: dict | None = None):
 				"pay_link_status": status,
 				"view_count": cint(invoice.get("view_count")),
 				"company_currency": currency,
+				"dunning_hold": cx_notes.get(invoice["customer"]),
 			}
 		)
 
@@ -134,6 +138,14 @@ def get_columns(has_reminders: bool) -> list[dict]:
 				"width": 120,
 			},
 		]
+	columns.append(
+		{
+			"fieldname": "dunning_hold",
+			"label": _("Dunning Held / Softened"),
+			"fieldtype": "Data",
+			"width": 240,
+		}
+	)
 	columns.append(
 		{"fieldname": "company_currency", "label": _("Currency"), "fieldtype": "Data", "hidden": 1}
 	)
