@@ -9,6 +9,7 @@ from typing import Any
 import frappe
 from frappe.utils import get_datetime, getdate, now_datetime
 
+from revops_app.core.collections.payment_behaviour import PaymentBehaviour
 from revops_app.revops.signals.pages import (
 	ISSUE_WINDOW_DAYS,
 	OPEN_ISSUE_STATUSES,
@@ -20,6 +21,7 @@ from revops_app.revops.signals.pages import (
 	_midnight_after,
 	format_modified,
 )
+from revops_app.revops.signals.payment_behaviour import behaviour_by_customer
 
 # Personal mailbox providers say nothing about the customer's company, so they give no domain.
 FREEMAIL_DOMAINS = frozenset(
@@ -40,6 +42,9 @@ FREEMAIL_DOMAINS = frozenset(
 		"protonmail.com",
 	}
 )
+
+
+NO_PAYMENTS = PaymentBehaviour()
 
 
 def _by_customer(rows: list[dict], key: str = "customer") -> dict[str, dict]:
@@ -176,6 +181,8 @@ def build_records(
 		)
 	)
 
+	payment = behaviour_by_customer(match, params, today)  # three more GROUP BY statements, any page size
+
 	emails: dict[str, set[str]] = {}
 	for row in contact_emails:
 		emails.setdefault(row["customer"], set()).add(row["email_id"].strip().lower())
@@ -193,6 +200,7 @@ def build_records(
 			own_emails.add(customer["email_id"].strip().lower())
 		inv = invoices.get(name, {})
 		oldest_due = inv.get("oldest_overdue_due_date")
+		pay = payment.get(name) or NO_PAYMENTS
 		records.append(
 			{
 				"customer": name,
@@ -218,6 +226,14 @@ def build_records(
 				"open_opportunity_count": int(opportunities.get(name, {}).get("open_opportunity_count") or 0),
 				"open_issue_count": int(issues.get(name, {}).get("open_issue_count") or 0),
 				"issues_last_90d": int(issues.get(name, {}).get("issues_last_90d") or 0),
+				# payment behaviour over the last 365 days (core.collections.payment_behaviour)
+				"payment_window_days": pay.window_days,
+				"paid_invoice_count": pay.paid_invoices,
+				"avg_days_to_pay": pay.avg_days_to_pay,
+				"days_to_pay_trend": pay.days_to_pay_trend,
+				"failed_payment_count": pay.failed_payments,
+				"broken_promise_count": pay.broken_promises,
+				"dispute_count": pay.disputes,
 			}
 		)
 	return records
