@@ -123,9 +123,12 @@ class TestPaymentBehaviour(FrappeTestCase):
 		self.assertEqual(
 			(behaviour.failed_payments, behaviour.broken_promises, behaviour.disputes), (1, 1, 1)
 		)
-		# a shorter window drops the older half (and with it the trend)
+		# a 100-day window keeps I3 (paid T-60, its older half) and I4 (T-10): 40 and 40 days, no trend
 		short = payment_behaviour.behaviour_for([self.customer], self.T, window_days=100)[self.customer]
-		self.assertEqual((short.paid_invoices, short.days_to_pay_trend), (2, None))
+		self.assertEqual((short.paid_invoices, short.days_to_pay_trend), (2, 0.0))
+		# 50 days: only I4, so no older half to compare with
+		shorter = payment_behaviour.behaviour_for([self.customer], self.T, window_days=50)[self.customer]
+		self.assertEqual((shorter.paid_invoices, shorter.days_to_pay_trend), (1, None))
 		# the promise is only broken while an invoice due by then is unpaid
 		self.pay("I5", self.T)
 		paid_up = payment_behaviour.behaviour_for([self.customer], self.T)[self.customer]

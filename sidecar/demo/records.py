@@ -169,6 +169,9 @@ def _erp_record(
 	open_issues = int(r.expovariate(2.5))
 	modified = g.ago(r.uniform(0, 400))
 	payment = _payment_behaviour(seq, invoices, overdue_count)
+	oldest_due = None
+	if open_count:
+		oldest_due = (today - timedelta(days=max_days if overdue_count else -14)).isoformat()
 	return {
 		"customer": f"CUST-{seq:05d}",
 		"customer_name": name,
@@ -188,6 +191,9 @@ def _erp_record(
 		"overdue_invoice_count": overdue_count,
 		"overdue_amount": overdue_amount,
 		"max_days_overdue": max_days,
+		"oldest_due_date": oldest_due,
+		"account_manager": _demo_user("am", seq) if seq % 3 == 0 else None,
+		"collector": _demo_user("ar", seq % 4) if open_count else None,
 		"contract_end_date": contract_end,
 		"quotation_item_groups": dict(sorted(quotes.items())),
 		"open_opportunity_count": int(r.expovariate(2.0)),
@@ -195,6 +201,10 @@ def _erp_record(
 		"issues_last_90d": open_issues + int(r.expovariate(1.5)),
 		**payment,
 	}
+
+
+def _demo_user(role: str, n: int) -> str:
+	return f"{role}{n % 7}@finance.example"
 
 
 def _payment_behaviour(seq: int, invoices: int, overdue_count: int) -> dict:

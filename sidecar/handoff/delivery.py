@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sidecar.hubspot.errors import AmbiguousWrite, HubSpotError
+from sidecar.hubspot.properties import TASK_KEY_PROPERTY
 from sidecar.store import Store
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,15 @@ def deliver_handoffs(
 			else:
 				task_id = hubspot.create_task(payload["task"], payload["contact_id"])
 				stats.created += 1
+			# "both" receivables routing: the collector's own task, each with its own key (same exactly-once rule)
+			for extra in payload.get("extra_tasks") or ():
+				extra_key = extra[TASK_KEY_PROPERTY]
+				found = hubspot.find_task_by_key(extra_key, payload["contact_id"]) if attempts > 1 else None
+				if found:
+					stats.reconciled += 1
+				else:
+					hubspot.create_task(extra, payload["contact_id"])
+					stats.created += 1
 		except AmbiguousWrite as exc:
 			store.outbox_error(row["key"], str(exc))
 			stats.errors[key] = str(exc)

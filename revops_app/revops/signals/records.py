@@ -80,8 +80,17 @@ def build_records(
 		sql(
 			f"""
 			SELECT c.name AS customer, c.customer_name, c.disabled, c.customer_group, c.territory,
-				c.industry, c.website, c.email_id
-			FROM `tabCustomer` c WHERE {match("c.name")}
+				c.industry, c.website, c.email_id, c.account_manager,
+				COALESCE(dpo.collector, gp.collector, dpd.collector) AS collector
+			FROM `tabCustomer` c
+			LEFT JOIN `tabRevOps Dunning Policy` dpo ON dpo.name = c.revops_dunning_policy AND dpo.enabled = 1
+			LEFT JOIN (
+				SELECT dpg.customer_group, dpp.collector FROM `tabRevOps Dunning Policy Customer Group` dpg
+				JOIN `tabRevOps Dunning Policy` dpp ON dpp.name = dpg.parent AND dpp.enabled = 1
+				WHERE dpg.parenttype = 'RevOps Dunning Policy'
+			) gp ON gp.customer_group = c.customer_group
+			LEFT JOIN `tabRevOps Dunning Policy` dpd ON dpd.is_default = 1 AND dpd.enabled = 1
+			WHERE {match("c.name")}
 			""",
 			params,
 			as_dict=True,
@@ -115,7 +124,9 @@ def build_records(
 				SUM(CASE WHEN si.is_return = 0 AND si.outstanding_amount > 0 AND si.due_date < %(today)s
 					THEN {OUTSTANDING_COMPANY} ELSE 0 END) AS overdue_amount,
 				MIN(CASE WHEN si.is_return = 0 AND si.outstanding_amount > 0 AND si.due_date < %(today)s
-					THEN si.due_date END) AS oldest_overdue_due_date
+					THEN si.due_date END) AS oldest_overdue_due_date,
+				MIN(CASE WHEN si.is_return = 0 AND si.outstanding_amount > 0 THEN si.due_date END)
+					AS oldest_due_date
 			FROM `tabSales Invoice` si {_customer_index_hint()}
 			JOIN `tabCompany` co ON co.name = si.company
 			WHERE si.docstatus = 1 AND {match("si.customer")} AND co.default_currency = %(currency)s
@@ -221,6 +232,10 @@ def build_records(
 				"overdue_invoice_count": int(inv.get("overdue_invoice_count") or 0),
 				"overdue_amount": _money(inv.get("overdue_amount")),
 				"max_days_overdue": (today - getdate(oldest_due)).days if oldest_due else 0,
+				"oldest_due_date": _date(inv.get("oldest_due_date")),  # of the open invoices
+				# who handles receivables (Users, named by email): handoff routing in the sidecar
+				"account_manager": customer.get("account_manager") or None,
+				"collector": customer.get("collector") or None,
 				"contract_end_date": _date(contracts.get(name, {}).get("contract_end_date")),
 				"quotation_item_groups": dict(sorted(groups.get(name, {}).items())),
 				"open_opportunity_count": int(opportunities.get(name, {}).get("open_opportunity_count") or 0),

@@ -12,6 +12,7 @@ SIGNALS_FEED_FIELDS: dict[str, dict[str, str]] = {
 		"industry": "Link",
 		"website": "Data",
 		"email_id": "Read Only",
+		"account_manager": "Link",
 	},
 	"Sales Invoice": {
 		"modified": "Datetime",
