@@ -7,7 +7,11 @@ from the v15 (frappe 15.101 / erpnext 15.90) and v16 (frappe 16.13 / erpnext 16.
 
 Not here because both versions accept one spelling: aggregates are built with `frappe.qb` functions (v16
 refuses SQL function strings such as sum(x) in `fields`; v15 does not understand v16's dict syntax), and desk links come from
-`frappe.utils.get_url_to_form` / `get_link_to_form` (`/app/...` on v15, `/desk/...` on v16).
+`frappe.utils.get_url_to_form` / `get_link_to_form` (`/app/...` on v15, `/desk/...` on v16). Mail is queued
+(`frappe.sendmail(..., delayed=True)`, the default) and each job commits where it means to (`revops.jobs`, the
+dunning run per message, the CX state refresh per batch), so v16 no longer committing inside `sendmail`
+changes nothing here. Whitelisted methods are fully annotated (tests/test_api_surface.py), which v16's
+`require_type_annotated_api_methods` requires and v15 ignores.
 """
 
 from __future__ import annotations
@@ -75,3 +79,14 @@ def error_text(error: BaseException) -> str:
 		return text
 	lines = [line for line in html.unescape(re.sub(r"<[^>]+>", "\n", text)).splitlines() if line.strip()]
 	return lines[-1].split(": ", 1)[-1].strip()
+
+
+# --- v16: System Settings are served from frappe.client_cache -------------------------------------------
+# v16 get_system_settings reads frappe.client_cache (a per-process cache over redis) that
+# frappe.clear_document_cache does not reach; v15 reads the document cache that it does.
+def clear_system_settings_cache() -> None:
+	"""Make the next get_system_settings() in this process read the database (after changing, e.g., the time zone)."""
+	frappe.clear_document_cache("System Settings", "System Settings")
+	if hasattr(frappe, "client_cache"):
+		frappe.client_cache.delete_value(frappe.get_document_cache_key("System Settings", "System Settings"))
+	frappe.local.system_settings = None

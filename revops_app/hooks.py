@@ -7,6 +7,18 @@ app_license = "MIT"
 
 required_apps = ["frappe/erpnext"]
 
+# The Apps screen (v15 /apps, v16 desktop). /app/... routes work on v16 too (it redirects them to /desk/...).
+# v16 also reads the app-level folders workspace_sidebar/ and desktop_icon/ (v15 ignores them).
+add_to_apps_screen = [
+	{
+		"name": "revops_app",
+		"logo": "/assets/revops_app/images/revops-logo.svg",
+		"title": "RevOps",
+		"route": "/app/collections",
+		"has_permission": "revops_app.revops.permissions.can_open_app",
+	}
+]
+
 export_python_type_annotations = True
 require_type_annotated_api_methods = True
 

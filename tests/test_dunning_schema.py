@@ -66,7 +66,7 @@ def test_policy_step_selects_match_the_engine():
 	step = {f["fieldname"]: f for f in APP_DOCTYPES["RevOps Dunning Policy Step"]["fields"]}
 	assert step["escalation"]["options"].split("\n") == list(engine.Escalation.ALL)
 	assert step["channel"]["options"].split("\n") == list(engine.Channel.ALL)
-	from revops_app.core.collections.dunning import CONDITION_FIELDS
+	from revops_app.core.collections.dunning.policy import CONDITION_FIELDS
 
 	assert set(CONDITION_FIELDS) <= set(step)
 	assert sorted(CONDITION_FIELDS.values()) == sorted(engine.Condition.ALL)

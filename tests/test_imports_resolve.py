@@ -71,3 +71,55 @@ def test_the_check_finds_a_missing_name(tmp_path):
 		]
 	finally:
 		probe.unlink()
+
+
+def module_name(path: Path) -> str:
+	parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+	return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+	"""module -> the revops_app modules it imports at module level (function-local imports excluded)."""
+	graph: dict[str, set[str]] = {}
+	for path in sorted((REPO_ROOT / "revops_app").rglob("*.py")):
+		edges: set[str] = set()
+		for node in ast.parse(path.read_text()).body:
+			if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("revops_app"):
+				for alias in node.names:
+					submodule = f"{node.module}.{alias.name}"
+					edges.add(submodule if module_file(submodule) else node.module)
+			elif isinstance(node, ast.Import):
+				edges |= {a.name for a in node.names if a.name.startswith("revops_app")}
+		graph[module_name(path)] = edges
+	return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+	state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+	path: list[str] = []
+
+	def visit(node: str) -> list[str] | None:
+		state[node] = 1
+		path.append(node)
+		for nxt in sorted(graph.get(node, ())):
+			if state.get(nxt) == 1:
+				return [*path[path.index(nxt) :], nxt]
+			if nxt not in state and (cycle := visit(nxt)):
+				return cycle
+		path.pop()
+		state[node] = 2
+		return None
+
+	for node in sorted(graph):
+		if node not in state and (cycle := visit(node)):
+			return cycle
+	return None
+
+
+def test_the_app_has_no_import_cycles():
+	assert find_cycle(import_graph()) is None, " -> ".join(find_cycle(import_graph()) or [])
+
+
+def test_the_cycle_check_sees_a_cycle():
+	assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+	assert find_cycle({"a": {"b"}, "b": set()}) is None

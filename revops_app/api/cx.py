@@ -37,32 +37,18 @@ GET /api/method/revops_app.api.cx.customer_cx_state?modified_after=<datetime>&li
 """
 
 import json
-from typing import Any
 
 import frappe
 from frappe import _
 from frappe.core.doctype.user_permission.user_permission import get_user_permissions
-from frappe.utils import cint, get_datetime, get_system_timezone
+from frappe.utils import cint, get_datetime
 
-from revops_app.core.cx.intake import MAX_BATCH, IntakeItem, parse_item
-from revops_app.customer_experience.constants import (
-	CF_CUSTOMER_CHURN_FLAGGED_ON,
-	CF_CUSTOMER_CHURN_REASON,
-	CF_CUSTOMER_CHURN_RISK,
-	CF_CUSTOMER_CX_SEGMENT,
-	CF_CUSTOMER_CX_UPDATED_ON,
-	CF_CUSTOMER_LATEST_CES,
-	CF_CUSTOMER_LATEST_CSAT,
-	CF_CUSTOMER_LATEST_NPS,
-	CX_RESPONSE_DOCTYPE,
-	CXStatus,
-	IngestResult,
-)
-from revops_app.customer_experience.intake import match_respondent
-from revops_app.customer_experience.rules import TRANSACTION_LOST
+from revops_app.core.cx.intake import MAX_BATCH
+from revops_app.customer_experience.constants import CX_RESPONSE_DOCTYPE
+from revops_app.customer_experience.ingest import ingest_batch
+from revops_app.customer_experience.state_feed import cx_state_page
 
 MAX_STATE_PAGE = 1000
-BATCH_ATTEMPTS = 3
 
 
 def _require(ptype: str) -> None:
@@ -83,91 +69,7 @@ def ingest_responses(responses: list | str) -> dict:
 		frappe.throw(_("responses must be a list"))
 	if len(responses) > MAX_BATCH:
 		frappe.throw(_("At most {0} responses per call, got {1}").format(MAX_BATCH, len(responses)))
-	timezone = get_system_timezone()
-	for attempt in range(1, BATCH_ATTEMPTS + 1):
-		try:
-			return {"results": [ingest_one(item, timezone) for item in responses]}
-		except TRANSACTION_LOST:
-			# The database chose this transaction as a deadlock victim (or a lock wait ran out): every
-			# item of the batch was rolled back with it, savepoints included. Redo the whole batch;
-			# it is idempotent, so items a concurrent delivery stored meanwhile come back "duplicate".
-			frappe.db.rollback()
-			if attempt == BATCH_ATTEMPTS:
-				raise
-
-
-def ingest_one(item: Any, timezone: str) -> dict:
-	result = {
-		"source": item.get("source") if isinstance(item, dict) else None,
-		"external_id": item.get("external_id") if isinstance(item, dict) else None,
-		"status": IngestResult.ERROR,
-		"name": None,
-		"message": "",
-	}
-	try:
-		parsed = parse_item(item, timezone)
-	except ValueError as error:
-		result["message"] = str(error)
-		return result
-
-	existing = frappe.db.get_value(CX_RESPONSE_DOCTYPE, {"dedupe_key": parsed.dedupe_key})
-	if existing:
-		return dict(result, status=IngestResult.DUPLICATE, name=existing)
-
-	savepoint = "cx_ingest_" + frappe.generate_hash(length=8)
-	frappe.db.savepoint(savepoint)
-	try:
-		doc = frappe.get_doc(response_doc(parsed))
-		# Before insert: Frappe validates links ahead of before_insert, so unknown ids are dropped here.
-		match_respondent(doc)
-		doc.insert(ignore_permissions=True)
-	except TRANSACTION_LOST:
-		raise
-	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
-		# Lost a race with a concurrent delivery of the same response: the unique index said no.
-		# A locking read sees the winner's committed row (a plain read would use our older snapshot).
-		frappe.db.rollback(save_point=savepoint)
-		name = frappe.db.get_value(CX_RESPONSE_DOCTYPE, {"dedupe_key": parsed.dedupe_key}, for_update=True)
-		return dict(result, status=IngestResult.DUPLICATE, name=name)
-	except frappe.ValidationError as error:
-		frappe.db.rollback(save_point=savepoint)
-		frappe.clear_messages()
-		return dict(result, message=str(error) or type(error).__name__)
-	except Exception as error:
-		frappe.db.rollback(save_point=savepoint)
-		frappe.log_error(title=f"CX ingest failed for {parsed.dedupe_key}")
-		return dict(result, message=f"{type(error).__name__}: {error}")
-	frappe.db.release_savepoint(savepoint)
-
-	status = frappe.db.get_value(CX_RESPONSE_DOCTYPE, doc.name, ["status", "remarks"], as_dict=True)
-	if status.status == CXStatus.UNMATCHED:
-		return dict(result, status=IngestResult.UNMATCHED, name=doc.name, message=status.remarks or "")
-	message = ""
-	if status.status == CXStatus.ERROR:
-		message = f"stored; {status.remarks} (recorded in the RevOps Integration Log, retried hourly)"
-	return dict(result, status=IngestResult.CREATED, name=doc.name, message=message)
-
-
-def response_doc(item: IntakeItem) -> dict:
-	scale = item.scored.scale
-	return {
-		"doctype": CX_RESPONSE_DOCTYPE,
-		"source": item.source,
-		"external_id": item.external_id,
-		"metric": item.scored.metric.value,
-		"raw_score": item.scored.raw_score,
-		"scale_min": scale.minimum,
-		"scale_max": scale.maximum,
-		"higher_is_better": int(scale.higher_is_better),
-		"respondent_email": item.respondent_email,
-		"customer": item.customer,
-		"contact": item.contact,
-		"comment": item.comment,
-		"submitted_at": item.submitted_at,
-		"reference_doctype": item.reference_doctype,
-		"reference_name": item.reference_name,
-		"raw_payload": item.raw_payload,
-	}
+	return {"results": ingest_batch(responses)}
 
 
 @frappe.whitelist(methods=["GET", "POST"])
@@ -182,62 +84,4 @@ def customer_cx_state(modified_after: str | None = None, limit: int = 500) -> di
 			)
 		)
 	limit = max(1, min(cint(limit) or 500, MAX_STATE_PAGE))
-	after = get_datetime(modified_after) if modified_after else None
-	fields = [
-		"name",
-		"customer_name",
-		CF_CUSTOMER_LATEST_NPS,
-		CF_CUSTOMER_LATEST_CSAT,
-		CF_CUSTOMER_LATEST_CES,
-		CF_CUSTOMER_CX_SEGMENT,
-		CF_CUSTOMER_CHURN_RISK,
-		CF_CUSTOMER_CHURN_REASON,
-		CF_CUSTOMER_CHURN_FLAGGED_ON,
-		CF_CUSTOMER_CX_UPDATED_ON,
-	]
-	filters = {CF_CUSTOMER_CX_UPDATED_ON: (">", after) if after else ("is", "set")}
-	order = f"{CF_CUSTOMER_CX_UPDATED_ON} asc, name asc"
-	rows = frappe.get_all("Customer", filters=filters, fields=fields, order_by=order, limit=limit)
-	if len(rows) == limit:
-		last = rows[-1]
-		rows += frappe.get_all(
-			"Customer",
-			filters={CF_CUSTOMER_CX_UPDATED_ON: last[CF_CUSTOMER_CX_UPDATED_ON], "name": (">", last.name)},
-			fields=fields,
-			order_by=order,
-		)
-	answered = metrics_answered([row.name for row in rows])
-	customers = [
-		{
-			"customer": row.name,
-			"customer_name": row.customer_name,
-			"latest_nps": row[CF_CUSTOMER_LATEST_NPS] if "NPS" in answered.get(row.name, ()) else None,
-			"latest_csat": row[CF_CUSTOMER_LATEST_CSAT] if "CSAT" in answered.get(row.name, ()) else None,
-			"latest_ces": row[CF_CUSTOMER_LATEST_CES] if "CES" in answered.get(row.name, ()) else None,
-			"cx_segment": row[CF_CUSTOMER_CX_SEGMENT],
-			"churn_risk": bool(row[CF_CUSTOMER_CHURN_RISK]),
-			"churn_risk_reason": row[CF_CUSTOMER_CHURN_REASON],
-			"churn_flagged_on": _iso(row[CF_CUSTOMER_CHURN_FLAGGED_ON]),
-			"cx_updated_on": _iso(row[CF_CUSTOMER_CX_UPDATED_ON]),
-		}
-		for row in rows
-	]
-	next_after = customers[-1]["cx_updated_on"] if customers else (_iso(after) if after else None)
-	return {"customers": customers, "next_modified_after": next_after}
-
-
-def metrics_answered(customers: list[str]) -> dict[str, set[str]]:
-	answered: dict[str, set[str]] = {}
-	if not customers:
-		return answered
-	for customer, metric in frappe.db.sql(
-		"""select distinct customer, metric from `tabCX Survey Response`
-		where customer in %s and status != 'Unmatched'""",
-		(tuple(customers),),
-	):
-		answered.setdefault(customer, set()).add(metric)
-	return answered
-
-
-def _iso(value) -> str | None:
-	return get_datetime(value).isoformat(sep=" ") if value else None
+	return cx_state_page(get_datetime(modified_after) if modified_after else None, limit)

@@ -23,7 +23,8 @@ from frappe.core.doctype.user_permission.user_permission import get_user_permiss
 from frappe.utils import get_datetime, now_datetime
 
 from revops_app.revops.constants import ROLE_SYSTEM_MANAGER
-from revops_app.revops.signals.feed import MAX_LIMIT, full_signals_page, signals_page
+from revops_app.revops.signals.feed import full_signals_page, signals_page
+from revops_app.revops.signals.pages import MAX_LIMIT
 
 # Changes younger than this are served on the next call (their transactions may not have committed yet).
 DEFAULT_SETTLE_SECONDS = 60

@@ -60,3 +60,13 @@ CF_CUSTOMER_CHURN_REASON = "revops_churn_risk_reason"
 CF_CUSTOMER_CHURN_FLAGGED_ON = "revops_churn_flagged_on"
 CF_CUSTOMER_CX_TIMELINE = "revops_cx_timeline"
 CF_CUSTOMER_CX_UPDATED_ON = "revops_cx_updated_on"
+# The Customer's CX state as the rules keep it (latest scores, segment, churn risk and why).
+CX_STATE_FIELDS = (
+	CF_CUSTOMER_LATEST_NPS,
+	CF_CUSTOMER_LATEST_CSAT,
+	CF_CUSTOMER_LATEST_CES,
+	CF_CUSTOMER_CX_SEGMENT,
+	CF_CUSTOMER_CHURN_RISK,
+	CF_CUSTOMER_CHURN_REASON,
+	CF_CUSTOMER_CHURN_FLAGGED_ON,
+)

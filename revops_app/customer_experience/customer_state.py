@@ -33,6 +33,7 @@ from revops_app.customer_experience.constants import (
 	CF_CUSTOMER_LATEST_CES,
 	CF_CUSTOMER_LATEST_CSAT,
 	CF_CUSTOMER_LATEST_NPS,
+	CX_STATE_FIELDS,
 	OPEN_ISSUE_STATUSES,
 )
 from revops_app.customer_experience.cx_settings import churn_config, cx_settings
@@ -116,16 +117,7 @@ def refresh_customers(customers: list[str]) -> int:
 	today = getdate(nowdate())
 	facts = customer_facts(customers)
 	responses = responses_by_customer(customers)
-	fields = [
-		CF_CUSTOMER_LATEST_NPS,
-		CF_CUSTOMER_LATEST_CSAT,
-		CF_CUSTOMER_LATEST_CES,
-		CF_CUSTOMER_CX_SEGMENT,
-		CF_CUSTOMER_CHURN_RISK,
-		CF_CUSTOMER_CHURN_REASON,
-		CF_CUSTOMER_CHURN_FLAGGED_ON,
-		CF_CUSTOMER_CX_TIMELINE,
-	]
+	fields = [*CX_STATE_FIELDS, CF_CUSTOMER_CX_TIMELINE]
 	current = {
 		row.name: row
 		for row in frappe.get_all("Customer", filters={"name": ("in", customers)}, fields=["name", *fields])

@@ -7,7 +7,6 @@ Nothing here commits or rolls back: the caller owns the transaction (a webhook r
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,8 +14,7 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import now_datetime
 
-from revops_app.revenue_collections.constants import STRIPE_WORKER
-from revops_app.revops.constants import LOG_DOCTYPE, QUEUE_WEBHOOKS, LogStatus
+from revops_app.revops.constants import LOG_DOCTYPE, LogStatus
 
 # Backoff for automatic retries: attempt n waits BACKOFF_MINUTES[n-1] (last value repeats).
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 720)

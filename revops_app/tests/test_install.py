@@ -9,6 +9,7 @@ from revops_app.tests.utils import require_frappe
 
 require_frappe()
 
+import os
 from unittest.mock import patch
 
 import frappe
@@ -133,3 +134,42 @@ class TestShippedCustomFieldLayout(FrappeTestCase):
 				elif section_is_ours and field.fieldname not in ours:
 					strays.append(field.fieldname)
 			self.assertEqual(strays, [], f"{doctype}: standard fields inside the app's sections")
+
+
+class TestFailedInstallStep(FrappeTestCase):
+	def test_a_failing_install_step_takes_the_app_off_the_site_so_install_app_can_run_again(self):
+		# Frappe's own remove_from_installed_apps is replaced by a recorder: really removing the app mid-run
+		# would unload its doc_events for every test after this one.
+		removed: list[str] = []
+		with (
+			patch.object(install, "install_cx", side_effect=RuntimeError("SLA setup failed")),
+			patch.object(install, "remove_from_installed_apps", side_effect=removed.append),
+		):
+			with self.assertRaisesRegex(RuntimeError, "SLA setup failed"):
+				install.after_install()
+		self.assertEqual(removed, ["revops_app"])
+		self.assertIn("revops_app", frappe.get_installed_apps())
+
+
+class TestDeskEntryPoints(FrappeTestCase):
+	def test_apps_screen_entry_has_its_logo_route_and_permission(self):
+		(entry,) = frappe.get_hooks("add_to_apps_screen", app_name="revops_app")
+		logo = entry["logo"].removeprefix("/assets/revops_app/")
+		self.assertTrue(os.path.isfile(frappe.get_app_path("revops_app", "public", logo)), entry["logo"])
+		self.assertTrue(frappe.db.exists("Workspace", entry["route"].rsplit("/", 1)[-1].title()))
+		self.assertTrue(frappe.get_attr(entry["has_permission"])())  # Administrator
+		with self.set_user("Guest"):
+			self.assertFalse(frappe.get_attr(entry["has_permission"])())
+
+	def test_v16_sidebar_lists_the_workspaces_reports_and_records(self):
+		if not frappe.db.exists("DocType", "Workspace Sidebar"):
+			self.skipTest("Frappe v15 has no Workspace Sidebar (its desk lists module workspaces itself)")
+		for name in ("Collections", "Customer Experience"):
+			sidebar = frappe.get_doc("Workspace Sidebar", name)
+			links = [row for row in sidebar.items if row.type == "Link"]
+			self.assertGreater(len(links), 4, name)
+			for row in links:
+				self.assertTrue(
+					frappe.db.exists(row.link_type, row.link_to), f"{name}: {row.link_type} {row.link_to}"
+				)
+		self.assertTrue(frappe.db.exists("Desktop Icon", "RevOps"))

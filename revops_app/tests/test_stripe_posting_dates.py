@@ -15,7 +15,12 @@ from datetime import datetime, timedelta, timezone
 import frappe
 from frappe.utils import add_days, get_system_timezone, getdate, nowdate
 
-from revops_app.compat import accounts_frozen_till, frappe_major_version, set_accounts_frozen_till
+from revops_app.compat import (
+	accounts_frozen_till,
+	clear_system_settings_cache,
+	frappe_major_version,
+	set_accounts_frozen_till,
+)
 from revops_app.revops.schema import PERIOD_LOCK_FIELDS, VERSIONED_FIELDS
 from revops_app.tests.stripe_bench import COMPANY, StripeBenchCase
 from revops_app.tests.stripe_standin import charge_refunded, dispute, session_completed
@@ -27,8 +32,7 @@ def use_time_zone(zone: str) -> None:
 	"""Set the site's time zone for the running process (committed: the worker reads it)."""
 	frappe.db.set_single_value("System Settings", "time_zone", zone)
 	frappe.db.commit()
-	frappe.clear_document_cache("System Settings", "System Settings")
-	frappe.local.system_settings = None
+	clear_system_settings_cache()
 	assert get_system_timezone() == zone
 
 

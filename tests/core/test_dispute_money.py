@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from revops_app.core.collections.allocation import SettlementAction
+from revops_app.core.collections.allocation.common import SettlementAction
 from revops_app.core.collections.dispute_money import PostedPhase, plan_dispute_money
 from revops_app.core.gateway.client import GatewayError
 from revops_app.core.gateway.disputes import REINSTATEMENT, WITHDRAWAL, parse_dispute, retrieve_dispute

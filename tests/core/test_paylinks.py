@@ -21,7 +21,7 @@ from revops_app.core.gateway.paylinks import (
 	pay_url,
 )
 from revops_app.core.gateway.routing import Action, LinkState, link_state_after, route
-from revops_app.core.gateway.webhooks import EventKind
+from revops_app.core.gateway.webhooks.events import EventKind
 
 
 def invoice(**changes) -> InvoiceView:

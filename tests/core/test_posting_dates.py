@@ -29,7 +29,7 @@ from revops_app.core.gateway.posting_dates import (
 	local_date,
 	posting_date,
 )
-from revops_app.core.gateway.webhooks import normalise_event
+from revops_app.core.gateway.webhooks.events import normalise_event
 from tests.core.stripe_events import (
 	charge,
 	chargeback,

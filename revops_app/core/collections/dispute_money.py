@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from revops_app.core.collections.allocation import SettlementAction
+from revops_app.core.collections.allocation.common import SettlementAction
 from revops_app.core.gateway.disputes import REINSTATEMENT, WITHDRAWAL, DisputeMovement
 
 ZERO = Decimal(0)

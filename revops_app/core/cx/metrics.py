@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 # Database values -> money the same way as the collections reports.
-from revops_app.core.collections.metrics import CENT, ZERO, to_decimal
+from revops_app.core.collections.metrics.common import CENT, ZERO, to_decimal
 
 TENTH = Decimal("0.1")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from revops_app.core.gateway.webhooks import EventKind
+from revops_app.core.gateway.webhooks.events import EventKind
 
 
 class Action(str, Enum):

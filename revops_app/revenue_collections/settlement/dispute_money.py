@@ -24,7 +24,7 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import flt
 
-from revops_app.core.collections.allocation import SettlementAction
+from revops_app.core.collections.allocation.common import SettlementAction
 from revops_app.core.collections.dispute_money import (
 	PHASES,
 	DisputePosting,
@@ -33,7 +33,7 @@ from revops_app.core.collections.dispute_money import (
 )
 from revops_app.core.gateway.disputes import REINSTATEMENT, WITHDRAWAL, DisputeFacts
 from revops_app.core.gateway.posting_dates import PostingDate
-from revops_app.core.gateway.webhooks import GatewayEvent
+from revops_app.core.gateway.webhooks.events import GatewayEvent
 from revops_app.revenue_collections.constants import (
 	CF_JE_DISPUTE_POSTING,
 	CF_JE_STRIPE_DISPUTE,

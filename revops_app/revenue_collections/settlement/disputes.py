@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import frappe
 
-from revops_app.core.collections.allocation import decide_dispute, dispute_status_after
+from revops_app.core.collections.allocation.disputes import decide_dispute, dispute_status_after
 from revops_app.core.gateway.disputes import DisputeFacts, parse_dispute, retrieve_dispute
 from revops_app.core.gateway.routing import link_state_after
-from revops_app.core.gateway.webhooks import GatewayEvent
+from revops_app.core.gateway.webhooks.events import GatewayEvent
 from revops_app.revenue_collections.settlement.dispute_money import settle_dispute_money
 from revops_app.revenue_collections.settlement.errors import RetryLater
 from revops_app.revenue_collections.settlement.lookups import invoice_paid, update_link

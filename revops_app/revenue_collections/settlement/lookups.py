@@ -20,9 +20,9 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import flt
 
-from revops_app.core.collections.allocation import InvoiceState
+from revops_app.core.collections.allocation.payments import InvoiceState
 from revops_app.core.gateway.payments import PaymentSettlement, retrieve_payment
-from revops_app.core.gateway.webhooks import GatewayEvent
+from revops_app.core.gateway.webhooks.events import GatewayEvent
 from revops_app.revenue_collections.constants import PAYMENT_LINK_DOCTYPE
 from revops_app.revenue_collections.settlement.errors import RetryLater
 from revops_app.revops.settings import get_stripe_api_base, get_stripe_secret_key

@@ -26,7 +26,7 @@ from frappe.utils import (
 
 from revops_app.compat import accounting_periods_can_be_disabled, accounts_frozen_till
 from revops_app.core.gateway.posting_dates import ClosedPeriod, PostingDate, posting_date
-from revops_app.core.gateway.webhooks import GatewayEvent
+from revops_app.core.gateway.webhooks.events import GatewayEvent
 
 
 def stripe_posting_date(

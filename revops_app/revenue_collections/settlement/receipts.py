@@ -25,7 +25,7 @@ from revops_app.compat import get_payment_entry
 from revops_app.core.collections.allocation import SettlementAction, plan_payment
 from revops_app.core.gateway.payments import PaymentSettlement
 from revops_app.core.gateway.routing import link_state_after
-from revops_app.core.gateway.webhooks import GatewayEvent
+from revops_app.core.gateway.webhooks.events import GatewayEvent
 from revops_app.revenue_collections.constants import CF_PAYMENT_INTENT, CF_SETTLEMENT_FLAGS
 from revops_app.revenue_collections.pay_links import credited_amount
 from revops_app.revenue_collections.settlement.errors import RetryLater

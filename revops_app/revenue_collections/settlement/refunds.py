@@ -18,7 +18,7 @@ from revops_app.compat import get_payment_entry
 from revops_app.core.collections.allocation import SettlementAction, plan_refund
 from revops_app.core.gateway.payments import PaymentSettlement
 from revops_app.core.gateway.posting_dates import PostingDate
-from revops_app.core.gateway.webhooks import GatewayEvent
+from revops_app.core.gateway.webhooks.events import GatewayEvent
 from revops_app.revenue_collections.constants import (
 	CF_PAYMENT_INTENT,
 	CF_REFUND_OF,

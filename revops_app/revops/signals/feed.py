@@ -27,14 +27,13 @@ Every ERPNext field read here is declared in `revops_app.revops.schema` (block "
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import frappe
-from frappe.utils import get_datetime, getdate, now_datetime
+from frappe.utils import getdate, now_datetime
 
 from revops_app.revops.signals.pages import (
-	MAX_LIMIT,
 	deleted_customers,
 	format_modified,
 	full_page,

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import frappe
-from frappe.utils import get_datetime, getdate, now_datetime
+from frappe.utils import get_datetime
 
 MAX_LIMIT = 1000
 QUOTATION_WINDOW_DAYS = 365  # quotation item groups: quotations dated within the last 365 days

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import frappe
-from frappe.utils import get_datetime, getdate, now_datetime
+from frappe.utils import getdate
 
 from revops_app.core.collections.payment_behaviour import PaymentBehaviour
 from revops_app.revops.signals.pages import (
@@ -18,7 +18,6 @@ from revops_app.revops.signals.pages import (
 	QUOTATION_WINDOW_DAYS,
 	_customer_index_hint,
 	_in_range,
-	_midnight_after,
 	format_modified,
 )
 from revops_app.revops.signals.payment_behaviour import behaviour_by_customer

@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from revops_app.core.collections.dunning import Outcome
+from revops_app.core.collections.dunning.decisions import Outcome
 
 
 class RevOpsDunningReminder(Document):

@@ -5,8 +5,6 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from revops_app.revops.constants import SETTINGS_DOCTYPE
-
 WEBHOOK_ENDPOINT_PATH = "/api/method/revops_app.api.webhooks.stripe"
 
 
