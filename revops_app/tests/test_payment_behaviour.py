@@ -1,4 +1,5 @@
-"""Real-bench tests: payment behaviour computed in the database, in the signals record and in churn risk.
+"""Real-bench tests: payment behaviour computed in the database, in the signals record and in churn risk; the
+customer timeline and the Customer Health report over the same customer.
 
 A fresh company and customer PAYER (T = today), with hand-worked figures:
 	I1 posted T-300, paid T-280  ->  20 days  } older half of the 365-day window (paid before T-182)
@@ -21,7 +22,10 @@ from frappe.utils import add_days, add_to_date, getdate, now_datetime, today
 from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 from erpnext.stock.doctype.item.test_item import make_item
 
+from revops_app.api import signals as signals_api
 from revops_app.customer_experience import customer_state
+from revops_app.customer_experience.report.customer_health import customer_health
+from revops_app.customer_experience.report.customer_timeline import customer_timeline
 from revops_app.customer_experience.constants import CF_CUSTOMER_CHURN_REASON, CX_RESPONSE_DOCTYPE
 from revops_app.revenue_collections.constants import CUSTOMER_PAUSED_UNTIL_FIELD
 from revops_app.revops.signals import payment_behaviour, records
@@ -170,3 +174,31 @@ class TestPaymentBehaviour(FrappeTestCase):
 		self.assertIn("NPS fell 9 -> 7 -> 4", reason or "")
 		self.assertIn("paying 25 days slower", reason)
 		self.assertIn("1 payment dispute(s)", reason)
+
+	def test_timeline_orders_every_document_and_links_it(self):
+		rows = customer_timeline.execute({"customer": self.customer, "limit": 100})[1]
+		self.assertEqual([r["when"] for r in rows], sorted((r["when"] for r in rows), reverse=True))
+		kinds = {r["kind"] for r in rows}
+		self.assertLessEqual({"invoice", "payment", "promise", "dispute"}, kinds)
+		invoices = [r for r in rows if r["kind"] == "invoice"]
+		self.assertEqual({r["name"] for r in invoices}, set(self.inv.values()))
+		self.assertEqual(len([r for r in rows if r["kind"] == "payment"]), 4)
+		dispute = next(r for r in rows if r["kind"] == "dispute")
+		self.assertIn(self.inv["I4"], dispute["summary"])
+		for row in rows:  # /app/... on v15, /desk/... on v16: whatever the desk's own helper says
+			self.assertEqual(row["url"], frappe.utils.get_url_to_form(row["doctype"], row["name"]))
+		self.assertEqual(signals_api.customer_timeline(self.customer, 3), rows[:3])
+
+	def test_customer_health_report_puts_receivables_payment_and_cx_side_by_side(self):
+		columns, rows, _message, chart = customer_health.execute({"owing_only": 1})
+		row = next(r for r in rows if r["customer"] == self.customer)
+		self.assertEqual((row["open_amount"], row["overdue_amount"]), (1000.0, 1000.0))
+		self.assertEqual(row["oldest_due_date"], add_days(self.T, -20).isoformat())
+		self.assertEqual((row["avg_days_to_pay"], row["days_to_pay_trend"]), (27.5, 25.0))
+		self.assertEqual((row["failed_payments"], row["broken_promises"], row["disputes"]), (1, 1, 1))
+		self.assertEqual((row["open_recovery_issues"], row["churn_risk"]), (0, 0))
+		self.assertIn("Overdue", [d["name"] for d in chart["data"]["datasets"]])
+		self.assertIn("avg_days_to_pay", [c["fieldname"] for c in columns])
+		self.pay("I5", self.T)
+		rows = customer_health.execute({"owing_only": 1})[1]
+		self.assertNotIn(self.customer, [r["customer"] for r in rows])
