@@ -24,9 +24,9 @@ from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.api import signals as signals_api
 from revops_app.customer_experience import customer_state
+from revops_app.customer_experience.constants import CF_CUSTOMER_CHURN_REASON, CX_RESPONSE_DOCTYPE
 from revops_app.customer_experience.report.customer_health import customer_health
 from revops_app.customer_experience.report.customer_timeline import customer_timeline
-from revops_app.customer_experience.constants import CF_CUSTOMER_CHURN_REASON, CX_RESPONSE_DOCTYPE
 from revops_app.revenue_collections.constants import CUSTOMER_PAUSED_UNTIL_FIELD
 from revops_app.revops.signals import payment_behaviour, records
 from revops_app.tests.utils import (
