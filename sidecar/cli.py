@@ -19,6 +19,7 @@ import sys
 from sidecar import __version__
 from sidecar.commands.demo import cmd_demo
 from sidecar.commands.info import cmd_config, cmd_report, cmd_status
+from sidecar.commands.model import register as register_model_commands
 
 # handlers and helpers keep their old import path (sidecar.cli.X)
 from sidecar.commands.passes import cmd_backfill, cmd_plan, cmd_run, cmd_sync, print_plan
@@ -66,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
 	)
 	p.add_argument("--json", action="store_true")
 	p.add_argument("--days", type=int, default=180, help="look back this many days")
+	p.add_argument(
+		"--format",
+		choices=("text", "json", "csv", "html"),
+		default="text",
+		help="output format (html: charts)",
+	)
+	p.add_argument("--output", metavar="PATH", help="write the report to a file instead of printing it")
 	p.set_defaults(func=cmd_report)
 	p = sub.add_parser(
 		"demo", help="the whole pipeline on the bundled synthetic dataset (dry run, in memory)"
@@ -80,12 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
 		"--threshold", type=float, help="SQL threshold for the demo (default: scoring.sql_threshold)"
 	)
 	p.add_argument("--json", action="store_true")
+	p.add_argument("--no-learning", action="store_true", help="skip the outcomes + `model fit` part")
 	p.set_defaults(func=cmd_demo)
 	p = sub.add_parser(
 		"config", help="print every setting, its env variable, value and meaning (secrets masked)"
 	)
 	p.add_argument("--example", action="store_true", help="print the example config file")
 	p.set_defaults(func=cmd_config)
+	register_model_commands(sub)
 	if (
 		importlib.util.find_spec("sidecar.cx") is not None
 		and importlib.util.find_spec("sidecar.cx.cli") is not None

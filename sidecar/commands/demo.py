@@ -31,11 +31,21 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 	finally:
 		if tmp is not None:
 			tmp.cleanup()
+	learning = None
+	if not getattr(args, "no_learning", False):
+		from sidecar.demo.outcomes import learning_demo
+
+		learning = learning_demo(dataset, _model(cfg))
 	result.stats["total_seconds"] = round(time.perf_counter() - t0, 2)
 	if args.json:
 		print(
 			json.dumps(
-				{"stats": result.stats, "top": result.top[: args.top], "handoffs": result.handoffs},
+				{
+					"stats": result.stats,
+					"top": result.top[: args.top],
+					"handoffs": result.handoffs,
+					"learning": learning,
+				},
 				indent=2,
 				default=str,
 			)
@@ -70,4 +80,34 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 		f"in {-(-s.get('changed', 0) // 100) + -(-s.get('companies_changed', 0) // 100)} batch calls; "
 		f"{s['erp_calls']} ERP page calls; done in {s['total_seconds']} s."
 	)
+	if learning:
+		print_learning(learning)
 	return EXIT_OK
+
+
+def print_learning(learning: dict) -> None:
+	o = learning["outcomes"]
+	print(
+		f"\nLearning from outcomes: {o['leads']} leads with entry dates over 15 months, {o['won']} won deals drawn "
+		f"from a hidden rule (strongest: {', '.join(learning['hidden_strongest'])})."
+	)
+	print(
+		f"`model fit` trained on {learning['train_leads']} older leads, validated on {learning['held_out_leads']} "
+		f"leads entering from {learning['cutoff']}. Largest multipliers:"
+	)
+	for signal, m in list(learning["multipliers"].items())[:5]:
+		print(f"  {signal:20} x{m:.2f}")
+	live, fitted = learning["live"], learning["fitted"]
+	print(f"  held-out {'':17} {'default':>8} {'fitted':>8}")
+	for key, label in (
+		("auc", "AUC"),
+		("top_decile_lift", "top-decile lift"),
+		("brier", "Brier (lower=better)"),
+	):
+		print(f"  {label:26} {live[key]:>8.3f} {fitted[key]:>8.3f}")
+	for a, b in zip(live["bands"], fitted["bands"], strict=True):
+		rate_a = "-" if a["conversion_rate"] is None else f"{a['conversion_rate']:.0%}"
+		rate_b = "-" if b["conversion_rate"] is None else f"{b['conversion_rate']:.0%}"
+		print(
+			f"  {a['band']:6} default {a['leads']:>4} leads {rate_a:>4} converted | fitted {b['leads']:>4} leads {rate_b:>4}"
+		)

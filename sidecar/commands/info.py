@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 
-from sidecar.commands.runtime import EXIT_OK, _store
+from sidecar.commands.runtime import EXIT_OK, _model, _store
 from sidecar.config import EXAMPLE_CONFIG, Config, describe, redact_url
 
 
@@ -65,8 +66,23 @@ def cmd_status(args: argparse.Namespace, cfg: Config) -> int:
 
 def cmd_report(args: argparse.Namespace, cfg: Config) -> int:
 	from sidecar.report import build_report, format_report
+	from sidecar.report.export import to_csv, to_html
 
 	store = _store(cfg)
-	report = build_report(store, threshold=cfg.get("scoring.sql_threshold"), days=args.days)
-	print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))
+	bands = tuple(_model(cfg).config.bands)
+	report = build_report(store, threshold=cfg.get("scoring.sql_threshold"), days=args.days, bands=bands)
+	fmt = "json" if args.json else getattr(args, "format", "text")
+	if fmt == "json":
+		out = json.dumps(report, indent=2, default=str)
+	elif fmt == "csv":
+		out = to_csv(report)
+	elif fmt == "html":
+		out = to_html(report, format_report(report))
+	else:
+		out = format_report(report)
+	if getattr(args, "output", None):
+		Path(args.output).expanduser().write_text(out if out.endswith("\n") else out + "\n", encoding="utf-8")
+		print(f"report written to {args.output} ({fmt})")
+	else:
+		print(out)
 	return EXIT_OK

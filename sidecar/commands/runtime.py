@@ -60,7 +60,13 @@ def _model(cfg: Config) -> Any:
 	from sidecar.scoring import ScoringModel, load_default_model
 
 	path = cfg.get("scoring.model_file")
-	return ScoringModel.from_file(path) if path else load_default_model()
+	live = ScoringModel.from_file(path) if path else load_default_model()
+	shadow = cfg.get("learning.shadow_model_file")
+	if not shadow:
+		return live
+	from sidecar.scoring.learning.shadow import ShadowingModel
+
+	return ShadowingModel(live, ScoringModel.from_file(shadow))
 
 
 def _store(cfg: Config) -> Any:
@@ -84,7 +90,14 @@ def _runtime(
 	if dry_run:
 		hubspot = DryRunHubSpot(hubspot)
 	erp = ErpClient.from_config(cfg.erp)
-	return Pipeline(cfg, store, hubspot, erp, _model(cfg), dry_run=dry_run, progress=progress), store
+	model = _model(cfg)
+	if getattr(model, "shadow", None) is not None and not dry_run:
+		from sidecar.scoring.learning.shadow import shadow_property_spec
+
+		hubspot.ensure_properties(
+			[shadow_property_spec(cfg.get("learning.shadow_property"), model.shadow.version)]
+		)
+	return Pipeline(cfg, store, hubspot, erp, model, dry_run=dry_run, progress=progress), store
 
 
 def _holder() -> str:

@@ -25,12 +25,13 @@ from sidecar.config.setting import (
 )
 from sidecar.config.settings_clients import CLIENT_SETTINGS
 from sidecar.config.settings_features import FEATURE_SETTINGS
+from sidecar.config.settings_learning import LEARNING_SETTINGS
 
 DEFAULT_CONFIG_PATHS = (Path("revops-sidecar.toml"), Path.home() / ".revops" / "sidecar.toml")
 
 
-SETTINGS: tuple[Setting, ...] = CLIENT_SETTINGS + FEATURE_SETTINGS
-SECTIONS = ("erp", "hubspot", "store", "scoring", "handoff", "run", "cx")
+SETTINGS: tuple[Setting, ...] = CLIENT_SETTINGS + FEATURE_SETTINGS + LEARNING_SETTINGS
+SECTIONS = ("erp", "hubspot", "store", "scoring", "handoff", "run", "cx", "learning")
 _BY_NAME = {s.dotted: s for s in SETTINGS}
 
 

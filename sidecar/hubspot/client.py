@@ -126,6 +126,9 @@ class HubSpotClient(HubSpotWrites):
 		self._props_groups = sdk.crm.properties.groups_api
 		self._owners = sdk.crm.owners.owners_api
 		self._associations = sdk.crm.associations.v4.basic_api
+		self._associations_batch = (
+			sdk.crm.associations.v4.batch_api
+		)  # deals -> contacts/companies (outcomes.py)
 
 	@classmethod
 	def from_config(cls, cfg: Any, used_today: int = 0) -> HubSpotClient:

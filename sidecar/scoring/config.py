@@ -35,7 +35,13 @@ else:  # pragma: no cover - exercised only on 3.10
 
 
 def parse_model_config(data: dict, source: str = "<memory>") -> ModelConfig:
-	"""Validate a parsed TOML tree; raise ModelConfigError naming the first bad key."""
+	"""Validate a parsed TOML tree; raise ModelConfigError naming the first bad key.
+
+	`[provenance]` (optional, free-form) is where a fitted model says where it came from (learning/modelfile.py);
+	the engine never reads it, so a person may edit or drop it."""
+	if not isinstance(data.get("provenance", {}), dict):
+		raise ModelConfigError("provenance: must be a table")
+	data = {k: v for k, v in data.items() if k != "provenance"}
 	root = _Reader(data, "")
 	version = root.integer("version")
 	if version != 1:

@@ -25,6 +25,7 @@ Contract:
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
@@ -57,6 +58,7 @@ class ScoringModel(FitTier, BehaviourTier, ErpTier):
 
 	def __init__(self, config: ModelConfig) -> None:
 		self.config = config
+		self.version: str | None = None  # set by from_file: the file's content hash
 		c = config
 		self._revenue = _BandTable(c.revenue_bands)
 		self._employees = _BandTable(c.employee_bands)
@@ -91,7 +93,10 @@ class ScoringModel(FitTier, BehaviourTier, ErpTier):
 
 	@classmethod
 	def from_file(cls, path: str | Path) -> ScoringModel:
-		return cls(load_model_config(path))
+		model = cls(load_model_config(path))
+		# what score history records as the model that scored a row (learning/modelfile.model_version)
+		model.version = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+		return model
 
 	@classmethod
 	def from_dict(cls, data: dict, source: str = "<memory>") -> ScoringModel:

@@ -10,6 +10,7 @@ Contract:
 - The run lock is a lease row: taken by INSERT or by an UPDATE that only matches an expired lease or our own,
   so two `run` instances never hold it at once on SQLite or PostgreSQL.
 - On SQLite every transaction starts with BEGIN IMMEDIATE (one writer at a time, waits up to 30 s).
+- Outcomes (deals, associations, lifecycle changes) and model versions: outcomes.py (migration 3).
 - The CX outbox (sidecar.cx.store) lives in the same database and the same versioned schema (schema.py).
 """
 
@@ -27,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sidecar.store import schema as s
 from sidecar.store.base import CHUNK
 from sidecar.store.handoffs import HandoffState
+from sidecar.store.outcomes import OutcomeState
 from sidecar.store.runs import RunState
 from sidecar.store.sync_state import ContactState, SyncState
 
@@ -39,7 +41,7 @@ def _normalise_url(url: str) -> str:
 	return url
 
 
-class Store(SyncState, HandoffState, RunState):
+class Store(SyncState, HandoffState, RunState, OutcomeState):
 	"""The state store: sync state (sync_state.py), handoffs and outbox (handoffs.py), runs and lock (runs.py)."""
 
 	def __init__(self, url: str, echo: bool = False):

@@ -94,6 +94,8 @@ score_history = Table(
 	Column("fit", Float, nullable=False),
 	Column("behaviour", Float, nullable=False),
 	Column("erp", Float, nullable=False),
+	Column("contributions", Text),  # JSON {signal: points} as scored (migration 3): the fit's features
+	Column("model_version", String(40)),  # the model that scored it (migration 3)
 )
 Index("ix_revops_score_history_contact", score_history.c.contact_id, score_history.c.scored_at)
 
@@ -245,6 +247,12 @@ def _v2(conn: Connection) -> None:
 	metadata.create_all(conn, tables=list(CX_TABLES), checkfirst=True)
 
 
+def _v3(conn: Connection) -> None:
+	from sidecar.store import schema_outcomes  # its tables live on this metadata; imported late (no cycle)
+
+	schema_outcomes.upgrade(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 	(
 		1,
@@ -252,6 +260,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 		_v1,
 	),
 	(2, "cx: survey response outbox and source cursors (kept when they exist)", _v2),
+	(3, "outcomes: deals and their associations, lifecycle changes, model versions; score features", _v3),
 ]
 LATEST = MIGRATIONS[-1][0]
 

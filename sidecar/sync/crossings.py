@@ -8,6 +8,7 @@ sales touch are carried on the state for the ROI report.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -59,7 +60,7 @@ def plan_states(
 			cfg.get("handoff.first_score_counts"),
 		)
 		if prev.score is None or float(prev.score) != float(c.result.total):
-			plan.history.append(_history_row(c, now_naive))
+			plan.history.append(_history_row(c, now_naive, getattr(ctx.model, "version", None)))
 		state = _next_state(c, prev, crossed_now, rearm, now_naive)
 		plan.states.append(state)
 		if rearm:
@@ -71,8 +72,10 @@ def plan_states(
 	return plan
 
 
-def _history_row(c: ContactScore, now_naive: datetime) -> dict[str, Any]:
+def _history_row(c: ContactScore, now_naive: datetime, model_version: str | None) -> dict[str, Any]:
 	tiers = c.result.tiers
+	# the per-signal points as scored: what `model fit` learns from (features as of the scoring date)
+	contributions = {k.signal: k.points for k in c.result.contributions}
 	return {
 		"contact_id": c.contact_id,
 		"company_id": c.company_id,
@@ -82,6 +85,8 @@ def _history_row(c: ContactScore, now_naive: datetime) -> dict[str, Any]:
 		"fit": float(tiers.get("fit", 0)),
 		"behaviour": float(tiers.get("behaviour", 0)),
 		"erp": float(tiers.get("erp", 0)),
+		"contributions": json.dumps(contributions, sort_keys=True),
+		"model_version": model_version,
 	}
 
 

@@ -57,8 +57,13 @@ def plan(ctx: PassContext, gathered: Gathered, scored: Scored, stats: dict[str, 
 	previous = ctx.store.contact_states(ids)
 	ledger = ctx.store.ledger_hashes("contacts", ids)
 	out = Plan()
+	shadow_property = ctx.cfg.get("learning.shadow_property")
 	for c in scored.contacts:
-		out.contacts.add(c.contact_id, score_values(ctx.property_names, c.result, c.customer), ledger)
+		values = score_values(ctx.property_names, c.result, c.customer)
+		shadow = c.result.facts.get("shadow_score")  # a candidate on trial (scoring/learning/shadow.py)
+		if shadow is not None:
+			values[shadow_property] = shadow
+		out.contacts.add(c.contact_id, values, ledger)
 	states = plan_states(ctx, scored.contacts, previous)
 	out.states, out.history = states.states, states.history
 	stats["changed"] = len(out.contacts.values)

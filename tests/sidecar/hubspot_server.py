@@ -34,6 +34,7 @@ DATE_PROPS = {
 	"createdate",
 	"hs_timestamp",
 	"hs_last_sales_activity_timestamp",
+	"closedate",
 }
 
 
@@ -150,6 +151,7 @@ class HubSpotServer:
 		self.faults: list[dict] = []
 		self.hooks: list[Callable[[str, str, str], None]] = []
 		self.response_delay = 0.0
+		self.association_page_size = 500
 		self._id_cache: dict[int, tuple[int, list[int]]] = {}
 		self._next_id = 9_000_000
 		handler = self._handler_class()
@@ -349,6 +351,9 @@ class HubSpotServer:
 			return self._properties(method, m.group(1), m.group(2) or "", body)
 		if path.rstrip("/") == "/crm/v3/owners":
 			return self._owners(query)
+		m = re.match(r"^/crm/v4/associations/([^/]+)/([^/]+)/batch/read$", path)
+		if m and method == "POST":
+			return self._associations_batch_read(m.group(1), m.group(2), body)
 		m = re.match(r"^/crm/v4/objects/([^/]+)/([^/]+)/associations/([^/]+)$", path)
 		if m and method == "GET":
 			return self._associations_of(m.group(1), m.group(2), m.group(3))
@@ -499,6 +504,38 @@ class HubSpotServer:
 				)
 			view = self._view(store[new_id], None)
 		return 201, view, {}
+
+	def _associations_batch_read(self, from_type: str, to_type: str, body: dict) -> tuple[int, Any, dict]:
+		"""v4 batch read of the associations given with `add(..., associations=...)`, paged per id by
+		`association_page_size` with an offset as the `after` token (as HubSpot pages long lists)."""
+		results = []
+		with self.lock:
+			store = self.objects.get(from_type, {})
+			for item in body["inputs"]:
+				obj = store.get(item["id"])
+				if obj is None:
+					continue
+				linked = ((obj.get("associations") or {}).get(to_type) or {}).get("results") or []
+				start = int(item.get("after") or 0)
+				chunk = linked[start : start + self.association_page_size]
+				result: dict[str, Any] = {
+					"from": {"id": obj["id"]},
+					"to": [
+						{
+							"toObjectId": str(a["id"]),
+							"associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 3, "label": None}],
+						}
+						for a in chunk
+					],
+				}
+				if start + len(chunk) < len(linked):
+					result["paging"] = {"next": {"after": str(start + len(chunk))}}
+				results.append(result)
+		return (
+			200,
+			{"status": "COMPLETE", "results": results, "startedAt": _now_iso(), "completedAt": _now_iso()},
+			{},
+		)
 
 	def _associations_of(self, object_type: str, object_id: str, to_type: str) -> tuple[int, Any, dict]:
 		with self.lock:

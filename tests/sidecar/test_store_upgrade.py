@@ -138,11 +138,11 @@ def _versions(store: Store) -> list[int]:
 def _check_upgraded(url: str) -> None:
 	store = open_store(url)
 	try:
-		assert LATEST == 2 and _versions(store) == [1, 2]
+		assert _versions(store) == [m[0] for m in MIGRATIONS] and LATEST == MIGRATIONS[-1][0] >= 2
 		assert store.get_cursor("erp_signals")["name"] == "CUST-1"
 		assert store.ledger_hashes("contacts", ["7"]) == {"7": "hash-7"}
 		cx = CxStore(store.engine)
-		assert _versions(store) == [1, 2]  # CxStore applies nothing more
+		assert _versions(store) == [m[0] for m in MIGRATIONS]  # CxStore applies nothing more
 		assert cx.counts() == {"pending": 1, "created": 1}
 		assert cx.get("typeform", "r1").payload == {"score": 3}
 		assert cx.get_cursor("hubspot_feedback") == "2026-11-01"
@@ -168,9 +168,9 @@ def test_new_store_gets_the_cx_tables_from_its_migrations(store_url):
 	store = open_store(store_url)
 	try:
 		assert CX_TABLES <= set(inspect(store.engine).get_table_names())
-		assert _versions(store) == [m[0] for m in MIGRATIONS] == [1, 2]
+		assert _versions(store) == [m[0] for m in MIGRATIONS]
 		cx = CxStore(store.engine)
 		assert cx.add(_response("csv", "a"))
-		assert _versions(store) == [1, 2]
+		assert _versions(store) == [m[0] for m in MIGRATIONS]
 	finally:
 		store.close()

@@ -312,13 +312,13 @@ def test_report_bands_vs_later_conversion(tmp_path):
 	report = build_report(store, threshold=70, days=90, now=now)
 	bands = {b["band"]: b for b in report["bands"]}
 	assert (
-		bands["85-100"]["contacts"],
-		bands["85-100"]["converted"],
-		bands["85-100"]["converted_before"],
+		bands["hot"]["contacts"],
+		bands["hot"]["converted"],
+		bands["hot"]["converted_before"],
 	) == (2, 1, 1)
-	assert bands["85-100"]["conversion_rate"] == 0.5
-	assert (bands["0-24"]["contacts"], bands["0-24"]["converted"]) == (1, 0)
-	assert bands["50-69"]["converted"] == 1
+	assert bands["hot"]["conversion_rate"] == 0.5
+	assert (bands["cold"]["contacts"], bands["cold"]["converted"]) == (1, 0)
+	assert bands["warm"]["converted"] == 1 and bands["cool"]["contacts"] == 0
 	assert report["handoffs"]["count"] == 0 and report["first_touch"]["median_hours"] is None
 
 
