@@ -27,6 +27,7 @@ from frappe import _
 from frappe.core.doctype.user_permission.user_permission import get_user_permissions
 from frappe.utils import get_datetime, now_datetime
 
+from revops_app.customer_experience.customer_timeline import timeline_rows
 from revops_app.revops.constants import ROLE_SYSTEM_MANAGER
 from revops_app.revops.signals.feed import customer_records as records_of
 from revops_app.revops.signals.feed import full_signals_page, signals_page
@@ -127,3 +128,14 @@ def _parse_time(arg: str, value: str | None):
 			frappe.ValidationError,
 		)
 	return parsed
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def customer_timeline(customer: str, limit: int = 100) -> list[dict]:
+	"""One customer's ordered timeline (`customer_experience.customer_timeline.timeline_rows`): invoices,
+	payments, reminders, promises, disputes, survey responses, recovery Issues and escalations, newest first,
+	each with its desk link. Needs read permission on that Customer."""
+	if frappe.session.user == "Guest":
+		raise frappe.AuthenticationError(_("Log in or use an API key to read the customer timeline"))
+	frappe.has_permission("Customer", "read", doc=customer, throw=True)
+	return timeline_rows(customer, min(max(int(limit or 100), 1), 500))

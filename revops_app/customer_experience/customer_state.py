@@ -38,6 +38,7 @@ from revops_app.customer_experience.constants import (
 )
 from revops_app.customer_experience.cx_settings import churn_config, cx_settings
 from revops_app.customer_experience.timeline import timeline_entry
+from revops_app.revops.signals.payment_behaviour import behaviour_for
 
 TIMELINE_LENGTH = 10
 RESPONSES_PER_METRIC = TIMELINE_LENGTH
@@ -50,6 +51,9 @@ def customer_facts(customers: list[str]) -> dict[str, dict[str, Any]]:
 	if not customers:
 		return facts
 	today = nowdate()
+	# how the customer pays (days to pay trend, failed payments, broken promises, disputes): 3 statements
+	for customer, behaviour in behaviour_for(customers, getdate(today)).items():
+		facts[customer]["payment"] = behaviour
 	for customer, count in frappe.db.sql(
 		"""select customer, count(*) from `tabSales Invoice`
 		where docstatus = 1 and outstanding_amount > 0 and due_date < %s and customer in %s
@@ -154,6 +158,7 @@ def customer_values(rows: list, facts: dict, config: health.ChurnConfig, today: 
 			contract_end_dates=facts["contract_ends"],
 			overdue_invoices=facts["overdue"],
 			open_issues=facts["open_issues"],
+			payment=facts.get("payment"),
 		),
 		config,
 		today,

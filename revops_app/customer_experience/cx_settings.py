@@ -67,6 +67,8 @@ def churn_config(settings) -> health.ChurnConfig:
 	return health.ChurnConfig(
 		decline_responses=_int(settings.get("churn_decline_responses"), 3),
 		contract_window_days=_int(settings.get("churn_contract_window_days"), 90),
+		# an off-switch, so a site that never saved the setting (a Single stores no default) uses it
+		payment_behaviour=not _int(settings.get("churn_ignore_payment_behaviour"), 0),
 	)
 
 

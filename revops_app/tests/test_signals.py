@@ -245,6 +245,11 @@ class TestSignalsFeed(FrappeTestCase):
 		record = self.record_of(self.alpha)
 		self.assertEqual(feed.default_currency(), self.currency)
 		modified = record.pop("modified")
+		# the collector of the default dunning policy (alpha has no policy of its own or of its group)
+		default_collector = frappe.db.get_value(
+			"RevOps Dunning Policy", {"is_default": 1, "enabled": 1}, "collector"
+		)
+		self.assertEqual(record.pop("collector"), default_collector or None)
 		self.assertEqual(
 			record,
 			{
@@ -265,11 +270,21 @@ class TestSignalsFeed(FrappeTestCase):
 				"overdue_invoice_count": 1,
 				"overdue_amount": 1000.0,
 				"max_days_overdue": 30,
+				"oldest_due_date": day(-30),
+				"account_manager": None,
 				"contract_end_date": day(45),
 				"quotation_item_groups": {self.hardware: 1, self.services: 1},
 				"open_opportunity_count": 1,
 				"open_issue_count": 1,
 				"issues_last_90d": 1,
+				# inv3 was settled by its credit note, not a payment: no days to pay
+				"payment_window_days": 365,
+				"paid_invoice_count": 0,
+				"avg_days_to_pay": None,
+				"days_to_pay_trend": None,
+				"failed_payment_count": 0,
+				"broken_promise_count": 0,
+				"dispute_count": 0,
 			},
 		)
 		# effective modified: the newest of the customer and everything that feeds it (all created now)

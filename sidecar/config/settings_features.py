@@ -92,6 +92,25 @@ FEATURE_SETTINGS: tuple[Setting, ...] = (
 		False,
 		"route owned contacts too (otherwise an owned contact keeps its owner, who gets the task)",
 	),
+	Setting(
+		"handoff",
+		"receivables_routing",
+		"str",
+		"both",
+		"lead whose ERPNext customer has overdue invoices or disputes: 'both' = the BDR keeps the lead and the"
+		" collector/account manager gets a task too, 'instead' = the lead goes to the collector/account manager,"
+		" 'off' = route as any other lead",
+		check=_one_of("off", "instead", "both"),
+	),
+	Setting(
+		"handoff",
+		"receivables_owner",
+		"str",
+		"collector",
+		"who handles money owed: 'collector' (the customer's dunning policy collector, else its account manager)"
+		" or 'account_manager' (else the collector)",
+		check=_one_of("collector", "account_manager"),
+	),
 	# --- run loop ---
 	Setting(
 		"run",

@@ -168,6 +168,10 @@ def _erp_record(
 		quotes[group] = quotes.get(group, 0) + r.randint(1, 4)
 	open_issues = int(r.expovariate(2.5))
 	modified = g.ago(r.uniform(0, 400))
+	payment = _payment_behaviour(seq, invoices, overdue_count)
+	oldest_due = None
+	if open_count:
+		oldest_due = (today - timedelta(days=max_days if overdue_count else -14)).isoformat()
 	return {
 		"customer": f"CUST-{seq:05d}",
 		"customer_name": name,
@@ -187,11 +191,40 @@ def _erp_record(
 		"overdue_invoice_count": overdue_count,
 		"overdue_amount": overdue_amount,
 		"max_days_overdue": max_days,
+		"oldest_due_date": oldest_due,
+		"account_manager": _demo_user("am", seq) if seq % 3 == 0 else None,
+		"collector": _demo_user("ar", seq % 4) if open_count else None,
 		"contract_end_date": contract_end,
 		"quotation_item_groups": dict(sorted(quotes.items())),
 		"open_opportunity_count": int(r.expovariate(2.0)),
 		"open_issue_count": open_issues,
 		"issues_last_90d": open_issues + int(r.expovariate(1.5)),
+		**payment,
+	}
+
+
+def _demo_user(role: str, n: int) -> str:
+	return f"{role}{n % 7}@finance.example"
+
+
+def _payment_behaviour(seq: int, invoices: int, overdue_count: int) -> dict:
+	# Own generator (a str seed is stable across processes), so the rest of the dataset is unchanged.
+	r = random.Random(f"payment-{seq}")
+	paid = min(invoices, int(r.expovariate(0.3))) if invoices else 0
+	average = trend = None
+	if paid:
+		average = round(r.uniform(5, 45) + overdue_count * 8, 1)
+		if paid >= 2:
+			trend = round(r.gauss(2 * overdue_count, 6), 1)
+	late = overdue_count > 0
+	return {
+		"payment_window_days": 365,
+		"paid_invoice_count": paid,
+		"avg_days_to_pay": average,
+		"days_to_pay_trend": trend,
+		"failed_payment_count": int(r.expovariate(3.0 if late else 8.0)) if paid else 0,
+		"broken_promise_count": int(r.expovariate(2.5)) if late else 0,
+		"dispute_count": int(r.expovariate(9.0)) if paid else 0,
 	}
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sidecar.hubspot.errors import AmbiguousWrite, HubSpotError
+from sidecar.hubspot.properties import TASK_KEY_PROPERTY
 from sidecar.store import Store
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def deliver_handoffs(
 		if row["attempts"] and row["last_attempt_at"] and now - row["last_attempt_at"] < settle_seconds:
 			stats.deferred += 1  # attempted recently: search may not show the task yet
 			continue
-		attempts = store.outbox_attempt(row["key"])
+		attempts = row["attempts"] = store.outbox_attempt(row["key"])
 		if attempts > 1:  # attempted before: the task may exist
 			try:
 				task_id = hubspot.find_task_by_key(key, payload["contact_id"])
@@ -54,10 +55,10 @@ def deliver_handoffs(
 				stats.reconciled += 1
 				ready.append((row, task_id))
 				continue
-		row["attempts"] = attempts
 		to_create.append(row)
 	for start in range(0, len(to_create), TASK_BATCH):
 		ready.extend(_create_batch(store, hubspot, to_create[start : start + TASK_BATCH], stats))
+	ready = _create_extra_tasks(store, hubspot, ready, stats)
 	owner_updates = {
 		r["payload"]["contact_id"]: {"hubspot_owner_id": r["payload"]["owner_id"]}
 		for r, _ in ready
@@ -121,3 +122,49 @@ def _create_batch(
 		stats.created += 1
 		out.append((row, task_id))
 	return out
+
+
+def _create_extra_tasks(
+	store: Store, hubspot: Any, ready: list[tuple[dict[str, Any], str]], stats: DeliveryStats
+) -> list[tuple[dict[str, Any], str]]:
+	""" "both" receivables routing: the collector's own task beside the BDR's, each with its own key and the
+	same exactly-once rule (looked up by key when the row was attempted before, created in one batch). A row
+	whose extra task failed stays pending; the next delivery finds both tasks that exist by their keys."""
+	wanted: list[tuple[dict[str, Any], str, dict[str, Any]]] = []
+	for row, task_id in ready:
+		payload = row["payload"]
+		for extra in payload.get("extra_tasks") or ():
+			found = None
+			if row["attempts"] > 1:  # attempted before: the extra task may exist
+				try:
+					found = hubspot.find_task_by_key(extra[TASK_KEY_PROPERTY], payload["contact_id"])
+				except HubSpotError as exc:
+					_failed(store, stats, row, exc, row["attempts"])
+					row["extra_failed"] = True
+					continue
+			if found:
+				stats.reconciled += 1
+			else:
+				wanted.append((row, task_id, extra))
+	for start in range(0, len(wanted), TASK_BATCH):
+		chunk = wanted[start : start + TASK_BATCH]
+		try:
+			created = hubspot.create_tasks([(extra, row["payload"]["contact_id"]) for row, _, extra in chunk])
+		except HubSpotError as exc:
+			created = {}
+			for row, _, _extra in chunk:
+				_failed(store, stats, row, exc, row["attempts"])
+				row["extra_failed"] = True
+		for row, _, extra in chunk:
+			if str(extra[TASK_KEY_PROPERTY]) in created:
+				stats.created += 1
+			elif not row.get("extra_failed"):
+				_failed(
+					store,
+					stats,
+					row,
+					AmbiguousWrite("task missing from HubSpot's batch answer"),
+					row["attempts"],
+				)
+				row["extra_failed"] = True
+	return [(row, task_id) for row, task_id in ready if not row.get("extra_failed")]

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sidecar.handoff.crossing import add_business_days
+from sidecar.handoff.receivables import owes, receivables_lines
 from sidecar.hubspot.properties import TASK_KEY_PROPERTY
 
 
@@ -30,8 +31,11 @@ def build_task_properties(
 	as_of: datetime,
 	due_business_days: int,
 	priority: str,
+	receivables_note: str = "",
 ) -> dict[str, Any]:
-	"""HubSpot task properties for one handoff; `result` is ScoreResult.to_dict()."""
+	"""HubSpot task properties for one handoff; `result` is ScoreResult.to_dict(). When the customer has open
+	invoices the body states the open and overdue amounts and the oldest due date (`receivables_note` says how
+	the receivables changed the routing)."""
 	props = contact.get("properties") or {}
 	cprops = (company or {}).get("properties") or {}
 	name = (
@@ -83,6 +87,10 @@ def build_task_properties(
 		lines.append(
 			"<p>ERPNext signals:</p><ul>" + "".join(f"<li>{esc(x)}</li>" for x in erp_lines) + "</ul>"
 		)
+	if erp and (owes(erp) or int(erp.get("open_invoice_count") or 0) > 0):
+		heading = "Money owed" if owes(erp) else "Receivables"
+		items = receivables_lines(erp) + ([receivables_note] if receivables_note else [])
+		lines.append(f"<p>{heading}:</p><ul>" + "".join(f"<li>{esc(x)}</li>" for x in items) + "</ul>")
 	if erp_contribs:
 		lines.append(
 			"<p>ERP signals behind the score:</p><ul>"
@@ -94,12 +102,10 @@ def build_task_properties(
 		)
 	if team:
 		lines.append(f"<p>Routed to team {esc(team)}.</p>")
-	due = add_business_days(as_of.astimezone(timezone.utc).date(), due_business_days)
-	due_ms = int(datetime(due.year, due.month, due.day, 16, 0, tzinfo=timezone.utc).timestamp() * 1000)
 	out = {
 		"hs_task_subject": f"SQL: {name}{' (' + company_name + ')' if company_name else ''} scored {result.get('total')}",
 		"hs_task_body": "".join(lines),
-		"hs_timestamp": due_ms,
+		"hs_timestamp": _due_ms(as_of, due_business_days),
 		"hs_task_priority": priority,
 		"hs_task_status": "NOT_STARTED",
 		"hs_task_type": "TODO",
@@ -108,3 +114,43 @@ def build_task_properties(
 	if owner_id:
 		out["hubspot_owner_id"] = owner_id
 	return out
+
+
+def _due_ms(as_of: datetime, due_business_days: int) -> int:
+	due = add_business_days(as_of.astimezone(timezone.utc).date(), due_business_days)
+	return int(datetime(due.year, due.month, due.day, 16, 0, tzinfo=timezone.utc).timestamp() * 1000)
+
+
+def build_receivables_task(
+	*,
+	key: str,
+	sql_task: dict[str, Any],
+	erp: dict[str, Any],
+	owner_id: str,
+	note: str,
+	as_of: datetime,
+	due_business_days: int,
+	priority: str,
+) -> dict[str, Any]:
+	"""The receivables owner's own task when routing is "both": the same lead, seen from the money owed.
+	Its idempotency key is the SQL task's key + ":receivables"."""
+	esc = html.escape
+	subject = sql_task["hs_task_subject"].replace("SQL: ", "SQL with money owed: ", 1)
+	body = (
+		f"<p>{esc(str(erp.get('customer_name') or erp.get('customer')))} has a sales-qualified lead and owes money."
+		" Sales has the lead; please agree the next step with them before collections contact the customer.</p>"
+		"<ul>"
+		+ "".join(f"<li>{esc(x)}</li>" for x in [*receivables_lines(erp), note])
+		+ "</ul>"
+		+ sql_task["hs_task_body"]
+	)
+	return {
+		"hs_task_subject": subject,
+		"hs_task_body": body,
+		"hs_timestamp": _due_ms(as_of, due_business_days),
+		"hs_task_priority": priority,
+		"hs_task_status": "NOT_STARTED",
+		"hs_task_type": "TODO",
+		TASK_KEY_PROPERTY: f"{key}:receivables",
+		"hubspot_owner_id": owner_id,
+	}

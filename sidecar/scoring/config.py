@@ -25,6 +25,7 @@ from sidecar.scoring.config_types import (
 	ModelConfig,
 	ModelConfigError,
 )
+from sidecar.scoring.payment import parse_payment_config
 from sidecar.scoring.signals import EVENT_SOURCES, normalise_industry
 
 if sys.version_info >= (3, 11):
@@ -49,6 +50,7 @@ def parse_model_config(data: dict, source: str = "<memory>") -> ModelConfig:
 	erp = root.table("erp")
 	values.update(_erp_money(erp))
 	values.update(_erp_interest(erp))
+	values["payment"] = parse_payment_config(erp)
 	erp.done()
 	company = root.table("company")
 	breadth = company.number("breadth_weight", lo=0, hi=1)

@@ -43,6 +43,20 @@ class BehaviourSignal:
 
 
 @dataclass(frozen=True, slots=True)
+class PaymentConfig:
+	"""[erp.payment_behaviour]: see sidecar/scoring/payment.py (all zero = the signal is off)."""
+
+	slower_threshold_days: float = 0.0
+	points_per_day_slower: float = 0.0
+	points_per_failed_payment: float = 0.0
+	points_per_broken_promise: float = 0.0
+	points_per_dispute: float = 0.0
+	prompt_payer_days: float = 0.0
+	prompt_payer_points: float = 0.0
+	floor: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class ModelConfig:
 	source: str
 	tier_min: dict[str, float]
@@ -82,3 +96,4 @@ class ModelConfig:
 	support_points_per_open_issue: float
 	support_floor: float
 	company_breadth_weight: float
+	payment: PaymentConfig = PaymentConfig()

@@ -130,6 +130,12 @@ class LeadSignals:
 	open_opportunity_count: int = 0
 	open_issue_count: int = 0
 	issues_last_90d: int = 0
+	# payment behaviour over the record's payment window (revops_app.core.collections.payment_behaviour)
+	avg_days_to_pay: float | None = None
+	days_to_pay_trend: float | None = None  # positive = paying slower than earlier in the window
+	failed_payment_count: int = 0
+	broken_promise_count: int = 0
+	dispute_count: int = 0
 	territory: str = ""
 	customer_group: str = ""
 
@@ -198,6 +204,11 @@ def _apply_erp(signals: LeadSignals, erp: dict | None) -> None:
 	signals.open_opportunity_count = int(count_value(erp.get("open_opportunity_count")))
 	signals.open_issue_count = int(count_value(erp.get("open_issue_count")))
 	signals.issues_last_90d = int(count_value(erp.get("issues_last_90d")))
+	signals.avg_days_to_pay = parse_number(erp.get("avg_days_to_pay"))
+	signals.days_to_pay_trend = parse_number(erp.get("days_to_pay_trend"))
+	signals.failed_payment_count = int(count_value(erp.get("failed_payment_count")))
+	signals.broken_promise_count = int(count_value(erp.get("broken_promise_count")))
+	signals.dispute_count = int(count_value(erp.get("dispute_count")))
 
 
 def build_signals(

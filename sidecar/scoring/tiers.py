@@ -13,6 +13,7 @@ import math
 from datetime import date
 from typing import Any
 
+from sidecar.scoring.payment import payment_contribution
 from sidecar.scoring.result import (
 	_DAY,
 	Contribution,
@@ -296,4 +297,7 @@ class ErpTier:
 					"erp", "support_issues", points, f"{_plural(s.open_issue_count, 'open support issue')}"
 				)
 			)
+		paying = payment_contribution(s, c.payment)
+		if paying is not None:
+			out.append(paying)
 		return lines

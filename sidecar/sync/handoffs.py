@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sidecar.handoff import OwnerRouter, build_task_properties
+from sidecar.handoff.receivables import route_receivables
+from sidecar.handoff.task import build_receivables_task
 from sidecar.store import ContactState
 from sidecar.sync.context import PassContext
 from sidecar.sync.gather import Gathered
@@ -59,12 +61,22 @@ def _decide(
 	cfg, result = ctx.cfg, c.result
 	company = gathered.companies.get(c.company_id) if c.company_id else None
 	team, owner_id, current_owner = _route(ctx, router, c, company)
+	erp = gathered.erp.get(c.customer) if c.customer else None
+	# money owed: the collector / account manager instead of (or beside) the BDR
+	receivables = route_receivables(
+		cfg.get("handoff.receivables_routing"),
+		erp,
+		router.owners,
+		cfg.get("handoff.receivables_owner"),
+		owner_id,
+	)
+	owner_id = receivables.owner_id
 	key = f"{c.contact_id}:{state.crossings + 1}"
 	task = build_task_properties(
 		key=key,
 		contact=c.contact,
 		company=company,
-		erp=gathered.erp.get(c.customer) if c.customer else None,
+		erp=erp,
 		result=result.to_dict(),
 		owner_id=owner_id,
 		team=team,
@@ -72,8 +84,22 @@ def _decide(
 		as_of=ctx.as_of,
 		due_business_days=cfg.get("handoff.due_business_days"),
 		priority=cfg.get("handoff.task_priority"),
+		receivables_note=receivables.note,
 	)
 	payload = {"contact_id": c.contact_id, "owner_id": owner_id, "current_owner": current_owner, "task": task}
+	if receivables.extra_owner_id and erp:
+		payload["extra_tasks"] = [
+			build_receivables_task(
+				key=key,
+				sql_task=task,
+				erp=erp,
+				owner_id=receivables.extra_owner_id,
+				note=receivables.note,
+				as_of=ctx.as_of,
+				due_business_days=cfg.get("handoff.due_business_days"),
+				priority=cfg.get("handoff.task_priority"),
+			)
+		]
 	details = {
 		"team": team,
 		"owner_id": owner_id,
@@ -81,6 +107,7 @@ def _decide(
 		"tiers": result.tiers,
 		"reasons": result.reasons[:6],
 		"erp_customer": c.customer,
+		"receivables_owner_id": receivables.extra_owner_id,
 	}
 	summary = {
 		"contact_id": c.contact_id,

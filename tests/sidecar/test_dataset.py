@@ -34,11 +34,22 @@ ERP_RECORD = {
 	"overdue_invoice_count": (int,),
 	"overdue_amount": (float,),
 	"max_days_overdue": (int,),
+	"oldest_due_date": (str, type(None)),
+	"account_manager": (str, type(None)),
+	"collector": (str, type(None)),
 	"contract_end_date": (str, type(None)),
 	"quotation_item_groups": (dict,),
 	"open_opportunity_count": (int,),
 	"open_issue_count": (int,),
 	"issues_last_90d": (int,),
+	# payment behaviour (revops_app.core.collections.payment_behaviour.RECORD_KEYS)
+	"payment_window_days": (int,),
+	"paid_invoice_count": (int,),
+	"avg_days_to_pay": (float, type(None)),
+	"days_to_pay_trend": (float, type(None)),
+	"failed_payment_count": (int,),
+	"broken_promise_count": (int,),
+	"dispute_count": (int,),
 }
 EXTRA_HUBSPOT_PROPERTIES = {"createdate", "lastmodifieddate", "hs_lastmodifieddate", "hs_object_id"}
 
@@ -201,6 +212,7 @@ def test_the_data_exercises_every_scoring_signal(data):
 		"product_interest",
 		"open_opportunities",
 		"support_issues",
+		"payment_behaviour",
 	}
 	assert expected <= seen, sorted(expected - seen)
 

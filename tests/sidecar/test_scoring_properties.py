@@ -67,6 +67,11 @@ def random_signals(rng: random.Random) -> LeadSignals:
 		quotation_item_groups=(("Analytics", rng.randint(1, 40)), ("Hardware", rng.randint(1, 40))),
 		open_opportunity_count=rng.randint(0, 20),
 		open_issue_count=rng.randint(0, 20),
+		avg_days_to_pay=rng.choice([None, 0.0, 12.0, 400.0]),
+		days_to_pay_trend=rng.choice([None, -30.0, 4.9, 5.0, 300.0]),
+		failed_payment_count=rng.randint(0, 30),
+		broken_promise_count=rng.randint(0, 5),
+		dispute_count=rng.randint(0, 5),
 	)
 
 
@@ -115,6 +120,8 @@ def test_caps_and_total_bounds_on_extreme_random_inputs():
 				assert config.open_floor <= c.points < 0
 			elif c.signal == "support_issues":
 				assert config.support_floor <= c.points < 0
+			elif c.signal == "payment_behaviour":
+				assert config.payment.floor <= c.points <= config.payment.prompt_payer_points and c.points
 			elif c.signal == "product_interest":
 				assert 0 < c.points <= config.product_max_points
 			elif c.signal == "open_opportunities":

@@ -8,7 +8,9 @@ Churn risk (`churn_risk`): the customer's NPS has fallen over the last N respons
 newest), AND at least one of these coincides:
 - a Contract ends within `contract_window_days` from today (today included),
 - the customer has overdue invoices,
-- the customer has open Issues.
+- the customer has open Issues,
+- the customer's payment behaviour worsened (`core.collections.payment_behaviour.concerns`: paying
+  slower, failed payments, broken promises to pay, disputes), unless `ChurnConfig.payment_behaviour` is off.
 A falling NPS alone is a signal, not a flag; an overdue invoice alone is a collections matter. The
 reason names each factor, so the flag can be explained on the Customer form and in the report.
 
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
+from revops_app.core.collections.payment_behaviour import PaymentBehaviour, concerns
 from revops_app.core.cx.normalise import Category
 
 
@@ -31,6 +34,7 @@ from revops_app.core.cx.normalise import Category
 class ChurnConfig:
 	decline_responses: int = 3
 	contract_window_days: int = 90
+	payment_behaviour: bool = True  # payment behaviour counts as a coinciding factor
 
 	def __post_init__(self) -> None:
 		if not 2 <= self.decline_responses <= 5:
@@ -45,6 +49,7 @@ class ChurnInputs:
 	contract_end_dates: Sequence[date]  # of the customer's current (not lapsed) contracts
 	overdue_invoices: int = 0
 	open_issues: int = 0
+	payment: PaymentBehaviour | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,8 @@ def churn_risk(inputs: ChurnInputs, config: ChurnConfig, today: date) -> ChurnAs
 		factors.append(f"{inputs.overdue_invoices} overdue invoice(s)")
 	if inputs.open_issues:
 		factors.append(f"{inputs.open_issues} open Issue(s)")
+	if config.payment_behaviour:
+		factors.extend(concerns(inputs.payment))
 	if not factors:
 		return ChurnAssessment(False, "")
 	return ChurnAssessment(True, f"{trend}; " + "; ".join(factors))

@@ -7,6 +7,8 @@ Contract
 - `load_policies()` reads every enabled policy with its steps and groups in three set-based queries and
   returns a `PolicySet` (policy by customer, else by customer group, else the default; broken policies
   are left out with the reason, and a customer naming one never falls through to a harsher policy).
+- Each policy's CX awareness (hold or soften reminders during service recovery) is read into
+  `PolicySet.cx_rules` (`revops_app.core.collections.dunning_cx`).
 - `guard_customer_dunning_fields` (Customer validate, doc_events): only Accounts Manager / System Manager
   change a customer's policy, pause or opt-out.
 """
@@ -19,6 +21,7 @@ from frappe import _
 from frappe.utils import cint
 
 from revops_app.core.collections import dunning as engine
+from revops_app.core.collections import dunning_cx
 from revops_app.revenue_collections.constants import (
 	CUSTOMER_DUNNING_FIELDS,
 	DUNNING_MANAGER_ROLES,
@@ -52,6 +55,7 @@ def validate_policy(doc: Any) -> None:
 			_("customer group {0} already follows policy {1}").format(group, policy)
 			for group, policy in taken
 		)
+	errors.extend(dunning_cx.rule_errors(dunning_cx.rule_from_row(doc)))
 	if cint(doc.is_default) and not cint(doc.enabled):
 		errors.append(_("the default policy must be enabled"))
 	if errors:
@@ -73,6 +77,7 @@ class PolicySet:
 	default: str | None
 	collectors: dict[str, str | None]
 	broken: dict[str, str] = field(default_factory=dict)  # policy -> why it was left out
+	cx_rules: dict[str, dunning_cx.CXRule] = field(default_factory=dict)  # policy -> its CX awareness
 
 	def policy_for(self, own: str | None, group: str | None) -> str | None:
 		if own and own in self.policies:
@@ -85,7 +90,9 @@ class PolicySet:
 def load_policies() -> PolicySet:
 	"""Every enabled policy with its steps and groups, in three set-based queries."""
 	heads = frappe.db.sql(
-		f"""SELECT name, is_default, max_attempts, collector FROM `tab{DUNNING_POLICY_DOCTYPE}`
+		f"""SELECT name, is_default, max_attempts, collector, cx_aware, cx_action, cx_detractor_days,
+			cx_soft_template
+		FROM `tab{DUNNING_POLICY_DOCTYPE}`
 		WHERE enabled = 1 ORDER BY name""",
 		as_dict=True,
 	)
@@ -120,6 +127,7 @@ def load_policies() -> PolicySet:
 		default=default,
 		collectors={h.name: h.collector for h in heads},
 		broken=broken,
+		cx_rules={h.name: dunning_cx.rule_from_row(h) for h in heads if h.name in policies},
 	)
 
 

@@ -42,6 +42,7 @@ def preview(
 			"retry": [d.invoice for d in message.decisions if d.retry],
 			"superseded": sorted({s for d in message.decisions for s in d.superseded}),
 			"recipients": recipients_for(message, the_plan),
+			"cx_note": the_plan.cx_notes.get(message.customer),
 		}
 		try:
 			entry["subject"] = render(message.step.template, template_context(message, the_plan))[0]

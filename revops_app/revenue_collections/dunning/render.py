@@ -71,6 +71,8 @@ def template_context(message: engine.Message, the_plan: Plan) -> dict[str, Any]:
 		"step": message.step.name,
 		"policy": message.policy,
 		"run_date": the_plan.on,
+		# True while the customer is in service recovery and the policy softens (core.collections.dunning_cx)
+		"softened": message.customer in the_plan.cx_notes,
 	}
 
 

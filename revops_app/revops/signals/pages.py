@@ -81,6 +81,9 @@ def _feed_sql(with_since: bool, name_range: bool = False) -> str:
 		f"""SELECT i.customer, {_midnight_after("i.opening_date", ISSUE_WINDOW_DAYS + 1)} FROM `tabIssue` i
 			WHERE i.customer IS NOT NULL AND {crossing("i.opening_date", ISSUE_WINDOW_DAYS + 1)}
 			{who("i.customer")}""",
+		# payment behaviour: a failed payment or a dispute changes only the pay link
+		f"""SELECT pl.customer, pl.modified FROM `tabRevOps Payment Link` pl
+			WHERE pl.customer IS NOT NULL {mod("pl")} {who("pl.customer")}""",
 		f"""SELECT dl.link_name, ca.modified FROM `tabContact` ca
 			JOIN `tabDynamic Link` dl ON dl.parent = ca.name AND dl.parenttype = 'Contact'
 			WHERE dl.link_doctype = 'Customer' {mod("ca")} {who("dl.link_name")}""",

@@ -9,6 +9,7 @@ from typing import Any
 import frappe
 from frappe.utils import getdate
 
+from revops_app.core.collections.payment_behaviour import PaymentBehaviour
 from revops_app.revops.signals.pages import (
 	ISSUE_WINDOW_DAYS,
 	OPEN_ISSUE_STATUSES,
@@ -19,6 +20,7 @@ from revops_app.revops.signals.pages import (
 	_in_range,
 	format_modified,
 )
+from revops_app.revops.signals.payment_behaviour import behaviour_by_customer
 
 # Personal mailbox providers say nothing about the customer's company, so they give no domain.
 FREEMAIL_DOMAINS = frozenset(
@@ -39,6 +41,9 @@ FREEMAIL_DOMAINS = frozenset(
 		"protonmail.com",
 	}
 )
+
+
+NO_PAYMENTS = PaymentBehaviour()
 
 
 def _by_customer(rows: list[dict], key: str = "customer") -> dict[str, dict]:
@@ -74,8 +79,17 @@ def build_records(
 		sql(
 			f"""
 			SELECT c.name AS customer, c.customer_name, c.disabled, c.customer_group, c.territory,
-				c.industry, c.website, c.email_id
-			FROM `tabCustomer` c WHERE {match("c.name")}
+				c.industry, c.website, c.email_id, c.account_manager,
+				COALESCE(dpo.collector, gp.collector, dpd.collector) AS collector
+			FROM `tabCustomer` c
+			LEFT JOIN `tabRevOps Dunning Policy` dpo ON dpo.name = c.revops_dunning_policy AND dpo.enabled = 1
+			LEFT JOIN (
+				SELECT dpg.customer_group, dpp.collector FROM `tabRevOps Dunning Policy Customer Group` dpg
+				JOIN `tabRevOps Dunning Policy` dpp ON dpp.name = dpg.parent AND dpp.enabled = 1
+				WHERE dpg.parenttype = 'RevOps Dunning Policy'
+			) gp ON gp.customer_group = c.customer_group
+			LEFT JOIN `tabRevOps Dunning Policy` dpd ON dpd.is_default = 1 AND dpd.enabled = 1
+			WHERE {match("c.name")}
 			""",
 			params,
 			as_dict=True,
@@ -109,7 +123,9 @@ def build_records(
 				SUM(CASE WHEN si.is_return = 0 AND si.outstanding_amount > 0 AND si.due_date < %(today)s
 					THEN {OUTSTANDING_COMPANY} ELSE 0 END) AS overdue_amount,
 				MIN(CASE WHEN si.is_return = 0 AND si.outstanding_amount > 0 AND si.due_date < %(today)s
-					THEN si.due_date END) AS oldest_overdue_due_date
+					THEN si.due_date END) AS oldest_overdue_due_date,
+				MIN(CASE WHEN si.is_return = 0 AND si.outstanding_amount > 0 THEN si.due_date END)
+					AS oldest_due_date
 			FROM `tabSales Invoice` si {_customer_index_hint()}
 			JOIN `tabCompany` co ON co.name = si.company
 			WHERE si.docstatus = 1 AND {match("si.customer")} AND co.default_currency = %(currency)s
@@ -175,6 +191,8 @@ def build_records(
 		)
 	)
 
+	payment = behaviour_by_customer(match, params, today)  # three more GROUP BY statements, any page size
+
 	emails: dict[str, set[str]] = {}
 	for row in contact_emails:
 		emails.setdefault(row["customer"], set()).add(row["email_id"].strip().lower())
@@ -192,6 +210,7 @@ def build_records(
 			own_emails.add(customer["email_id"].strip().lower())
 		inv = invoices.get(name, {})
 		oldest_due = inv.get("oldest_overdue_due_date")
+		pay = payment.get(name) or NO_PAYMENTS
 		records.append(
 			{
 				"customer": name,
@@ -212,11 +231,23 @@ def build_records(
 				"overdue_invoice_count": int(inv.get("overdue_invoice_count") or 0),
 				"overdue_amount": _money(inv.get("overdue_amount")),
 				"max_days_overdue": (today - getdate(oldest_due)).days if oldest_due else 0,
+				"oldest_due_date": _date(inv.get("oldest_due_date")),  # of the open invoices
+				# who handles receivables (Users, named by email): handoff routing in the sidecar
+				"account_manager": customer.get("account_manager") or None,
+				"collector": customer.get("collector") or None,
 				"contract_end_date": _date(contracts.get(name, {}).get("contract_end_date")),
 				"quotation_item_groups": dict(sorted(groups.get(name, {}).items())),
 				"open_opportunity_count": int(opportunities.get(name, {}).get("open_opportunity_count") or 0),
 				"open_issue_count": int(issues.get(name, {}).get("open_issue_count") or 0),
 				"issues_last_90d": int(issues.get(name, {}).get("issues_last_90d") or 0),
+				# payment behaviour over the last 365 days (core.collections.payment_behaviour)
+				"payment_window_days": pay.window_days,
+				"paid_invoice_count": pay.paid_invoices,
+				"avg_days_to_pay": pay.avg_days_to_pay,
+				"days_to_pay_trend": pay.days_to_pay_trend,
+				"failed_payment_count": pay.failed_payments,
+				"broken_promise_count": pay.broken_promises,
+				"dispute_count": pay.disputes,
 			}
 		)
 	return records

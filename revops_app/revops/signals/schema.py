@@ -12,6 +12,7 @@ SIGNALS_FEED_FIELDS: dict[str, dict[str, str]] = {
 		"industry": "Link",
 		"website": "Data",
 		"email_id": "Read Only",
+		"account_manager": "Link",
 	},
 	"Sales Invoice": {
 		"modified": "Datetime",
@@ -27,7 +28,20 @@ SIGNALS_FEED_FIELDS: dict[str, dict[str, str]] = {
 		"conversion_rate": "Float",
 	},
 	"Company": {"default_currency": "Link"},
-	"Payment Entry": {"modified": "Datetime", "party_type": "Link", "party": "Dynamic Link"},
+	"Payment Entry": {
+		"modified": "Datetime",
+		"party_type": "Link",
+		"party": "Dynamic Link",
+		"docstatus": "Int",
+		"posting_date": "Date",
+	},
+	# payment behaviour (signals/payment_behaviour.py): days to pay from the payments against each invoice
+	"Payment Entry Reference": {
+		"parent": "Data",
+		"parenttype": "Data",
+		"reference_doctype": "Link",
+		"reference_name": "Dynamic Link",
+	},
 	"Contract": {
 		"modified": "Datetime",
 		"docstatus": "Int",

@@ -38,6 +38,20 @@ SIGNAL_POINTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 	"product_interest": (("erp.product_interest", ("points_per_quote", "max_points")),),
 	"open_opportunities": (("erp.opportunities", ("points_per_opportunity", "max_points")),),
 	"support_issues": (("erp.support", ("points_per_open_issue", "floor")),),
+	# linear in its points: trend x per-day + counts x per-count, the floor and the prompt-payer bonus
+	"payment_behaviour": (
+		(
+			"erp.payment_behaviour",
+			(
+				"points_per_day_slower",
+				"points_per_failed_payment",
+				"points_per_broken_promise",
+				"points_per_dispute",
+				"prompt_payer_points",
+				"floor",
+			),
+		),
+	),
 }
 BEHAVIOUR_KEYS = ("points_per_event", "max_points")
 

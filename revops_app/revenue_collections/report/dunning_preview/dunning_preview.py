@@ -2,7 +2,9 @@
 
 Uses `revops_app.revenue_collections.dunning.plan.plan`, the same facts, policies and engine as the run itself, so the rows
 marked Send are exactly the reminders a run on that date would log and email (one email per customer and
-step: the Message column groups them). Skipped invoices, with the reason, appear when asked for.
+step: the Message column groups them). Skipped invoices, with the reason, appear when asked for. A reminder held or softened because the customer is in
+service recovery (`core.collections.dunning_cx`) says so in Reason, and Service Recovery names the open Issue or
+the detractor response.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from frappe import _
 from frappe.utils import cint, getdate, today
 
 from revops_app.core.collections import dunning as engine
+from revops_app.core.collections import dunning_cx
 from revops_app.revenue_collections.dunning.plan import plan
 
 
@@ -46,12 +49,16 @@ def execute(filters: dict | None = None):
 				"escalation": decision.step.escalation if decision.step else None,
 				"superseded": ", ".join(decision.superseded),
 				"reason": decision.reason,
+				"cx_note": the_plan.cx_notes.get(decision.customer) if decision.reason else None,
 			}
 		)
 	summary = engine.summarise(the_plan.decisions)
+	held = summary.get(dunning_cx.CX_HELD, 0)
 	message = _("{0} reminders in {1} emails would go out on {2}.").format(
 		summary.get(engine.SEND, 0), len(the_plan.messages), frappe.format(run_date, {"fieldtype": "Date"})
 	)
+	if held:
+		message += "<br>" + _("{0} reminders held while customers are in service recovery.").format(held)
 	if the_plan.policy_set.broken:
 		message += "<br>" + _("Policies left out: {0}").format("; ".join(the_plan.policy_set.broken.values()))
 	return get_columns(), rows, message
@@ -109,5 +116,6 @@ def get_columns() -> list[dict]:
 		{"fieldname": "escalation", "label": _("Escalation"), "fieldtype": "Data", "width": 120},
 		{"fieldname": "retry", "label": _("Retry"), "fieldtype": "Check", "width": 60},
 		{"fieldname": "superseded", "label": _("Passed Over (catch-up)"), "fieldtype": "Data", "width": 180},
-		{"fieldname": "reason", "label": _("Skip Reason"), "fieldtype": "Data", "width": 200},
+		{"fieldname": "reason", "label": _("Reason"), "fieldtype": "Data", "width": 200},
+		{"fieldname": "cx_note", "label": _("Service Recovery"), "fieldtype": "Data", "width": 260},
 	]

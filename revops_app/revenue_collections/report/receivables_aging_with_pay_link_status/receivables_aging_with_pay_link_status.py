@@ -7,6 +7,8 @@ Receivable and its Summary, also for a past date: credit notes, unallocated paym
 app's dispute Journal Entries are rows of their own, each shown as what it is. Buckets, pay-link status and
 totals come from `revops_app.core.collections.metrics` (Not Due = ERPNext's rows whose due date is ahead,
 which it leaves out of every range).
+Dunning Held / Softened says when the customer's reminders are held or softened for service recovery
+(`dunning.cx_standing`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from frappe.utils import cint, getdate, today
 from revops_app.core.collections import metrics
 from revops_app.revenue_collections import aging_data
 from revops_app.revenue_collections import reports_data as data
+from revops_app.revenue_collections.dunning.cx_standing import cx_notes_for
 
 
 def execute(filters: dict | None = None):
@@ -38,6 +41,7 @@ def execute(filters: dict | None = None):
 	links = aging_data.links_and_reminders(invoices)
 	names = aging_data.customer_names({r.get("party") for r in receivables if r.get("party")})
 	has_reminders = data.reminder_table_exists()
+	cx_notes = cx_notes_for({r["party"] for r in receivables if r.get("party")}, as_of)
 	rows = []
 	for item in receivables:
 		days = cint(item.get("age"))
@@ -72,6 +76,7 @@ def execute(filters: dict | None = None):
 				"pay_link_status": status,
 				"view_count": cint(link.get("view_count")),
 				"company_currency": currency,
+				"dunning_hold": cx_notes.get(item.get("party")),
 			}
 		)
 
@@ -163,6 +168,14 @@ def get_columns(has_reminders: bool) -> list[dict]:
 				"width": 120,
 			},
 		]
+	columns.append(
+		{
+			"fieldname": "dunning_hold",
+			"label": _("Dunning Held / Softened"),
+			"fieldtype": "Data",
+			"width": 240,
+		}
+	)
 	columns.append(
 		{"fieldname": "company_currency", "label": _("Currency"), "fieldtype": "Data", "hidden": 1}
 	)
