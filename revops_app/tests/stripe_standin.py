@@ -364,8 +364,18 @@ def charge_txn(pi: str, amount: int, fee: int, *, currency: str = "usd", created
 	}
 
 
-def other_txn(txn_id: str, type_: str, amount: int, *, category: str | None = None, source=None) -> dict:
-	"""Any other balance transaction (stripe_fee, adjustment, refund ...), fields as Stripe sends them."""
+def other_txn(
+	txn_id: str,
+	type_: str,
+	amount: int,
+	*,
+	category: str | None = None,
+	source=None,
+	created: int | None = None,
+	description: str | None = None,
+) -> dict:
+	"""Any other balance transaction (stripe_fee, adjustment, refund ...), fields as Stripe sends them
+	(created: Unix seconds, default two days ago)."""
 	return {
 		"id": txn_id,
 		"object": "balance_transaction",
@@ -376,8 +386,9 @@ def other_txn(txn_id: str, type_: str, amount: int, *, category: str | None = No
 		"currency": "usd",
 		"reporting_category": category or type_,
 		"source": source,
-		"created": int(time.time()) - 2 * 86_400,
+		"created": created or int(time.time()) - 2 * 86_400,
 		"status": "available",
+		"description": description,
 	}
 
 
