@@ -48,6 +48,10 @@ LOCK_WAITS = """
 	join information_schema.innodb_trx r on r.trx_id = w.requesting_trx_id
 	join information_schema.innodb_locks l on l.lock_id = w.requested_lock_id
 """
+PROCESSLIST = """
+	select command, state, info from information_schema.processlist
+	where db = %s and id != connection_id()
+"""
 
 
 class SqlCounter:
@@ -116,16 +120,20 @@ def settle_chunk(site: str, sites_path: str, logs: list[str], results) -> None:
 
 
 class LockSampler(threading.Thread):
-	"""Samples the waiting lock requests of the database (root over its unix socket) until stopped."""
+	"""Samples the waiting lock requests of the database (root over its unix socket) until stopped, and
+	what the site's connections are doing (processlist state and statement)."""
 
-	def __init__(self, socket: str, interval: float = 0.005) -> None:
+	def __init__(self, socket: str, db_name: str, interval: float = 0.005) -> None:
 		super().__init__(daemon=True)
 		import pymysql
 
 		self.connection = pymysql.connect(unix_socket=socket, user="root", autocommit=True)
+		self.db_name = db_name
 		self.interval, self.samples, self.waiting_samples = interval, 0, 0
 		self.by_lock: Counter = Counter()
 		self.queries: Counter = Counter()
+		self.states: Counter = Counter()
+		self.busy: Counter = Counter()
 		self.stopped = threading.Event()
 
 	def run(self) -> None:
@@ -139,6 +147,11 @@ class LockSampler(threading.Thread):
 				for table, index, mode, _started, query in rows:
 					self.by_lock[(table, index, mode)] += 1
 					self.queries[" ".join((query or "").split())[:80]] += 1
+				cursor.execute(PROCESSLIST, (self.db_name,))
+				for command, state, info in cursor.fetchall():
+					self.states[f"{command}: {state or '-'}"] += 1
+					if command != "Sleep":
+						self.busy[" ".join((info or "").split())[:60]] += 1
 				time.sleep(self.interval)
 		self.connection.close()
 
@@ -155,6 +168,12 @@ class LockSampler(threading.Thread):
 			lines.append(f"  {n / total:6.1%}  {mode} lock on {table} index {index}")
 		for query, n in self.queries.most_common(3):
 			lines.append(f"  {n / total:6.1%}  waiting: {query}")
+		states = sum(self.states.values()) or 1
+		lines.append("site connections (share of samples x connections):")
+		for state, n in self.states.most_common(8):
+			lines.append(f"  {n / states:6.1%}  {state}")
+		for query, n in self.busy.most_common(6):
+			lines.append(f"  {n / states:6.1%}  running: {query}")
 		return lines
 
 
@@ -288,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
 		print(f"ratio worker / floor: {figures['ratio']:.2f}x (goal <= {GOAL_RATIO}x)")
 
 		one = settle(paid_invoices(args.burst), 1)
-		sampler = LockSampler(args.lock_socket) if args.lock_socket else None
+		sampler = LockSampler(args.lock_socket, frappe.conf.db_name) if args.lock_socket else None
 		two = settle(paid_invoices(args.burst), 2, sampler)
 		for label, burst in (("1 worker ", one), ("2 workers", two)):
 			procs = "; ".join(
