@@ -36,6 +36,7 @@ from revops_app.revenue_collections.settlement.lookups import (
 	invoice_state,
 	update_link,
 )
+from revops_app.revenue_collections.settlement.naming import name_by_series_now
 from revops_app.revenue_collections.settlement.posting_dates import event_time, stripe_posting_date
 from revops_app.revenue_collections.settlement.todos import create_todo
 from revops_app.revops.constants import LogStatus
@@ -87,6 +88,7 @@ def settle_payment(
 
 	pe = build_receipt(si, plan, settlement, settings, event)
 	pe.flags.ignore_permissions = True
+	name_by_series_now(pe)  # the series row is not held until commit: settlements run side by side
 	pe.submit()  # a new document: one insert with docstatus 1, not insert + submit (two saves)
 	update_link(
 		link,
