@@ -363,6 +363,17 @@ def main(argv: list[str] | None = None) -> int:
 		posted = frappe.db.count(
 			"Payment Entry", {"company": COMPANY, "docstatus": 1, "reference_no": ["like", "pi_bench%"]}
 		)
+		outcomes = frappe.get_all(
+			"RevOps Integration Log",
+			filters={"idempotency_key": ["in", events]},
+			fields=["status", "message", "traceback"],
+		)
+		print(
+			"worker outcomes: "
+			+ ", ".join(f"{k} {v}" for k, v in Counter(o.status for o in outcomes).items())
+		)
+		for failed in [o for o in outcomes if o.status != "Success"][:3]:
+			print(f"  {failed.status}: {failed.message}\n{(failed.traceback or '')[-1500:]}")
 		bursts = 3 if args.lock_socket else 2
 		print(f"posted by the worker: {posted} of {args.repeats * (1 + args.invoices + bursts * args.burst)}")
 	finally:

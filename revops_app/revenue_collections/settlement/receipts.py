@@ -32,6 +32,7 @@ from revops_app.revenue_collections.settlement.errors import RetryLater
 from revops_app.revenue_collections.settlement.lookups import (
 	existing_receipt,
 	fetch_settlement,
+	invoice_facts,
 	invoice_paid,
 	invoice_state,
 	update_link,
@@ -50,7 +51,7 @@ def settle_payment(
 	if not pi:
 		raise RetryLater(f"{event.event_type} {event.event_id} has no PaymentIntent yet")
 	existing = existing_receipt(pi)
-	si = frappe.get_doc("Sales Invoice", invoice)
+	si = invoice_facts(invoice)
 	if existing:
 		update_link(link, last_payment_intent=pi)
 		return LogStatus.SUCCESS, f"PaymentIntent {pi} is already settled by {existing}; nothing posted again"
