@@ -14,8 +14,8 @@ What is measured, on the stripe_bench test company (its documents are deleted af
   worker / floor (goal <= 1.15). Floor and worker alternate invoice by invoice, so the bench's load hits both;
 - burst: `--burst` invoices paid at once, settled by one worker process, then by two (each its own
   process and database connection, as two RQ workers): events/s for both and the speed-up (goal >= 1.7),
-  with each process's CPU seconds and SQL seconds, and the database server's CPU seconds (from /proc, when
-  readable): on a 2-core machine that also runs the database, two workers can be at most
+  with each process's CPU seconds and SQL seconds, the database server's CPU seconds and how busy the
+  machine's CPUs were, and with what else (from /proc, when readable): on a 2-core machine that also runs the database, two workers can be at most
   2 / (worker CPU + database CPU per event) x (1 worker's time per event) faster; the script prints that bound;
 - with `--lock-socket` (the database's unix socket; the OS user must be allowed in as the database root, as
   root is on a stock MariaDB), a third burst (2 workers) is sampled every 5 ms: information_schema's
@@ -93,6 +93,17 @@ def database_cpu_seconds() -> float | None:
 		except (OSError, ValueError, IndexError):
 			continue
 	return None
+
+
+def machine_cpu() -> tuple[float, float] | None:
+	"""(busy, total) CPU seconds of the whole machine so far, from /proc/stat; None where unreadable."""
+	try:
+		fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+	except (OSError, ValueError):
+		return None
+	tick = os.sysconf("SC_CLK_TCK")
+	idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+	return (sum(fields) - idle) / tick, sum(fields) / tick
 
 
 def settle_chunk(site: str, sites_path: str, logs: list[str], results) -> None:
@@ -263,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
 			context.Process(target=settle_chunk, args=(args.site, sites_path, logs[i::workers], results))
 			for i in range(workers)
 		]
-		db0 = database_cpu_seconds()
+		db0, m0 = database_cpu_seconds(), machine_cpu()
 		t0 = time.perf_counter()
 		if sampler:
 			sampler.start()
@@ -278,11 +289,12 @@ def main(argv: list[str] | None = None) -> int:
 			sampler.join()
 		if any(process.exitcode for process in processes):
 			raise RuntimeError("a worker process failed")
-		db1 = database_cpu_seconds()
+		db1, m1 = database_cpu_seconds(), machine_cpu()
 		return {
 			"seconds": seconds,
 			"processes": per_process,
 			"db_cpu": (db1 - db0) if db0 is not None and db1 is not None else None,
+			"machine": (m1[0] - m0[0], m1[1] - m0[1]) if m0 and m1 else None,
 		}
 
 	def one_run(number: int) -> dict:
@@ -316,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
 				for p in burst["processes"]
 			)
 			db = f", database CPU {burst['db_cpu']:.1f} s" if burst["db_cpu"] is not None else ""
+			if burst["machine"]:
+				busy, total = burst["machine"]
+				ours = sum(p["cpu"] for p in burst["processes"]) + (burst["db_cpu"] or 0)
+				db += f", machine CPUs {busy / total:.0%} busy ({max(busy - ours, 0):.1f} CPU-s by other processes)"
 			print(
 				f"burst {args.burst}, {label}: {burst['seconds']:.1f} s ({args.burst / burst['seconds']:.2f} events/s)"
 				f"{db}; per process: {procs}"
