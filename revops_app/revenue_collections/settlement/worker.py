@@ -62,7 +62,8 @@ DEADLOCK_ATTEMPTS = 3
 def process_event(log_name: str) -> None:
 	# The job was enqueued by a guest request; the ledger entries are the system's, not Guest's.
 	previous_user = frappe.session.user if getattr(frappe.local, "session", None) else None
-	frappe.set_user("Administrator")
+	if previous_user != "Administrator":  # set_user empties the request's cache (metas, new-doc templates)
+		frappe.set_user("Administrator")
 	try:
 		with read_committed():  # no gap locks between settlements of different invoices (isolation.py)
 			run_job_and_commit(log_name, handle)
