@@ -23,8 +23,9 @@ from revops_app.tests.test_stripe_payouts import unique
 
 
 def series_current(key: str) -> int:
-	frappe.db.rollback()
-	return frappe.db.get_value("Series", key, "current") or 0
+	frappe.db.rollback()  # tabSeries has no creation column (v16's get_value orders by it)
+	found = frappe.db.sql("select `current` from `tabSeries` where `name`=%s", (key,))
+	return found[0][0] if found else 0
 
 
 class TestStripeConcurrency(StripeBenchCase):
