@@ -197,6 +197,11 @@ def same_cash(days: list, floor: list) -> bool:
 # --- DSO ----------------------------------------------------------------------------------------------
 
 
+# Month lengths kept across calls, as the library keeps its calendar facts, so the floor is not slowed by
+# recomputing them.
+MONTH_LENGTHS: dict[tuple[int, int], int] = {}
+
+
 def dso_floor(
 	months: list[tuple[int, int]], opening: Decimal, moves: list[dict], sales_rows: list[dict]
 ) -> tuple:
@@ -214,7 +219,10 @@ def dso_floor(
 		balance += net.get((year, month), ZERO)
 		receivables.append(balance)
 		sales.append(sold.get((year, month), ZERO))
-		lengths.append(calendar.monthrange(year, month)[1])
+		length = MONTH_LENGTHS.get((year, month))
+		if length is None:
+			length = MONTH_LENGTHS[(year, month)] = calendar.monthrange(year, month)[1]
+		lengths.append(length)
 	standard, countback = [], []
 	for index, (year, month) in enumerate(months):
 		label, owed, sale, length = (

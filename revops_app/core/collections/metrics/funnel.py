@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from revops_app.core.collections.metrics.common import ZERO, round_cents, to_date, to_decimal, value_of
@@ -90,24 +91,68 @@ def funnel_invoice(row: Any) -> FunnelInvoice:
 
 def collection_funnel(invoices: Iterable[Any]) -> list[FunnelStage]:
 	"""Funnel counts and amounts (invoice totals) of invoices that reached at least each stage, with the
-	invoices stuck at each stage, largest outstanding first."""
-	items = [i if isinstance(i, FunnelInvoice) else funnel_invoice(i) for i in invoices]
+	invoices stuck at each stage, largest outstanding first.
+
+	One pass: each row's furthest stage is worked out from its fields (the rule of `funnel_invoice` and
+	`FunnelInvoice.stage_index`), counts and amounts are kept per furthest stage and summed from the top, and
+	a `FunnelInvoice` is built only for the unpaid rows that go into a stuck list."""
+	counts = [0, 0, 0, 0]
+	amounts = [ZERO, ZERO, ZERO, ZERO]
+	stuck: tuple[list[FunnelInvoice], ...] = ([], [], [])
+	for row in invoices:
+		if isinstance(row, FunnelInvoice):
+			index, amount, item = row.stage_index, row.amount, row
+		else:
+			item = None
+			get = row.get if isinstance(row, dict) else partial(value_of, row)
+			amount, outstanding = get("amount"), get("outstanding")
+			amount = amount if type(amount) is Decimal else to_decimal(amount)
+			outstanding = outstanding if type(outstanding) is Decimal else to_decimal(outstanding)
+			link_state, sent_at = get("link_state"), get("sent_at")
+			view_count = get("view_count")
+			view_count = int(view_count or 0) if type(view_count) is not int else view_count
+			viewed = view_count > 0 or link_state in _VIEWED_STATES
+			sent = viewed or bool(sent_at) or link_state in _SENT_STATES
+			due = get("due_date")
+			if due and type(due) is not date:
+				due = to_date(due)
+			index = 3 if outstanding <= 0 else 2 if viewed else 1 if sent else 0
+			if index < 3:
+				item = FunnelInvoice(
+					get("invoice"),
+					get("customer") or "",
+					amount,
+					outstanding,
+					sent,
+					viewed,
+					due or None,
+					pay_link_status(link_state, get("disputed"), view_count, sent_at),
+				)
+		counts[index] += 1
+		amounts[index] += amount
+		if index < 3:
+			stuck[index].append(item)
+
 	stages = []
 	previous_count: int | None = None
 	for index, name in enumerate(FUNNEL_STAGES):
-		reached = [i for i in items if i.stage_index >= index]
-		count = len(reached)
+		count = sum(counts[index:])
 		conversion = None
 		if previous_count:
 			conversion = round_cents(Decimal(count) * 100 / Decimal(previous_count))
-		stuck = []
-		if index < len(FUNNEL_STAGES) - 1:
-			stuck = sorted(
-				(i for i in reached if i.stage_index == index), key=lambda i: (-i.outstanding, i.invoice)
-			)
-		stages.append(FunnelStage(name, count, sum((i.amount for i in reached), ZERO), conversion, stuck))
+		reached_amount = sum(amounts[index:], ZERO)
+		stuck_here = sorted(stuck[index], key=_stuck_order) if index < len(stuck) else []
+		stages.append(FunnelStage(name, count, reached_amount, conversion, stuck_here))
 		previous_count = count
 	return stages
+
+
+_VIEWED_STATES = frozenset((LinkState.VIEWED, LinkState.PAID))
+_SENT_STATES = frozenset((LinkState.SENT, LinkState.PAYMENT_FAILED, LinkState.DISPUTED))
+
+
+def _stuck_order(item: FunnelInvoice) -> tuple[Decimal, str]:
+	return -item.outstanding, item.invoice
 
 
 @dataclass(frozen=True)
