@@ -154,7 +154,9 @@ def dso_countback(months: Sequence[MonthFigures]) -> list[DsoPoint]:
 				remaining -= sold
 				days += lengths[back]
 		length, label, end = calendars[index]
-		points.append(DsoPoint(label, end, m.receivables, m.credit_sales, length, round_cents(days), exhausted))
+		points.append(
+			DsoPoint(label, end, m.receivables, m.credit_sales, length, round_cents(days), exhausted)
+		)
 	return points
 
 
