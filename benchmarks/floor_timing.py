@@ -22,6 +22,17 @@ def pin_one_cpu() -> str:
 		return f"not pinned ({error.__class__.__name__})"
 
 
+def best_of(func: Callable[[], Any], repeat: int) -> float:
+	"""Best wall time in seconds of `repeat` runs of `func`."""
+	samples = []
+	for _ in range(repeat):
+		gc.collect()
+		started = time.perf_counter()
+		func()
+		samples.append(time.perf_counter() - started)
+	return min(samples)
+
+
 def best_pair(library: Callable[[], Any], floor: Callable[[], Any], repeat: int) -> tuple[float, float]:
 	"""Best wall time in seconds of `library` and of `floor`, run alternately `repeat` times each."""
 	lib_samples, floor_samples = [], []
