@@ -1,0 +1,338 @@
+"""The collections metrics pinned against plain reference implementations on random data.
+
+The library keeps fast paths (labels built once per limits, one-pass funnel, dict rows read directly);
+these references are the obvious loops, written for reading, over rows in every shape the reports pass:
+dicts, `frappe._dict`-like dict subclasses, objects, Decimal / float / int / str money, date or ISO
+string dates, missing values. Seeds are fixed, so a failure reproduces.
+"""
+
+from __future__ import annotations
+
+import calendar
+import random
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from revops_app.core.collections import metrics as m
+
+ZERO = Decimal(0)
+AS_OF = date(2026, 11, 30)
+STATES = (None, "Not Sent", "Sent", "Viewed", "Payment Failed", "Disputed", "Paid")
+LIMIT_SETS = ((30, 60, 90), (15, 45), (7,), [10, 20, 30, 60, 120])
+
+
+class Row(dict):
+	"""A dict subclass, as frappe._dict rows are."""
+
+
+def money(rng: random.Random) -> object:
+	cents = rng.randrange(0, 2_000_000)
+	return rng.choice((Decimal(cents) / 100, cents / 100, str(Decimal(cents) / 100), cents // 100, None, ""))
+
+
+def shaped(rng: random.Random, fields: dict) -> object:
+	kind = rng.randrange(3)
+	if kind == 0:
+		return fields
+	if kind == 1:
+		return Row(fields)
+	return SimpleNamespace(**fields)
+
+
+def random_invoices(seed: int, count: int = 600) -> list:
+	rng = random.Random(seed)
+	rows = []
+	for i in range(count):
+		due = AS_OF + timedelta(days=rng.randrange(-200, 40))
+		state = rng.choice(STATES)
+		amount = money(rng)
+		fields = {
+			"invoice": f"SI-{rng.randrange(count * 2):05d}",  # duplicates on purpose (ties in sorting)
+			"customer": rng.choice(("A", "B", None, "")),
+			"amount": amount,
+			"outstanding": rng.choice((amount, 0, "0", ZERO, money(rng))),
+			"due_date": rng.choice((due, due.isoformat(), None)) if i % 7 else due,
+			"link_state": state,
+			"disputed": rng.choice((0, 1, None, "0")) if state else None,
+			"view_count": rng.choice((0, 1, 3, None, "2")),
+			"sent_at": rng.choice((None, "", "2026-11-01 10:00:00")),
+		}
+		rows.append(shaped(rng, fields))
+	return rows
+
+
+def get(row: object, key: str) -> object:
+	return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
+
+
+def dec(value: object) -> Decimal:
+	if value is None or value == "":
+		return ZERO
+	return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+
+
+def day(value: object) -> date:
+	return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+# --- aging ---------------------------------------------------------------------------------------------
+
+
+def reference_bucket(days: int, limits) -> str:
+	if days < 0:
+		return "Not Due"
+	lower = 0
+	for upper in limits:
+		if days <= upper:
+			return f"{lower}-{upper}"
+		lower = upper + 1
+	return f"{limits[-1]}+"
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("limits", LIMIT_SETS)
+def test_aging_summary_and_buckets_match_the_reference(seed, limits):
+	rows = [r for r in random_invoices(seed) if get(r, "due_date")]
+	labels = ["Not Due"]
+	lower = 0
+	for upper in limits:
+		labels.append(f"{lower}-{upper}")
+		lower = upper + 1
+	labels.append(f"{limits[-1]}+")
+	amounts = dict.fromkeys(labels, ZERO)
+	counts = dict.fromkeys(labels, 0)
+	for row in rows:
+		label = reference_bucket((AS_OF - day(get(row, "due_date"))).days, limits)
+		amounts[label] += dec(get(row, "outstanding"))
+		counts[label] += 1
+
+	summary = m.aging_summary(rows, AS_OF, limits)
+	assert summary.labels == labels == m.aging_labels(limits)
+	assert summary.amounts == amounts
+	assert summary.counts == counts
+	assert summary.total == sum(amounts.values(), ZERO)
+	assert sum(summary.counts.values()) == len(rows)
+	for days in range(-5, 400, 3):
+		assert m.aging_bucket(days, limits) == reference_bucket(days, limits)
+
+
+def test_aging_labels_are_a_fresh_list_each_call():
+	labels = m.aging_labels((30, 60, 90))
+	labels.append("mutated by a caller")
+	assert m.aging_labels((30, 60, 90)) == ["Not Due", "0-30", "31-60", "61-90", "90+"]
+	assert m.aging_summary([], AS_OF).labels == ["Not Due", "0-30", "31-60", "61-90", "90+"]
+
+
+# --- funnel --------------------------------------------------------------------------------------------
+
+
+def reference_status(state, disputed, views, sent_at) -> str:
+	if state is None:
+		return "Not Sent"
+	if int(disputed or 0) or state == "Disputed":
+		return "Disputed"
+	if state == "Payment Failed":
+		return "Payment Failed"
+	if int(views or 0) > 0 or state in ("Viewed", "Paid"):
+		return "Viewed"
+	if sent_at or state == "Sent":
+		return "Never Viewed"
+	return "Not Sent"
+
+
+def reference_funnel(rows: list) -> list[tuple]:
+	items = []
+	for row in rows:
+		state, views, sent_at = get(row, "link_state"), int(get(row, "view_count") or 0), get(row, "sent_at")
+		viewed = views > 0 or state in ("Viewed", "Paid")
+		sent = viewed or bool(sent_at) or state in ("Sent", "Payment Failed", "Disputed")
+		outstanding = dec(get(row, "outstanding"))
+		stage = 3 if outstanding <= 0 else 2 if viewed else 1 if sent else 0
+		due = get(row, "due_date")
+		items.append(
+			{
+				"stage": stage,
+				"fields": (
+					get(row, "invoice"),
+					get(row, "customer") or "",
+					dec(get(row, "amount")),
+					outstanding,
+					sent,
+					viewed,
+					day(due) if due else None,
+					reference_status(state, get(row, "disputed"), views, sent_at),
+				),
+			}
+		)
+	out, previous = [], None
+	for index, name in enumerate(("Invoiced", "Link Sent", "Link Viewed", "Paid")):
+		reached = [i for i in items if i["stage"] >= index]
+		conversion = None
+		if previous:
+			conversion = (Decimal(len(reached)) * 100 / Decimal(previous)).quantize(
+				Decimal("0.01"), ROUND_HALF_UP
+			)
+		stuck = [i["fields"] for i in reached if i["stage"] == index] if index < 3 else []
+		stuck.sort(key=lambda f: (-f[3], f[0]))
+		out.append((name, len(reached), sum((i["fields"][2] for i in reached), ZERO), conversion, stuck))
+		previous = len(reached)
+	return out
+
+
+def as_tuples(stages: list) -> list[tuple]:
+	return [
+		(
+			s.stage,
+			s.count,
+			s.amount,
+			s.conversion,
+			[
+				(
+					i.invoice,
+					i.customer,
+					i.amount,
+					i.outstanding,
+					i.link_sent,
+					i.link_viewed,
+					i.due_date,
+					i.link_status,
+				)
+				for i in s.stuck
+			],
+		)
+		for s in stages
+	]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_collection_funnel_matches_the_reference(seed):
+	rows = random_invoices(seed)
+	expected = reference_funnel(rows)
+	assert as_tuples(m.collection_funnel(rows)) == expected
+	# The same invoices given as FunnelInvoice objects (and a mix of both) give the same funnel.
+	assert as_tuples(m.collection_funnel([m.funnel_invoice(r) for r in rows])) == expected
+	mixed = [m.funnel_invoice(r) if i % 2 else r for i, r in enumerate(rows)]
+	assert as_tuples(m.collection_funnel(mixed)) == expected
+	stages = m.collection_funnel(iter(rows))  # any iterable, read once
+	assert as_tuples(stages) == expected
+	assert [s.stuck_outstanding for s in stages] == [sum((f[3] for f in s[4]), ZERO) for s in expected]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pay_link_status_matches_the_reference(seed):
+	rng = random.Random(seed)
+	for _ in range(2_000):
+		args = (
+			rng.choice(STATES),
+			rng.choice((0, 1, None, "0", "1", "", 0.0)),
+			rng.choice((0, 1, 3, None, "0", "2", "")),
+			rng.choice((None, "", "2026-11-01 10:00:00")),
+		)
+		assert m.pay_link_status(*args) == reference_status(*args), args
+
+
+# --- cash position and DSO -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_daily_cash_position_matches_the_reference(seed):
+	rng = random.Random(seed)
+	first = date(2026, 1, 1)
+	last = first + timedelta(days=rng.randrange(0, 60))
+	receipts, ledger = [], []
+	for _ in range(500):
+		when = first + timedelta(days=rng.randrange(-5, 70))
+		receipts.append(
+			shaped(
+				rng,
+				{
+					"day": rng.choice((when, when.isoformat())),
+					"mode_of_payment": rng.choice(("Stripe", "Wire", None, "")),
+					"amount": money(rng),
+				},
+			)
+		)
+		ledger.append(shaped(rng, {"day": when, "net": money(rng)}))
+	opening = money(rng)
+
+	by_day: dict = {}
+	for row in receipts:
+		modes = by_day.setdefault(day(get(row, "day")), {})
+		mode = get(row, "mode_of_payment") or "Not Set"
+		modes[mode] = modes.get(mode, ZERO) + dec(get(row, "amount"))
+	nets: dict = {}
+	for row in ledger:
+		nets[day(get(row, "day"))] = nets.get(day(get(row, "day")), ZERO) + dec(get(row, "net"))
+	expected, balance, when = [], dec(opening), first
+	while when <= last:
+		modes = dict(sorted(by_day.get(when, {}).items()))
+		received = sum(modes.values(), ZERO)
+		other = nets.get(when, ZERO) - received
+		expected.append((when, balance, modes, received, other, balance + received + other))
+		balance += received + other
+		when += timedelta(days=1)
+
+	days = m.daily_cash_position(first, last, opening, receipts, ledger)
+	assert [
+		(d.day, d.opening, d.receipts_by_mode, d.receipts, d.other_movements, d.closing) for d in days
+	] == expected
+	# Without ledger rows the net movement is the receipts alone.
+	alone = m.daily_cash_position(first, last, opening, receipts)
+	assert all(d.other_movements == 0 for d in alone)
+	assert [d.receipts for d in alone] == [row[3] for row in expected]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_dso_methods_match_the_reference(seed):
+	rng = random.Random(seed)
+	months = m.month_sequence(2026, rng.randrange(1, 13), rng.randrange(1, 40))
+	moves = [{"year": y, "month": mo, "net": money(rng)} for y, mo in months if rng.random() < 0.8] + [
+		{"year": str(y), "month": float(mo), "net": -rng.randrange(0, 5000)} for y, mo in months[::3]
+	]
+	sales = [{"year": y, "month": mo, "amount": rng.choice((money(rng), 0, -50))} for y, mo in months]
+	opening = rng.randrange(0, 300_000)
+
+	net, sold = {}, {}
+	for row in moves:
+		key = (int(row["year"]), int(row["month"]))
+		net[key] = net.get(key, ZERO) + dec(row["net"])
+	for row in sales:
+		sold[(row["year"], row["month"])] = sold.get((row["year"], row["month"]), ZERO) + dec(row["amount"])
+	balance, figures = Decimal(opening), []
+	for y, mo in months:
+		balance += net.get((y, mo), ZERO)
+		figures.append((y, mo, balance, sold.get((y, mo), ZERO), calendar.monthrange(y, mo)[1]))
+
+	cent = Decimal("0.01")
+	standard, countback = [], []
+	for index, (y, mo, owed, sale, length) in enumerate(figures):
+		label, end = f"{y:04d}-{mo:02d}", date(y, mo, length)
+		dso = (owed / sale * length).quantize(cent, ROUND_HALF_UP) if sale > 0 else None
+		standard.append((label, end, owed, sale, length, dso, False))
+		remaining, days, exhausted = owed, ZERO, owed > 0
+		for _, _, _, back_sale, back_length in figures[index::-1] if owed > 0 else []:
+			if back_sale <= 0:
+				days += back_length
+			elif remaining <= back_sale:
+				days += remaining / back_sale * back_length
+				exhausted = False
+				break
+			else:
+				remaining -= back_sale
+				days += back_length
+		countback.append((label, end, owed, sale, length, days.quantize(cent, ROUND_HALF_UP), exhausted))
+
+	month_figures = m.month_figures(months, opening, moves, sales)
+	assert [(f.year, f.month, f.receivables, f.credit_sales, f.days) for f in month_figures] == [
+		f[:5] for f in figures
+	]
+	for method, expected in (("Standard", standard), ("Countback", countback)):
+		points = m.dso(month_figures, method)
+		got = [
+			(p.label, p.month_end, p.receivables, p.credit_sales, p.days_in_month, p.dso, p.exhausted)
+			for p in points
+		]
+		assert got == expected, method
