@@ -12,9 +12,7 @@ Contract (rules in `revops_app.core.collections.promises`; this module reads, wr
   allow promises (or the customer follows no policy).
 - `open_promise(customer, company)` -> {name, promised_date, amount, currency, invoices, source} of the Open
   promise still running today, else None.
-- `resolve_promises(on)` (daily scheduler, also called by the dunning run first): Open promises become
-  Kept (every invoice paid) or Broken (date passed, something outstanding), with `resolved_on` and a
-  Comment on the Customer. Idempotent: a resolved promise is never touched again.
+- Resolution (Open -> Kept / Broken, daily): `revenue_collections.promise_resolution`.
 - `load_promises(invoices)` -> [core Promise] covering those invoices (Open, Broken), for dunning.
 - `validate_promise_doc(doc)`: the DocType controller's checks (desk-made promises by a collector).
 """
@@ -273,58 +271,3 @@ def validate_promise_doc(doc: Any) -> None:
 				row.due_date = row.due_date or values.due_date
 	if not flt(doc.amount):
 		doc.amount = sum(flt(row.outstanding_amount) for row in doc.get("invoices") or [])
-
-
-# --- resolution (daily) ----------------------------------------------------------------------------
-
-
-def resolve_promises(on: date | str | None = None) -> dict[str, int]:
-	"""Open promises -> Kept / Broken as of `on` (module docstring). Returns counts by new status."""
-	on = getdate(on or today())
-	open_ones = load_promises(None)
-	names = sorted({name for promise in open_ones for name in promise.invoices})
-	outstanding = _outstanding(names)
-	counts: dict[str, int] = {}
-	for promise in open_ones:
-		status = rules.resolve(promise, outstanding, on)
-		if status == promise.status:
-			continue
-		doc = frappe.get_doc(PROMISE_DOCTYPE, promise.name, for_update=True)
-		if doc.status != rules.PromiseStatus.OPEN:
-			continue  # resolved by a collector or another run meanwhile
-		doc.status, doc.resolved_on = status, on
-		doc.save(ignore_permissions=True)
-		counts[status] = counts.get(status, 0) + 1
-		_comment_resolution(doc, status)
-	return counts
-
-
-def _outstanding(invoices: Sequence[str]) -> dict[str, float]:
-	"""Outstanding per invoice as ERPNext keeps it (cancelled invoices owe nothing)."""
-	if not invoices:
-		return {}
-	rows = frappe.db.sql(
-		"""SELECT name, CASE WHEN docstatus = 1 THEN outstanding_amount ELSE 0 END
-		FROM `tabSales Invoice` WHERE name IN %(names)s""",
-		{"names": tuple(invoices)},
-	)
-	return {name: flt(amount) for name, amount in rows}
-
-
-def _comment_resolution(promise: Any, status: str) -> None:
-	if status == rules.PromiseStatus.KEPT:
-		text = _("Promise {0} kept: every promised invoice is paid.").format(promise.name)
-	else:
-		text = _("Promise {0} broken: {1} passed with an invoice still outstanding; dunning resumes.").format(
-			promise.name, formatdate(promise.promised_date)
-		)
-	add_timeline_comment("Customer", promise.customer, text)
-
-
-def daily() -> None:
-	"""scheduler_events daily: resolve promises as of today while the app is enabled (RevOps Settings)."""
-	from revops_app.revops.settings import is_enabled
-
-	if is_enabled():
-		resolve_promises()
-		frappe.db.commit()  # nosemgrep: the scheduled job ends its own transaction
