@@ -35,7 +35,7 @@ def apply(
 		return list(decisions), {}
 	promised = promise_rules.promised_until(promises, on)
 	broken = rule.broken_promises(promises, on)
-	broken_steps = {name: r.broken_step for name, r in policy_set.promise_rules.items()}
+	broken_steps = {name: each.broken_step for name, each in policy_set.promise_rules.items()}
 	candidates = {
 		rule.broken_key(d.invoice, d.policy, broken_steps[d.policy], broken[d.invoice].promise)
 		for d in decisions
