@@ -1,5 +1,6 @@
 """Aging buckets by days past due with configurable upper bounds (default 0-30, 31-60, 61-90, 90+; Not Due
-for invoices whose due date is still ahead).
+for invoices whose due date is still ahead), and the receivables under an Open promise to pay
+(`promised_totals`; the promised dates come from `revops_app.core.collections.promises.promised_until`).
 
 Speed: the labels of a set of limits are built and validated once (`_labels_for`, cached per limits) and a
 bucket is one `bisect` over the limits, so `aging_bucket` per row and `aging_summary` over 100,000 rows do no
@@ -9,7 +10,7 @@ per-row label or limit work (`benchmarks/reports.py` prints both beside a bare l
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -96,3 +97,26 @@ def aging_summary(
 		dict(zip(labels, counts, strict=True)),
 		sum(amounts, ZERO),
 	)
+
+
+@dataclass(frozen=True)
+class PromisedTotals:
+	"""Rows whose invoice is under an Open promise to pay: how many, their outstanding, the soonest date."""
+
+	count: int
+	outstanding: Decimal
+	next_date: date | None
+
+
+def promised_totals(rows: Iterable[Any], promised: Mapping[str, date]) -> PromisedTotals:
+	"""Over rows {invoice, outstanding} (an invoice listed once), those whose `invoice` is in `promised`
+	(invoice -> promised date). Rows without an invoice (credit notes, payments, journal entries) never are."""
+	count, outstanding, dates = 0, ZERO, []
+	for row in rows:
+		until = promised.get(value_of(row, "invoice") or "")
+		if until is None:
+			continue
+		count += 1
+		outstanding += to_decimal(value_of(row, "outstanding"))
+		dates.append(until)
+	return PromisedTotals(count, outstanding, min(dates) if dates else None)
