@@ -51,7 +51,10 @@ class TestPaymentPromises(PromiseBenchCase):
 	def written(self) -> tuple[int, int, int]:
 		return (
 			frappe.db.count(PROMISE_DOCTYPE, {"customer": ("in", [self.acme, self.beta])}),
-			frappe.db.count("Comment", {"reference_doctype": "Customer", "reference_name": self.acme}),
+			frappe.db.count(
+				"Comment",
+				{"reference_doctype": "Customer", "reference_name": self.acme, "comment_type": "Info"},
+			),
 			frappe.db.count("ToDo", {"reference_type": "Customer", "reference_name": self.acme}),
 		)
 
