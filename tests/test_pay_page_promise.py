@@ -40,7 +40,7 @@ def test_promise_already_made_shows_it_instead_of_the_form():
 	running = {"promised_date_formatted": "10-12-2026", "amount_formatted": "EUR 99.90"}
 	html = render(build_pay_page(view()), token="t" * 43, promise=block(open=running, done=True))
 	assert "You promised to pay EUR 99.90 by 10-12-2026" in html and "paused our reminders" in html
-	assert "<form class=\"promise-form\"" not in html
+	assert '<form class="promise-form"' not in html
 
 
 def test_no_promise_block_without_a_window_and_values_are_escaped():
