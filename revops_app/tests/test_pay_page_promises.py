@@ -13,7 +13,7 @@ import json
 from urllib.parse import urlencode
 
 import frappe
-from frappe.utils import add_days, getdate, today
+from frappe.utils import add_days, formatdate, getdate, today
 
 from revops_app.revenue_collections.constants import (
 	CUSTOMER_DUNNING_POLICY_FIELD,
@@ -162,6 +162,43 @@ class TestPayPagePromises(StripeBenchCase):
 		got, _headers, body = self.post({"token": token, "promised_date": str(add_days(T, 2))})
 		self.assertEqual((got, json.loads(body)["error"]), (409, "not_open"))
 		self.assertEqual(self.written(), (0, 0, 0))
+
+	def test_page_shows_the_instalment_due_now_beside_the_total(self):
+		template = "RevOps Pay Page Halves"
+		terms = []
+		for number, days in ((1, 30), (2, 60)):
+			term = f"{template} {number}"
+			if not frappe.db.exists("Payment Term", term):
+				frappe.get_doc(
+					{
+						"doctype": "Payment Term",
+						"payment_term_name": term,
+						"invoice_portion": 50,
+						"due_date_based_on": "Day(s) after invoice date",
+						"credit_days": days,
+					}
+				).insert(ignore_permissions=True)
+			terms.append(
+				{"payment_term": term, "invoice_portion": 50, "due_date_based_on": "Day(s) after invoice date",
+					"credit_days": days}
+			)  # fmt: skip
+		if not frappe.db.exists("Payment Terms Template", template):
+			frappe.get_doc(
+				{"doctype": "Payment Terms Template", "template_name": template, "terms": terms}
+			).insert(ignore_permissions=True)
+		T = getdate(today())
+		si = self.make_invoice(125.50, submit=False, commit=False, posting_date=str(add_days(T, -35)))
+		si.payment_terms_template = template
+		si.set("payment_schedule", [])
+		si.due_date = None
+		si.save(ignore_permissions=True)
+		si.submit()
+		frappe.db.commit()
+		token = self.link_of(si.name).token
+		status, body = self.page(token)
+		self.assertEqual(status, 200)
+		self.assertIn("USD 125.50", body)  # the whole invoice
+		self.assertIn(f"Due now: <strong>USD 62.75</strong> by {formatdate(add_days(T, -5))}", body)
 
 	def test_no_form_when_the_policy_offers_no_promises(self):
 		frappe.db.set_value(DUNNING_POLICY_DOCTYPE, self.policy_name, "allow_customer_promises", 0)
