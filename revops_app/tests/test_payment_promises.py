@@ -199,3 +199,22 @@ class TestPaymentPromises(PromiseBenchCase):
 		decided = self.decisions(add_days(self.T, 3))
 		self.assertNotIn(self.a1, decided)  # paid: not even read
 		self.assertEqual((decided[self.a2].action, decided[self.a2].step.name), ("send", BROKEN_STEP))
+
+	def test_payment_behaviour_counts_broken_promises(self):
+		from revops_app.revops.signals.payment_behaviour import behaviour_for
+
+		first = self.promise([self.a1], days=1)
+		beta = self.promise([self.b1], days=2, customer=self.beta)
+		self.receive(self.b1, 300, "behaviour-b1")  # BETA pays: its promise is kept, never broken
+		later = add_days(self.T, 4)
+		# Not resolved yet: an Open promise past its date with the invoice unpaid already counts.
+		behaviour = behaviour_for([self.acme, self.beta], later)
+		self.assertEqual(behaviour[self.acme].broken_promises, 1)
+		self.assertEqual(behaviour[self.beta].broken_promises if self.beta in behaviour else 0, 0)
+		self.assertEqual(resolve_promises(later), {"Broken": 1, "Kept": 1})
+		self.assertEqual(frappe.db.get_value(PROMISE_DOCTYPE, first, "status"), "Broken")
+		self.assertEqual(frappe.db.get_value(PROMISE_DOCTYPE, beta, "status"), "Kept")
+		self.assertEqual(behaviour_for([self.acme], add_days(self.T, 5))[self.acme].broken_promises, 1)
+		# A second broken promise of the same customer counts again.
+		self.promise([self.a2], days=1)
+		self.assertEqual(behaviour_for([self.acme], add_days(self.T, 5))[self.acme].broken_promises, 2)
