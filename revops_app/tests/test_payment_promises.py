@@ -83,6 +83,9 @@ class TestPaymentPromises(PromiseBenchCase):
 		running = open_promise(self.acme, self.company)
 		self.assertEqual((running["name"], running["invoices"]), (name, [self.a1, self.a2]))
 		self.assertIsNone(open_promise(self.beta, self.company))
+		# The collector finds the promises in the Customer's connections.
+		dashboard = frappe.get_meta("Customer").get_dashboard_data()
+		self.assertIn(PROMISE_DOCTYPE, [item for group in dashboard.transactions for item in group["items"]])
 
 	def test_bad_promises_are_refused_with_a_sentence_and_write_nothing(self):
 		before = self.written()
