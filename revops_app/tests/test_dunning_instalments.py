@@ -83,7 +83,7 @@ class TestDunningInstalments(PromiseBenchCase):
 
 	def test_a_paid_instalment_gets_no_reminders_and_the_page_shows_the_next(self):
 		inv = self.invoice()
-		due = page_instalments.due_now(inv, "USD", self.T)
+		due = page_instalments.due_now(inv, self.T)
 		self.assertEqual((due["amount"], due["due_date"], due["overdue"]), (500, add_days(self.T, -5), True))
 		self.assertEqual(due["instalments"], 2)
 		# Paid without naming a payment term (template does not allocate by terms): ERPNext lowers only
@@ -94,7 +94,7 @@ class TestDunningInstalments(PromiseBenchCase):
 		self.assertEqual((decision.action, decision.reason), ("skip", "no step reached yet"))
 		dunning_run.run_dunning(on=self.T, commit=False, company=self.company)
 		self.assertEqual(self.reminders([inv]), [])
-		due = page_instalments.due_now(inv, "USD", self.T)
+		due = page_instalments.due_now(inv, self.T)
 		self.assertEqual((due["amount"], due["due_date"], due["upcoming"]), (500, add_days(self.T, 25), True))
 		# The second instalment runs its own schedule from its own due date.
 		decision, _ = self.decision(inv, add_days(self.T, 26))
@@ -106,7 +106,8 @@ class TestDunningInstalments(PromiseBenchCase):
 		self.receive(inv, 500, "instalment-alloc")
 		rows = self.schedule(inv)
 		self.assertEqual([r.outstanding for r in rows], [0, 500])  # ERPNext's own record
-		schedule = page_instalments.schedule_of(inv)
+		schedule, currency = page_instalments.schedule_of(inv)
+		self.assertEqual(currency, "USD")
 		self.assertEqual([(i.index, i.outstanding) for i in schedule], [(1, 0), (2, 500)])
 		self.assertEqual(sum(i.outstanding for i in schedule), outstanding_against(inv))
 		decision, _ = self.decision(inv, self.T)
@@ -117,7 +118,7 @@ class TestDunningInstalments(PromiseBenchCase):
 		decision, the_plan = self.decision(inv, self.T)
 		self.assertEqual(decision.step.name, "Overdue 1")
 		self.assertIsNone(the_plan.instalment_for(decision))
-		self.assertIsNone(page_instalments.due_now(inv, "USD", self.T))
+		self.assertIsNone(page_instalments.due_now(inv, self.T))
 		dunning_run.run_dunning(on=self.T, commit=False, company=self.company)
 		(row,) = self.reminders([inv])
 		self.assertEqual(row["instalment"], 0)
