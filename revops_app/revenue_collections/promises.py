@@ -181,7 +181,8 @@ def record_promise(
 	if error:
 		_refuse(error)
 	found = _promisable(invoices)
-	promised = {name for promise in load_promises(invoices) for name in promise.invoices}
+	# Only a promise still running blocks a new one (one past its date is about to be resolved as broken).
+	promised = set(rules.promised_until(load_promises(invoices), getdate(today())))
 	errors = rules.invoice_errors([row for row, _ in found], invoices, customer, company, currency, promised)
 	if errors:
 		_refuse(" ".join(errors))

@@ -51,7 +51,10 @@ class TestPaymentPromises(PromiseBenchCase):
 	def written(self) -> tuple[int, int, int]:
 		return (
 			frappe.db.count(PROMISE_DOCTYPE, {"customer": ("in", [self.acme, self.beta])}),
-			frappe.db.count("Comment", {"reference_doctype": "Customer", "reference_name": self.acme}),
+			frappe.db.count(
+				"Comment",
+				{"reference_doctype": "Customer", "reference_name": self.acme, "comment_type": "Info"},
+			),
 			frappe.db.count("ToDo", {"reference_type": "Customer", "reference_name": self.acme}),
 		)
 
@@ -80,6 +83,9 @@ class TestPaymentPromises(PromiseBenchCase):
 		running = open_promise(self.acme, self.company)
 		self.assertEqual((running["name"], running["invoices"]), (name, [self.a1, self.a2]))
 		self.assertIsNone(open_promise(self.beta, self.company))
+		# The collector finds the promises in the Customer's connections.
+		dashboard = frappe.get_meta("Customer").get_dashboard_data()
+		self.assertIn(PROMISE_DOCTYPE, [item for group in dashboard.transactions for item in group["items"]])
 
 	def test_bad_promises_are_refused_with_a_sentence_and_write_nothing(self):
 		before = self.written()
@@ -196,3 +202,22 @@ class TestPaymentPromises(PromiseBenchCase):
 		decided = self.decisions(add_days(self.T, 3))
 		self.assertNotIn(self.a1, decided)  # paid: not even read
 		self.assertEqual((decided[self.a2].action, decided[self.a2].step.name), ("send", BROKEN_STEP))
+
+	def test_payment_behaviour_counts_broken_promises(self):
+		from revops_app.revops.signals.payment_behaviour import behaviour_for
+
+		first = self.promise([self.a1], days=1)
+		beta = self.promise([self.b1], days=2, customer=self.beta)
+		self.receive(self.b1, 300, "behaviour-b1")  # BETA pays: its promise is kept, never broken
+		later = add_days(self.T, 4)
+		# Not resolved yet: an Open promise past its date with the invoice unpaid already counts.
+		behaviour = behaviour_for([self.acme, self.beta], later)
+		self.assertEqual(behaviour[self.acme].broken_promises, 1)
+		self.assertEqual(behaviour[self.beta].broken_promises if self.beta in behaviour else 0, 0)
+		self.assertEqual(resolve_promises(later), {"Broken": 1, "Kept": 1})
+		self.assertEqual(frappe.db.get_value(PROMISE_DOCTYPE, first, "status"), "Broken")
+		self.assertEqual(frappe.db.get_value(PROMISE_DOCTYPE, beta, "status"), "Kept")
+		self.assertEqual(behaviour_for([self.acme], add_days(self.T, 5))[self.acme].broken_promises, 1)
+		# A second broken promise of the same customer counts again.
+		self.promise([self.a2], days=1)
+		self.assertEqual(behaviour_for([self.acme], add_days(self.T, 5))[self.acme].broken_promises, 2)

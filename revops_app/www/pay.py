@@ -40,7 +40,7 @@ def get_context(context: dict) -> dict:
 	# A signed-in user's session carries a CSRF token that a POST must echo; guests have none.
 	context.csrf_token = (frappe.session.data or {}).get("csrf_token") if frappe.session else None
 	open_states = ("payable", "offline")
-	context.instalment = due_now(invoice.name, invoice.currency) if page.state in open_states else None
+	context.instalment = due_now(invoice.name) if page.state in open_states else None
 	context.promise = (
 		promise_block(token, invoice.name, context.csrf_token, done=bool(frappe.form_dict.get("promised")))
 		if page.state in open_states

@@ -218,7 +218,11 @@ def collect_instalments(facts: list[engine.InvoiceFacts]) -> dict[str, Expanded]
 			(si.party_account_currency IS NOT NULL AND si.party_account_currency != si.currency) AS in_base
 		FROM `tabPayment Schedule` ps
 		JOIN `tabSales Invoice` si ON si.name = ps.parent
-		WHERE ps.parenttype = 'Sales Invoice' AND ps.parent IN %(invoices)s
+		WHERE ps.parenttype = 'Sales Invoice' AND ps.parent IN (
+			SELECT parent FROM `tabPayment Schedule`
+			WHERE parenttype = 'Sales Invoice' AND parent IN %(invoices)s
+			GROUP BY parent HAVING COUNT(*) >= 2
+		)
 		ORDER BY ps.parent, ps.idx""",
 		{"invoices": tuple(outstanding)},
 		as_dict=True,
