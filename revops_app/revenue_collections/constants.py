@@ -46,6 +46,10 @@ CF_JE_DISPUTE_POSTING = "revops_dispute_posting"
 # Journal Entry Account.user_remark prefix that marks the dispute-fee row (how posted fees are read back).
 DISPUTE_FEE_REMARK = "Stripe dispute fee"
 
+# Stripe fees outside a charge (stripe_fee, stripe_fx_fee, payout fees): one Journal Entry per balance
+# transaction (custom_fields.STRIPE_FEE_FIELDS, settlement/stripe_fees.py); unique, so posted once ever.
+CF_JE_STRIPE_BALANCE_TXN = "revops_stripe_balance_txn"
+
 # Dunning
 DUNNING_POLICY_DOCTYPE = "RevOps Dunning Policy"
 DUNNING_POLICY_STEP_DOCTYPE = "RevOps Dunning Policy Step"

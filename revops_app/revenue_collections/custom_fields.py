@@ -186,5 +186,24 @@ PAYOUT_FIELDS: dict[str, list[dict]] = {
 	],
 }
 
+# A Stripe fee outside a charge (stripe_fee, stripe_fx_fee, a payout's fee) is one Journal Entry keyed by
+# its balance transaction id: unique, so posted once whatever the payout worker and the backstop race;
+# no_copy, so an amended entry does not inherit it (a cancelled one keeps it: the fee is then held).
+STRIPE_FEE_FIELDS: dict[str, list[dict]] = {
+	"Journal Entry": [
+		{
+			"fieldname": "revops_stripe_balance_txn",
+			"label": "Stripe Balance Transaction",
+			"fieldtype": "Data",
+			"insert_after": "revops_dispute_posting",
+			"read_only": 1,
+			"no_copy": 1,
+			"unique": 1,
+			"translatable": 0,
+			"description": "The Stripe fee (balance transaction id) this entry posts, set by the Stripe worker.",
+		},
+	],
+}
+
 # merged into revops_app.revops.custom_fields.CUSTOM_FIELDS, in this order
-FIELDS = (PAY_LINK_FIELDS, DUNNING_FIELDS, DISPUTE_FIELDS, PAYOUT_FIELDS)
+FIELDS = (PAY_LINK_FIELDS, DUNNING_FIELDS, DISPUTE_FIELDS, PAYOUT_FIELDS, STRIPE_FEE_FIELDS)

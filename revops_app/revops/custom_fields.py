@@ -27,6 +27,7 @@ CUSTOM_FIELDS = merged(
 	revenue_collections.DUNNING_FIELDS,
 	revenue_collections.DISPUTE_FIELDS,
 	revenue_collections.PAYOUT_FIELDS,
+	revenue_collections.STRIPE_FEE_FIELDS,
 )
 
 

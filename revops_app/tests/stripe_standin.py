@@ -7,7 +7,8 @@ at: it serves `GET /v1/payment_intents/<id>` (expanded charge and balance transa
 `GET /v1/checkout/sessions/<id>` and `POST /v1/checkout/sessions/<id>/expire` (sessions kept in
 `checkout_sessions`, open until expired or `complete_session` is called; an id in `complete_on_expire`
 completes instead, as a session paid just before the expire call), `GET /v1/payouts/<id>`,
-`GET /v1/balance_transactions` (payout filter, paged, source expanded on request), `GET /v1/events`
+`GET /v1/balance_transactions` (payout, type and created filters, paged, source expanded on request;
+a payout's own and failure balance transactions expanded on request), `GET /v1/events`
 (created[gte], types[], paged) and `GET /v1/balance`, and records every request (path,
 query, headers, form) so tests assert what went over the wire. Signatures come from the stripe SDK.
 """
@@ -91,7 +92,7 @@ class StripeStandIn:
 				if request["path"].startswith("/v1/payouts/"):
 					found = standin.payouts.get(request["path"][len("/v1/payouts/") :])
 					if found:
-						return self._reply(200, found)
+						return self._reply(200, standin.expand_payout(found, request["query"]))
 					return self._reply(
 						404, {"error": {"type": "invalid_request_error", "message": "No such payout"}}
 					)
@@ -182,11 +183,15 @@ class StripeStandIn:
 		self.thread.join(timeout=5)
 
 	def list_transactions(self, query: dict) -> dict:
-		"""One page of GET /v1/balance_transactions (payout filter, starting_after cursor, expand[]=data.source)."""
+		"""One page of GET /v1/balance_transactions (payout, type and created[gte] filters, starting_after
+		cursor, expand[]=data.source)."""
+		gte = int(query.get("created[gte]") or 0)
 		rows = [
 			t
 			for t in self.balance_transactions
-			if not query.get("payout") or self.payout_of.get(t["id"]) == query["payout"]
+			if (not query.get("payout") or self.payout_of.get(t["id"]) == query["payout"])
+			and (not query.get("type") or t["type"] == query["type"])
+			and t["created"] >= gte
 		]
 		if query.get("starting_after"):
 			ids = [t["id"] for t in rows]
@@ -216,6 +221,16 @@ class StripeStandIn:
 		size = min(int(query.get("limit") or 10), self.page_size)
 		return {"object": "list", "url": "/v1/events", "has_more": len(rows) > size, "data": rows[:size]}
 
+	def expand_payout(self, payout: dict, query: dict) -> dict:
+		"""GET /v1/payouts/<id>: its balance transactions expanded when asked (expand[]=...)."""
+		wanted = {v for k, v in query.items() if k.startswith("expand[")}
+		by_id = {t["id"]: t for t in self.balance_transactions}
+		found = dict(payout)
+		for field in ("balance_transaction", "failure_balance_transaction"):
+			if field in wanted and found.get(field) in by_id:
+				found[field] = dict(by_id[found[field]], source=_source_id(by_id[found[field]]["source"]))
+		return found
+
 	def add_payout(
 		self,
 		payout_id: str,
@@ -224,17 +239,19 @@ class StripeStandIn:
 		status: str = "paid",
 		arrival: int | None = None,
 		currency: str = "usd",
+		fee: int = 0,
 	) -> dict:
-		"""A payout carrying `txns` (balance transactions, newest first), with its own payout transaction."""
-		amount = sum(t["net"] for t in txns)
+		"""A payout carrying `txns` (balance transactions, newest first), with its own payout transaction
+		(`fee`: a payout fee, e.g. Instant Payouts, which Stripe puts on that transaction: net = -amount - fee)."""
+		amount = sum(t["net"] for t in txns) - fee
 		arrival = arrival or int(time.time())
 		own = {
 			"id": "txn_" + payout_id,
 			"object": "balance_transaction",
 			"type": "payout",
 			"amount": -amount,
-			"fee": 0,
-			"net": -amount,
+			"fee": fee,
+			"net": -amount - fee,
 			"currency": currency,
 			"source": payout_id,
 			"created": arrival - 86_400,
@@ -347,8 +364,18 @@ def charge_txn(pi: str, amount: int, fee: int, *, currency: str = "usd", created
 	}
 
 
-def other_txn(txn_id: str, type_: str, amount: int, *, category: str | None = None, source=None) -> dict:
-	"""Any other balance transaction (stripe_fee, adjustment, refund ...), fields as Stripe sends them."""
+def other_txn(
+	txn_id: str,
+	type_: str,
+	amount: int,
+	*,
+	category: str | None = None,
+	source=None,
+	created: int | None = None,
+	description: str | None = None,
+) -> dict:
+	"""Any other balance transaction (stripe_fee, adjustment, refund ...), fields as Stripe sends them
+	(created: Unix seconds, default two days ago)."""
 	return {
 		"id": txn_id,
 		"object": "balance_transaction",
@@ -359,8 +386,9 @@ def other_txn(txn_id: str, type_: str, amount: int, *, category: str | None = No
 		"currency": "usd",
 		"reporting_category": category or type_,
 		"source": source,
-		"created": int(time.time()) - 2 * 86_400,
+		"created": created or int(time.time()) - 2 * 86_400,
 		"status": "available",
+		"description": description,
 	}
 
 

@@ -16,10 +16,15 @@ from decimal import Decimal
 
 import frappe
 
-from revops_app.revenue_collections.constants import CF_STRIPE_PAYOUT, PAYOUT_TRANSACTION_DOCTYPE
+from revops_app.revenue_collections.constants import (
+	CF_JE_STRIPE_BALANCE_TXN,
+	CF_STRIPE_PAYOUT,
+	PAYOUT_TRANSACTION_DOCTYPE,
+)
 from revops_app.revops.constants import SETTINGS_DOCTYPE
 from revops_app.tests.stripe_bench import COMPANY, StripeBenchCase, money
 from revops_app.tests.stripe_standin import charge_txn, other_txn, session_completed
+from revops_app.tests.utils import gl_totals_by_account
 
 D = Decimal
 BANK_ACCOUNT_NAME = "RevOps Stripe Payout Bank"
@@ -114,13 +119,26 @@ class TestStripePayouts(StripeBenchCase):
 			"Payment Entry", filters={CF_STRIPE_PAYOUT: payout_id}, fields=["*"], order_by="creation"
 		)
 
-	def make_payout(self, arrival: int | None = None):
+	def make_payout(self, arrival: int | None = None, extra: list[dict] | None = None):
+		"""A payout of a 100.00 receipt (fee 3.20) and a 1.50 Radar fee (plus `extra` transactions)."""
 		_si, pi, receipt = self.paid_invoice(100, fee=320)
 		payout_id = unique("po")
-		fee_txn = other_txn(unique("txn"), "stripe_fee", -150, source=None)
+		fee_txn = other_txn(unique("txn"), "stripe_fee", -150, category="fee", description="Radar")
 		self.standin.page_size = 1  # the worker must follow Stripe's pages
-		self.standin.add_payout(payout_id, [fee_txn, charge_txn(pi, 10000, 320)], arrival=arrival)
+		txns = [*(extra or []), fee_txn, charge_txn(pi, 10000, 320)]
+		self.standin.add_payout(payout_id, txns, arrival=arrival)
 		return payout_id, pi, receipt, fee_txn
+
+	def fee_entry(self, txn_id: str) -> frappe._dict | None:
+		return frappe.db.get_value(
+			"Journal Entry",
+			{CF_JE_STRIPE_BALANCE_TXN: txn_id},
+			["name", "docstatus", "posting_date"],
+			as_dict=True,
+		)
+
+	def adjustment(self) -> dict:
+		return other_txn(unique("txn"), "adjustment", -200, category="other_adjustment", source=None)
 
 	# --- tests ------------------------------------------------------------------------------
 
@@ -130,8 +148,19 @@ class TestStripePayouts(StripeBenchCase):
 		evt = self.payout_event(payout_id)
 		log = self.log_of(evt)
 		self.assertEqual(log.status, "Success", log.message)
-		self.assertIn("3 balance transactions, 2 with their ERPNext voucher, 1 without", log.message)
-		self.assertIn(f"stripe_fee {fee_txn['id']}: a Stripe fee not tied to a charge", log.message)
+		self.assertIn("3 balance transactions, 3 with their ERPNext voucher, 0 without", log.message)
+		fee_je = self.fee_entry(fee_txn["id"])
+		self.assertIn(
+			f"1 Stripe fee entry posted (Stripe fee not tied to a charge (Radar) {fee_txn['id']} 1.50 USD "
+			f"as {fee_je.name})",
+			log.message,
+		)
+		self.assertEqual(fee_je.docstatus, 1)
+		fee_gl = gl_totals_by_account("Journal Entry", fee_je.name)
+		self.assertEqual(
+			{a: (money(d), money(c)) for a, (d, c) in fee_gl.items()},
+			{self.masters["fee"]: (D("1.50"), D("0.00")), self.masters["clearing"]: (D("0.00"), D("1.50"))},
+		)
 		(pe,) = self.payout_entries(payout_id)
 		self.assertEqual((pe.payment_type, pe.docstatus), ("Internal Transfer", 1))
 		self.assertEqual((pe.paid_from, pe.paid_to), (self.masters["clearing"], self.bank))
@@ -149,8 +178,10 @@ class TestStripePayouts(StripeBenchCase):
 			(rows["charge"].voucher_type, rows["charge"].voucher_no), ("Payment Entry", receipt.name)
 		)
 		self.assertEqual(money(rows["charge"].fee), D("3.20"))
-		self.assertFalse(rows["stripe_fee"].voucher_no)
-		self.assertIn("Stripe fee not tied to a charge", rows["stripe_fee"].note)
+		self.assertEqual(
+			(rows["stripe_fee"].voucher_type, rows["stripe_fee"].voucher_no, rows["stripe_fee"].note),
+			("Journal Entry", fee_je.name, None),
+		)
 		self.assertEqual((rows["payout"].voucher_no, rows["payout"].note), (pe.name, None))
 		# the listing was asked for by payout, expanded, and paged
 		listed = [
@@ -171,24 +202,31 @@ class TestStripePayouts(StripeBenchCase):
 		return frappe.db.get_value("RevOps Integration Log", name, "*", as_dict=True)
 
 	def test_balance_check_flags_the_difference_with_the_transactions_that_explain_it(self):
-		payout_id, _pi, _receipt, fee_txn = self.make_payout()
-		self.payout_event(payout_id)
-		# Stripe's balance is empty (all paid out); the clearing account keeps the 1.50 fee nobody posted
+		adjustment = self.adjustment()
+		payout_id, *_ = self.make_payout(extra=[adjustment])
+		evt = self.payout_event(payout_id)
+		# the adjustment is skipped, and the payout's log says why
+		self.assertIn(
+			f"adjustment {adjustment['id']}: a Stripe adjustment (other_adjustment), not a dispute: skipped",
+			self.log_of(evt).message,
+		)
+		# Stripe's balance is empty (all paid out); the clearing account keeps the 2.00 nobody posted
 		log = self.balance_check()
 		self.assertEqual(log.status, "Error", log.message)
 		self.assertIn("USD: Stripe 0.00", log.message)
-		self.assertIn("difference -1.50", log.message)
-		self.assertIn(f"stripe_fee {fee_txn['id']} net -1.50", log.message)
+		self.assertIn("difference -2.00", log.message)
+		self.assertIn(f"adjustment {adjustment['id']} net -2.00", log.message)
 		self.assertIn("unexplained 0.00", log.message)
-		# once finance posts the fee (here: Stripe shows the same 1.50 still pending), they agree
-		self.standin.balance["pending"] = [{"amount": 150, "currency": "usd"}]
+		# once finance posts the adjustment (here: Stripe shows the same 2.00 still pending), they agree
+		self.standin.balance["pending"] = [{"amount": 200, "currency": "usd"}]
 		log = self.balance_check()
 		self.assertEqual(log.status, "Success", log.message)
 
 	def test_stripe_reconciliation_report_lists_payouts_vouchers_and_what_is_unmatched(self):
 		from revops_app.revenue_collections.report.stripe_reconciliation.stripe_reconciliation import execute
 
-		payout_id, _pi, receipt, fee_txn = self.make_payout()
+		adjustment = self.adjustment()
+		payout_id, _pi, receipt, fee_txn = self.make_payout(extra=[adjustment])
 		self.payout_event(payout_id)
 		_si, _pi2, waiting = self.paid_invoice(50, fee=175)  # paid, in no payout yet
 		(pe,) = self.payout_entries(payout_id)
@@ -196,19 +234,24 @@ class TestStripePayouts(StripeBenchCase):
 		_columns, rows, _message, _chart, summary = execute(dict(filters, group_by="Payout"))
 		head = next(r for r in rows if r.get("row_id") == payout_id)
 		self.assertEqual(
-			(head["voucher_no"], money(head["net"]), head["status"]), (pe.name, D("95.30"), "Posted")
+			(head["voucher_no"], money(head["net"]), head["status"]), (pe.name, D("93.30"), "Posted")
 		)
 		children = {r["balance_transaction"]: r for r in rows if r.get("parent_row") == payout_id}
 		self.assertEqual(children[f"txn_{_pi[3:]}"]["voucher_no"], receipt.name)
-		self.assertEqual(children[fee_txn["id"]]["status"], "Unmatched")
-		self.assertIn("not tied to a charge", children[fee_txn["id"]]["note"])
+		fee_je = self.fee_entry(fee_txn["id"])
+		self.assertEqual(
+			(children[fee_txn["id"]]["status"], children[fee_txn["id"]]["voucher_no"]),
+			("Matched", fee_je.name),
+		)
+		self.assertEqual(children[adjustment["id"]]["status"], "Unmatched")
+		self.assertIn("not a dispute: skipped", children[adjustment["id"]]["note"])
 		pending = [r for r in rows if r.get("parent_row") == "not-paid-out"]
 		self.assertEqual([r["voucher_no"] for r in pending], [waiting.name])
 		values = {s["label"]: s["value"] for s in summary}
-		self.assertEqual(money(values["Stripe Fees"]), D("3.20"))
+		self.assertEqual(money(values["Stripe Fees"]), D("4.70"))  # the charge's 3.20 and the Radar 1.50
 		self.assertEqual(values["Unmatched Stripe Transactions"], 1)
 		self.assertEqual(
-			money(values[f"Clearing Account at {pe.posting_date}"]), D("1.50") + money(waiting.paid_amount)
+			money(values[f"Clearing Account at {pe.posting_date}"]), D("2.00") + money(waiting.paid_amount)
 		)
 		from revops_app.revenue_collections.report.daily_cash_position import daily_cash_position
 
@@ -216,10 +259,10 @@ class TestStripePayouts(StripeBenchCase):
 		_c, cash_rows, *_ = daily_cash_position.execute(
 			{"company": COMPANY, "from_date": day, "to_date": day}
 		)
-		self.assertEqual(money(cash_rows[0]["stripe_paid_out"]), D("95.30"))  # the payout, not all credits
+		self.assertEqual(money(cash_rows[0]["stripe_paid_out"]), D("93.30"))  # the payout, not all credits
 		_columns, by_day, *_ = execute(dict(filters, group_by="Day"))
 		self.assertEqual(
-			sum(1 for r in by_day if r.get("parent_row") and r["parent_row"] != "not-paid-out"), 3
+			sum(1 for r in by_day if r.get("parent_row") and r["parent_row"] != "not-paid-out"), 4
 		)
 
 	def test_payout_posts_once_whatever_the_deliveries(self):

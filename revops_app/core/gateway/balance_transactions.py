@@ -5,14 +5,17 @@ Contract:
   (the account's settlement currency), `source` the id of what moved the money (charge, refund,
   dispute, payout, ...), `payment_intent` when the source is an expanded charge carrying one.
   A malformed object raises GatewayError.
-- `list_balance_transactions(api_key, *, payout=None, api_base=None)` GETs `/v1/balance_transactions`
-  (`payout=` filter, `expand[]=data.source`, 100 a page) through the stripe SDK's auto-paging list and
+- `list_balance_transactions(api_key, *, payout=None, type_=None, created_gte=None, created_lt=None,
+  api_base=None)` GETs `/v1/balance_transactions` (`payout=` / `type=` / `created` filters,
+  `expand[]=data.source`, 100 a page) through the stripe SDK's auto-paging list and
   returns every transaction; GatewayError on failure.
 - `ledger_home(txn) -> LedgerHome`: where the money of a transaction lives in ERPNext. Either a voucher
   kind the glue looks up by a Stripe id (receipt by PaymentIntent, refund by refund id, dispute Journal
-  Entry by dispute id, payout Internal Transfer by payout id), or no voucher and the reason it is not
-  posted automatically (Stripe fees not tied to a charge, other adjustments, transfers...). Every
-  balance-transaction type Stripe documents has an answer; an unknown type says so.
+  Entry by dispute id, payout Internal Transfer by payout id, fee Journal Entry by the balance
+  transaction's own id for `FEE_TYPES`), or no voucher and the reason it is not posted automatically
+  (adjustments other than disputes, tax, reserves, transfers...). Every balance-transaction type
+  stripe-python 16.1.0 documents has an answer; an unknown type says so. A payout-kind transaction's
+  own `fee` (Instant Payouts) is a second home, a fee Journal Entry: see `core/gateway/stripe_fees.py`.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class VoucherKind(str, Enum):
 	REFUND = "refund"  # Pay Payment Entry, revops_stripe_object = refund id
 	DISPUTE = "dispute"  # Journal Entry, revops_stripe_dispute = dispute id
 	PAYOUT = "payout"  # Internal Transfer Payment Entry, revops_stripe_payout = payout id
+	FEE = "fee"  # Journal Entry, revops_stripe_balance_txn = the balance transaction id (stripe_fees.py)
 
 
 @dataclass(frozen=True)
@@ -69,11 +73,33 @@ class LedgerHome:
 	reason: str | None = None
 
 
+# Fees Stripe takes from the balance on their own: posted to the fee account (core/gateway/stripe_fees.py).
+FEE_TYPES = {
+	"stripe_fee": "Stripe fee not tied to a charge",
+	"stripe_fx_fee": "Stripe currency conversion fee",
+}
+# A payout's own balance transactions (their `fee` is the payout fee).
+PAYOUT_TYPES = ("payout", "payout_cancel", "payout_failure")
+
 # Types RevOps does not post, each with why (the finance team sees this in the log and the report).
 NOT_POSTED = {
-	"stripe_fee": "a Stripe fee not tied to a charge (e.g. Radar, Billing); post it to the fee account by hand",
-	"stripe_fx_fee": "a Stripe currency-conversion fee; post it to the fee account by hand",
-	"tax": "tax Stripe charged on its fees; post it by hand",
+	"tax": "tax Stripe charged on its fees; post it to your tax account by hand",
+	"tax_fee": "tax Stripe charged on its fees; post it to your tax account by hand",
+	"tax_fund": "a Stripe Tax filing payment; post it by hand",
+	"fee_credit_funding": "Stripe fee credits added to the account; post them by hand",
+	"payment_failure_refund": "a payment the bank returned after it succeeded; post the reversal by hand",
+	"payment_reversal": "a reversed payment (e.g. an ACH return); post the reversal by hand",
+	"payment_unreconciled": "money Stripe received that it could not match to a payment; ask Stripe",
+	"payment_network_reserve_hold": "held back by the payment network; it returns when released",
+	"payment_network_reserve_release": "a payment network hold released",
+	"reserve_hold": "moved into a Stripe reserve; post it by hand",
+	"reserve_release": "released from a Stripe reserve; post it by hand",
+	"inbound_transfer": "money moved in from a bank (Treasury); post it by hand",
+	"inbound_transfer_reversal": "a reversed inbound transfer (Treasury); post it by hand",
+	"stripe_balance_payment_debit": "a payment out of the Stripe balance to a Connect platform; post it by hand",
+	"stripe_balance_payment_debit_reversal": "a refunded Stripe balance payment; post it by hand",
+	"issuing_dispute_provisional_credit": "Stripe Issuing, outside pay-link settlement",
+	"issuing_dispute_provisional_credit_reversal": "Stripe Issuing, outside pay-link settlement",
 	"payout_minimum_balance_hold": "held back by Stripe as a minimum balance; it returns in a later payout",
 	"payout_minimum_balance_release": "a minimum balance Stripe held back, released",
 	"reserve_transaction": "moved into or out of a Stripe reserve; post it by hand",
@@ -120,10 +146,16 @@ def ledger_home(txn: BalanceTxn) -> LedgerHome:
 		if txn.reporting_category in _DISPUTE_CATEGORIES and txn.source:
 			return LedgerHome(VoucherKind.DISPUTE, txn.source)
 		return LedgerHome(
-			None, reason=f"a Stripe adjustment ({txn.reporting_category or 'uncategorised'}); post it by hand"
+			None,
+			reason=(
+				f"a Stripe adjustment ({txn.reporting_category or 'uncategorised'}), not a dispute: skipped, "
+				"Stripe's dashboard says what it corrects; post it by hand"
+			),
 		)
-	if kind in ("payout", "payout_cancel", "payout_failure"):
+	if kind in PAYOUT_TYPES:
 		return LedgerHome(VoucherKind.PAYOUT, txn.source)
+	if kind in FEE_TYPES:
+		return LedgerHome(VoucherKind.FEE, txn.id)
 	if kind in NOT_POSTED:
 		return LedgerHome(None, reason=NOT_POSTED[kind])
 	return LedgerHome(None, reason=f"balance transaction type {kind!r} is unknown to RevOps; post it by hand")
@@ -170,6 +202,7 @@ def list_balance_transactions(
 	api_key: str,
 	*,
 	payout: str | None = None,
+	type_: str | None = None,
 	created_gte: int | None = None,
 	created_lt: int | None = None,
 	api_base: str | None = None,
@@ -179,6 +212,8 @@ def list_balance_transactions(
 	params: dict[str, Any] = {"limit": PAGE_SIZE, "expand": ["data.source"]}
 	if payout:
 		params["payout"] = payout
+	if type_:
+		params["type"] = type_
 	created = {k: v for k, v in (("gte", created_gte), ("lt", created_lt)) if v is not None}
 	if created:
 		params["created"] = created

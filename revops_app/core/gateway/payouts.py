@@ -5,14 +5,18 @@ Contract:
   `payout.canceled`); every one is handled the same way, from the payout's *current* state, so
   out-of-order or late deliveries converge (a `payout.paid` replayed after the payout failed posts nothing).
 - `parse_payout(obj) -> PayoutFacts` (GatewayError on a malformed object); `retrieve_payout(api_key,
-  payout_id, *, api_base=None)` GETs `/v1/payouts/{id}` through the stripe SDK.
+  payout_id, *, api_base=None)` GETs `/v1/payouts/{id}` through the stripe SDK with its own balance
+  and failure balance transactions expanded (`own_txn`: its `fee` is the payout fee, which Stripe does
+  not list under the payout filter for manual and Instant Payouts; `failure_txn`: what a failed payout
+  returned, a given-back fee included).
 - `plan_payout(payout, *, posted, bank_account, bank_currency, clearing_currency) -> PayoutPlan`:
   POST (paid, not posted yet), CANCEL (failed/canceled and the posted entry is not reconciled with the
   bank), NOTHING (already posted, never posted and failed, still in transit) or HOLD with the reason
   (no bank account set, a currency other than the bank's or the clearing account's, a non-positive
   amount, an entry cancelled by hand, a failed payout whose entry is already cleared at the bank).
-- `payout_mismatch(payout, txns)`: the payout amount against the net of the balance transactions it
-  carries (None when they agree, else a sentence), so a partial listing never goes unnoticed.
+- `payout_mismatch(payout, txns)`: the payout amount (plus its own fee) against the net of the balance
+  transactions it carries (None when they agree, else a sentence), so a partial listing never goes
+  unnoticed.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any
 
 import stripe
 
-from revops_app.core.gateway.balance_transactions import BalanceTxn
+from revops_app.core.gateway.balance_transactions import BalanceTxn, parse_balance_transaction
 from revops_app.core.gateway.client import (
 	DEFAULT_TIMEOUT,
 	GatewayError,
@@ -53,6 +57,8 @@ class PayoutFacts:
 	failure_message: str | None = None
 	automatic: bool = True
 	destination: str | None = None
+	own_txn: BalanceTxn | None = None  # the payout's balance transaction, when Stripe expanded it
+	failure_txn: BalanceTxn | None = None  # a failed payout's return to the balance (expanded)
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,13 @@ def parse_payout(obj: Mapping) -> PayoutFacts:
 		failure_message=obj.get("failure_message") or None,
 		automatic=bool(obj.get("automatic", True)),
 		destination=_id(obj.get("destination")),
+		own_txn=_txn(obj.get("balance_transaction")),
+		failure_txn=_txn(obj.get("failure_balance_transaction")),
 	)
+
+
+def _txn(value: Any) -> BalanceTxn | None:
+	return parse_balance_transaction(value) if isinstance(value, Mapping) else None
 
 
 def retrieve_payout(
@@ -119,7 +131,9 @@ def retrieve_payout(
 		raise ValueError(f"not a payout id: {payout_id!r}")
 	client = stripe_client(api_key, api_base=api_base, timeout=timeout)
 	try:
-		return parse_payout(as_mapping(v1_services(client).payouts.retrieve(payout_id)))
+		expand = ["balance_transaction", "failure_balance_transaction"]
+		found = v1_services(client).payouts.retrieve(payout_id, params={"expand": expand})
+		return parse_payout(as_mapping(found))
 	except stripe.StripeError as error:
 		raise gateway_error("payout retrieve", error) from error
 
@@ -180,9 +194,10 @@ def payout_mismatch(payout: PayoutFacts, txns: Sequence[BalanceTxn]) -> str | No
 			None if not payout.automatic else f"Stripe listed no balance transactions for {payout.payout_id}"
 		)
 	total = sum((t.net for t in carried), Decimal(0))
-	if total != payout.amount:
+	fee = sum((t.fee for t in txns if t.type == "payout"), Decimal(0))  # a payout fee leaves with it
+	if total != payout.amount + fee:
 		return (
 			f"the {len(carried)} balance transactions of {payout.payout_id} net to {total}, "
-			f"the payout is {payout.amount}"
+			f"the payout is {payout.amount}" + (f" plus its fee {fee}" if fee else "")
 		)
 	return None

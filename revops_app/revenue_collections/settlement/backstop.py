@@ -8,9 +8,16 @@ Contract:
   arriving late for a fed event is a duplicate, and one fed while the webhook commits is refused by the
   unique index), marked as received from the backstop; the worker then posts it exactly as a webhook.
   Events fetched from the API with the secret key carry no signature and need none.
+- Stripe fees outside a charge have no event: the run also lists the fee-type balance transactions
+  (stripe_fee, stripe_fx_fee) created in the same window and posts those no entry holds yet
+  (`stripe_fees.backstop_fees`, the payout worker's own path and lock), so a fee posts even when no
+  automatic payout carries it. A fee held (no fee account, another currency, cancelled by hand) makes
+  the run's row Error with the reason; the checkpoint still moves (the payout that carries the fee and
+  the daily balance check name it again).
 - Each accepted event is committed on its own (a duplicate's rollback never undoes the others); the
-  checkpoint moves to the run's start only after every listed event is stored. A failed listing leaves
-  it and writes an Error row; every run writes one Stripe log row saying what it listed and fed.
+  checkpoint moves to the run's start only after every listed event is stored and the fees listed.
+  A failed listing leaves it and writes an Error row; every run writes one Stripe log row saying what
+  it listed, fed and posted.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from revops_app.core.gateway.payouts import PAYOUT_EVENT_TYPES
 from revops_app.core.gateway.webhooks import HANDLED_EVENT_TYPES
 from revops_app.revenue_collections.constants import STRIPE_WORKER
 from revops_app.revenue_collections.settlement.intake import BACKSTOP, accept_event
+from revops_app.revenue_collections.settlement.stripe_fees import backstop_fees
 from revops_app.revops.constants import INTEGRATION_STRIPE, LOG_DOCTYPE, SETTINGS_DOCTYPE, LogStatus
 from revops_app.revops.integration_log import create_log
 from revops_app.revops.settings import get_settings, get_stripe_api_base, get_stripe_secret_key
@@ -58,19 +66,32 @@ def run(now: int | None = None) -> str | None:
 		if accept_event(event, json.dumps(event).encode(), received_via=BACKSTOP):
 			fed.append(f"{event.get('type')} {event.get('id')}")
 		frappe.db.commit()  # nosemgrep: each event stored on its own (see the module docstring)
+	listed = f"listed {len(events)} Stripe events created since {window.start}; " + (
+		f"fed {len(fed)} the webhook never delivered: {', '.join(fed)}" if fed else "none was missing"
+	)
+	try:
+		fees, fee_entries = backstop_fees(key, get_stripe_api_base(), window.start)
+	except GatewayError as error:
+		return _run_log(
+			LogStatus.ERROR,
+			f"{listed}; Stripe fees not listed: {error}; checkpoint left at {checkpoint or 'none'}",
+		)
+	except frappe.ValidationError as error:  # ERPNext refused an entry: nothing of the fee pass stays
+		frappe.db.rollback()
+		return _run_log(
+			LogStatus.ERROR,
+			f"{listed}; a Stripe fee entry failed: {error}; checkpoint left at {checkpoint or 'none'}",
+		)
 	frappe.db.set_single_value(SETTINGS_DOCTYPE, CHECKPOINT_FIELD, window.next_checkpoint)
 	frappe.clear_document_cache(SETTINGS_DOCTYPE, SETTINGS_DOCTYPE)
-	message = (
-		f"listed {len(events)} Stripe events created since {window.start}; "
-		+ (f"fed {len(fed)} the webhook never delivered: {', '.join(fed)}" if fed else "none was missing")
-		+ f"; checkpoint now {window.next_checkpoint}"
-	)
+	message = f"{listed}; {fees.summary(fee_entries)}; checkpoint now {window.next_checkpoint}"
+
 	if window.lost_before:
 		message += (
 			f". The previous checkpoint ({window.lost_before}) is older than Stripe keeps events (30 days): "
 			f"events before {window.start} can no longer be checked; compare Stripe's dashboard by hand"
 		)
-	return _run_log(LogStatus.SUCCESS, message)
+	return _run_log(LogStatus.ERROR if fees.held else LogStatus.SUCCESS, message)
 
 
 def logged_event_ids(event_ids: list) -> set[str]:

@@ -5,7 +5,8 @@ Contract:
   balance (available + pending per currency, `core/gateway/balance.retrieve_balance`) against the
   clearing account's ledger balance (GL, account currency, cancelled entries excluded); the balance
   transactions of the last LOOKBACK_DAYS that no submitted ERPNext voucher holds
-  (`ledger_home` + `payouts.voucher_index`) are listed as the explanation. One Stripe log row per run:
+  (`ledger_home` + `payouts.voucher_index`; a payout's own fee counts apart from its transfer,
+  `stripe_fees.payout_unposted`) are listed as the explanation. One Stripe log row per run:
   Success when every currency agrees, Error ("balance differs") naming each difference, the
   transactions that explain it and what is left unexplained. Returns the row's name.
 """
@@ -21,6 +22,7 @@ from frappe.query_builder.functions import Sum
 from revops_app.core.gateway.balance import compare_balance, retrieve_balance
 from revops_app.core.gateway.balance_transactions import VoucherKind, ledger_home, list_balance_transactions
 from revops_app.core.gateway.client import GatewayError
+from revops_app.core.gateway.stripe_fees import payout_unposted
 from revops_app.revenue_collections.constants import CF_STRIPE_PAYOUT
 from revops_app.revenue_collections.settlement.payouts import voucher_index
 from revops_app.revops.constants import INTEGRATION_STRIPE, LogStatus
@@ -56,8 +58,13 @@ def run(now: int | None = None) -> str | None:
 	for txn in txns:
 		home = ledger_home(txn)
 		if home.kind is VoucherKind.PAYOUT:
-			if home.key not in posted_payouts:
-				unposted.append(txn)
+			part = payout_unposted(
+				txn,
+				transfer_posted=home.key in posted_payouts,
+				fee_posted=bool(vouchers.get((VoucherKind.FEE, txn.id))),
+			)
+			if part:
+				unposted.append(part)
 		elif not (home.kind and vouchers.get((home.kind, home.key))):
 			unposted.append(txn)
 	checks = compare_balance(stripe_balance, ledger, unposted)

@@ -94,6 +94,29 @@ def fetch_settlement(payment_intent: str) -> PaymentSettlement:
 	return retrieve_payment(api_key, payment_intent, api_base=get_stripe_api_base())
 
 
+# What a receipt reads of its invoice (settle_payment, posting_problem, invoice_state, build_receipt).
+INVOICE_FIELDS = (
+	"name",
+	"company",
+	"customer",
+	"currency",
+	"party_account_currency",
+	"debit_to",
+	"rounded_total",
+	"grand_total",
+	"outstanding_amount",
+	"docstatus",
+	"is_return",
+	"status",
+)
+
+
+def invoice_facts(invoice: str) -> frappe._dict:
+	"""The invoice fields a receipt needs, in one statement (loading the document costs ten and its
+	controller; ERPNext's get_payment_entry loads it again anyway)."""
+	return frappe.db.get_value("Sales Invoice", invoice, INVOICE_FIELDS, as_dict=True)
+
+
 def invoice_state(si: Document) -> InvoiceState:
 	return InvoiceState(
 		name=si.name,

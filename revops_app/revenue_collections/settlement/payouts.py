@@ -4,8 +4,10 @@ Contract:
 - `settle_payout(event)` handles `payout.paid`, `payout.failed` and `payout.canceled` alike: it asks
   Stripe for the payout's current state (`core/gateway/payouts.retrieve_payout`) and, when it may post,
   for the balance transactions it carries (`list_balance_transactions(payout=...)`), both before any
-  lock; then it locks the clearing Account row (payouts of one account post one at a time), reads what is
-  posted for the payout id and lets `plan_payout` decide:
+  lock; then it locks the clearing Account row (payouts and fee entries of one account post one at a
+  time), posts the Stripe fees the payout carries (`stripe_fees.settle_fees`: stripe_fee / stripe_fx_fee
+  transactions and the payout's own fee, one Journal Entry each, before the transfer so its rows name
+  them), reads what is posted for the payout id and lets `plan_payout` decide:
   POST   -> Internal Transfer (paid_from = clearing, paid_to = Stripe Payout Bank Account, amount =
             payout amount, posting and reference date = the payout's arrival date moved past ERPNext's
             freeze and closed periods like every Stripe entry, reference_no = payout id so ERPNext's Bank
@@ -14,8 +16,10 @@ Contract:
             the voucher that holds it or why none does), submitted in one save.
   CANCEL -> the entry is cancelled (the money went back to Stripe); ERPNext reverses its GL.
   HOLD   -> Error with the reason, nothing posted; NOTHING -> Success with the reason.
-- The log message counts the transactions with and without a voucher and names a payout whose
-  transactions do not net to its amount.
+- The log message counts the transactions with and without a voucher (each one without says why:
+  adjustments, tax, reserves... are skipped, see `ledger_home`), names the fee entries posted or held,
+  and a payout whose transactions do not net to its amount. A held fee makes the row Error (the
+  transfer still posts); Reprocess after the fix finds the transfer posted and posts the fee.
 """
 
 from __future__ import annotations
@@ -42,8 +46,10 @@ from revops_app.core.gateway.payouts import (
 	retrieve_payout,
 )
 from revops_app.core.gateway.posting_dates import posting_date
+from revops_app.core.gateway.stripe_fees import fee_movement
 from revops_app.core.gateway.webhooks import GatewayEvent
 from revops_app.revenue_collections.constants import (
+	CF_JE_STRIPE_BALANCE_TXN,
 	CF_JE_STRIPE_DISPUTE,
 	CF_PAYMENT_INTENT,
 	CF_PAYOUT_TRANSACTIONS,
@@ -56,6 +62,7 @@ from revops_app.revenue_collections.settlement.posting_dates import (
 	closed_periods,
 	frozen_upto,
 )
+from revops_app.revenue_collections.settlement.stripe_fees import lock_clearing, settle_fees
 from revops_app.revops.constants import LogStatus
 from revops_app.revops.settings import get_settings, get_stripe_api_base, get_stripe_secret_key
 
@@ -67,13 +74,25 @@ def settle_payout(event: GatewayEvent, payout_id: str | None) -> tuple[str, str]
 	key, base = get_stripe_secret_key(), get_stripe_api_base()
 	payout = retrieve_payout(key, payout_id, api_base=base)
 	txns: list[BalanceTxn] = []
-	if payout.status == "paid" and not posted_payout(payout_id):
+	if payout.status == "paid":  # listed on replays too: a fee entry missing then is posted now
 		txns = list_balance_transactions(key, payout=payout_id, api_base=base)
 
-	frappe.db.commit()  # nosemgrep: end the pre-lock snapshot (see worker.py, serialisation)
 	clearing = settings.stripe_clearing_account
-	if clearing:
-		frappe.db.get_value("Account", clearing, "name", for_update=True)
+	lock_clearing(clearing)  # ends the pre-lock snapshot (see worker.py, serialisation)
+	carried = [*txns, *(t for t in (payout.own_txn, payout.failure_txn) if t)]
+	fees, fee_entries = settle_fees(carried, event)
+	status, message = _settle_transfer(event, payout, txns, settings, clearing)
+	if fees.items:
+		message = f"{message}; {fees.summary(fee_entries)}"
+	if fees.held and status == LogStatus.SUCCESS:
+		status = LogStatus.ERROR  # Reprocess once fixed: the transfer is found posted, the fee posts then
+	return status, message
+
+
+def _settle_transfer(
+	event: GatewayEvent, payout: PayoutFacts, txns: list[BalanceTxn], settings, clearing: str | None
+) -> tuple[str, str]:
+	payout_id = payout.payout_id
 	posted = posted_payout(payout_id)
 	bank = settings.get("stripe_payout_bank_account")
 	plan = plan_payout(
@@ -192,17 +211,20 @@ def post_payout(
 
 def voucher_index(txns: list[BalanceTxn]) -> dict[tuple[VoucherKind, str], tuple[str, str]]:
 	"""(kind, Stripe id) -> (voucher type, name) for every submitted entry these transactions name,
-	one query per kind (never one per row)."""
+	one query per kind (never one per row); (FEE, txn id) also for a payout transaction's fee."""
 	wanted: dict[VoucherKind, set[str]] = {}
 	for txn in txns:
 		home = ledger_home(txn)
 		if home.kind and home.key and home.kind is not VoucherKind.PAYOUT:
 			wanted.setdefault(home.kind, set()).add(home.key)
+		if home.kind is VoucherKind.PAYOUT and fee_movement(txn):  # the payout fee's own entry
+			wanted.setdefault(VoucherKind.FEE, set()).add(txn.id)
 	found: dict[tuple[VoucherKind, str], tuple[str, str]] = {}
 	lookups = {
 		VoucherKind.RECEIPT: ("Payment Entry", CF_PAYMENT_INTENT, {"payment_type": "Receive"}),
 		VoucherKind.REFUND: ("Payment Entry", CF_STRIPE_OBJECT, {"payment_type": "Pay"}),
 		VoucherKind.DISPUTE: ("Journal Entry", CF_JE_STRIPE_DISPUTE, {}),
+		VoucherKind.FEE: ("Journal Entry", CF_JE_STRIPE_BALANCE_TXN, {}),
 	}
 	for kind, keys in wanted.items():
 		doctype, field, extra = lookups[kind]

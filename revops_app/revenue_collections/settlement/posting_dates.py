@@ -30,15 +30,16 @@ from revops_app.core.gateway.webhooks.events import GatewayEvent
 
 
 def stripe_posting_date(
-	company: str, voucher_type: str, money_ts: int | None, event: GatewayEvent
+	company: str, voucher_type: str, money_ts: int | None, event: GatewayEvent | None
 ) -> PostingDate:
 	"""The posting date for money Stripe moved at `money_ts` (core/gateway/posting_dates.py): that
 	moment in the site's time zone, else the event's, else today; moved past ERPNext's account freeze
 	and closed Accounting Periods for `voucher_type` (the checks general_ledger.check_freezing_date and
-	accounting_period.validate_accounting_period_on_doc_save make) instead of failing."""
+	accounting_period.validate_accounting_period_on_doc_save make) instead of failing. `event` is None
+	for money the backstop found without an event (a Stripe fee)."""
 	return posting_date(
 		money_ts=money_ts,
-		event_ts=event.created,
+		event_ts=event.created if event else None,
 		today=getdate(nowdate()),
 		tz=get_system_timezone(),
 		frozen_upto=frozen_upto(company),

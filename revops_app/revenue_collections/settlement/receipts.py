@@ -32,10 +32,12 @@ from revops_app.revenue_collections.settlement.errors import RetryLater
 from revops_app.revenue_collections.settlement.lookups import (
 	existing_receipt,
 	fetch_settlement,
+	invoice_facts,
 	invoice_paid,
 	invoice_state,
 	update_link,
 )
+from revops_app.revenue_collections.settlement.naming import name_by_series_now
 from revops_app.revenue_collections.settlement.posting_dates import event_time, stripe_posting_date
 from revops_app.revenue_collections.settlement.todos import create_todo
 from revops_app.revops.constants import LogStatus
@@ -49,7 +51,7 @@ def settle_payment(
 	if not pi:
 		raise RetryLater(f"{event.event_type} {event.event_id} has no PaymentIntent yet")
 	existing = existing_receipt(pi)
-	si = frappe.get_doc("Sales Invoice", invoice)
+	si = invoice_facts(invoice)
 	if existing:
 		update_link(link, last_payment_intent=pi)
 		return LogStatus.SUCCESS, f"PaymentIntent {pi} is already settled by {existing}; nothing posted again"
@@ -87,6 +89,7 @@ def settle_payment(
 
 	pe = build_receipt(si, plan, settlement, settings, event)
 	pe.flags.ignore_permissions = True
+	name_by_series_now(pe)  # the series row is not held until commit: settlements run side by side
 	pe.submit()  # a new document: one insert with docstatus 1, not insert + submit (two saves)
 	update_link(
 		link,

@@ -17,8 +17,12 @@ Contract:
   transaction, and only then reads what is posted. Two events for one PaymentIntent
   (checkout.session.completed and payment_intent.succeeded) therefore run one after the other, and
   the second finds the first's submitted Payment Entry (revops_payment_intent = PaymentIntent id)
-  and posts nothing. (MariaDB runs REPEATABLE READ: reads made before the lock would see an old
-  snapshot, hence the commit that ends the resolving reads before the lock.)
+  and posts nothing. (The commit that ends the resolving reads before the lock gives the locked part a
+  fresh transaction: under REPEATABLE READ reads made before the lock would see an old snapshot.)
+- Concurrency: settlements of different invoices run side by side. The job's session runs READ
+  COMMITTED (isolation.py: no gap locks between new Payment Entries), the receipt is named by its
+  series on a second connection (naming.py: the series row is not held until commit), and a deadlock
+  is retried at once, up to DEADLOCK_ATTEMPTS times, before it becomes an Error for the sweep.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from revops_app.core.gateway.routing import Action, route
 from revops_app.core.gateway.webhooks import WebhookRejected, normalise_event
 from revops_app.revenue_collections.settlement.disputes import dispute_facts, settle_dispute
 from revops_app.revenue_collections.settlement.intake import BACKSTOP
+from revops_app.revenue_collections.settlement.isolation import read_committed
 from revops_app.revenue_collections.settlement.lookups import (
 	existing_receipt,
 	fetch_settlement,
@@ -51,13 +56,17 @@ from revops_app.revenue_collections.settlement.refunds import settle_refund
 from revops_app.revops.constants import LogStatus
 from revops_app.revops.jobs import run_job_and_commit
 
+DEADLOCK_ATTEMPTS = 3
+
 
 def process_event(log_name: str) -> None:
 	# The job was enqueued by a guest request; the ledger entries are the system's, not Guest's.
 	previous_user = frappe.session.user if getattr(frappe.local, "session", None) else None
-	frappe.set_user("Administrator")
+	if previous_user != "Administrator":  # set_user empties the request's cache (metas, new-doc templates)
+		frappe.set_user("Administrator")
 	try:
-		run_job_and_commit(log_name, handle)
+		with read_committed():  # no gap locks between settlements of different invoices (isolation.py)
+			run_job_and_commit(log_name, handle)
 	finally:
 		if previous_user and previous_user != "Administrator":
 			frappe.set_user(previous_user)
@@ -65,7 +74,7 @@ def process_event(log_name: str) -> None:
 
 def handle(log: Document) -> tuple[str, str | None]:
 	try:
-		status, message = _handle(log)
+		status, message = _handle_retrying_deadlocks(log)
 	except GatewayError as error:
 		if error.retryable:
 			raise  # run_job_and_commit: Error with backoff, replayed by the sweep
@@ -74,6 +83,19 @@ def handle(log: Document) -> tuple[str, str | None]:
 	if BACKSTOP in (log.response_data or ""):
 		message = f"{message} [received from the {BACKSTOP}, not a webhook]"
 	return status, message
+
+
+def _handle_retrying_deadlocks(log: Document) -> tuple[str, str | None]:
+	"""A deadlock rolls the settlement back whole (InnoDB picked it as the victim); it is run again at
+	once, as MariaDB advises, instead of waiting for the hourly sweep. Everything it does is idempotent."""
+	for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+		try:
+			return _handle(log)
+		except frappe.QueryDeadlockError:
+			if attempt == DEADLOCK_ATTEMPTS:
+				raise
+			frappe.db.rollback()
+	raise AssertionError("unreachable")
 
 
 def _handle(log: Document) -> tuple[str, str | None]:

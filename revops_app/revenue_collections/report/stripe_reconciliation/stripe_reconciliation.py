@@ -2,8 +2,9 @@
 voucher of each, what is unmatched on either side, fees, and the clearing account against Stripe's balance.
 
 Rows are a tree: a payout (or a Stripe day) and, under it, its balance transactions. A transaction without
-a voucher says why (the reason the payout worker recorded). "Not yet paid out" lists Stripe receipts in the
-range that no payout carries yet: money still in the Stripe balance. The summary shows fees, payouts, the
+a voucher says why (the reason the payout worker recorded: adjustments, tax, reserves... are skipped and
+posted by hand; a Stripe fee outside a charge has its own Journal Entry as its voucher). "Not yet paid
+out" lists Stripe receipts in the range that no payout carries yet: money still in the Stripe balance. The summary shows fees, payouts, the
 clearing account at To Date and the last balance check (the daily job's log row).
 """
 
@@ -13,6 +14,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, getdate, today
 
+from revops_app.core.gateway.balance_transactions import FEE_TYPES
 from revops_app.revenue_collections import reconciliation_data as data
 from revops_app.revenue_collections.reports_data import stripe_clearing_account
 
@@ -113,7 +115,7 @@ def rows_by_payout(entries: list[dict]) -> list[dict]:
 				"indent": 0,
 				"label": f"{entry.payout} ({entry.posting_date})",
 				"net": entry.paid_amount,
-				"fee": sum(flt(t.fee) for t in entry.transactions),
+				"fee": sum(fee_of(t) for t in entry.transactions),
 				"currency": entry.currency,
 				"voucher_type": "Payment Entry",
 				"voucher_no": entry.name,
@@ -141,7 +143,7 @@ def rows_by_day(entries: list[dict]) -> list[dict]:
 				"indent": 0,
 				"label": day,
 				"net": sum(flt(t.net) for t in txns),
-				"fee": sum(flt(t.fee) for t in txns),
+				"fee": sum(fee_of(t) for t in txns),
 				"currency": txns[0].currency,
 				"status": _("{0} unmatched").format(sum(1 for t in txns if not t.voucher_no)),
 			}
@@ -182,12 +184,18 @@ def pending_rows(pending: list[dict]) -> list[dict]:
 	return rows
 
 
+def fee_of(txn) -> float:
+	"""What Stripe took in fees with this transaction: its fee (charges, refunds, a payout's own fee), or
+	the whole of a fee-type transaction (stripe_fee, stripe_fx_fee: net < 0 when charged)."""
+	return -flt(txn.net) if txn.transaction_type in FEE_TYPES else flt(txn.fee)
+
+
 def get_summary(company: str, to_date, entries: list[dict], pending: list[dict]) -> list[dict]:
 	posted = [e for e in entries if e.docstatus == 1]
 	txns = [t for e in posted for t in e.transactions]
 	summary = [
 		{"label": _("Payouts"), "value": sum(flt(e.paid_amount) for e in posted), "datatype": "Currency"},
-		{"label": _("Stripe Fees"), "value": sum(flt(t.fee) for t in txns), "datatype": "Currency"},
+		{"label": _("Stripe Fees"), "value": sum(fee_of(t) for t in txns), "datatype": "Currency"},
 		{
 			"label": _("Unmatched Stripe Transactions"),
 			"value": sum(1 for t in txns if not t.voucher_no),
