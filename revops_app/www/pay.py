@@ -2,7 +2,8 @@
 
 Contract: works for guests, never cached (`no_cache`), standalone HTML (no desk or website bundle).
 It shows only that invoice's number, customer name, due date, outstanding amount and currency, and a
-Pay button that POSTs the token to revops_app.api.pay.checkout. Unknown tokens get the same 404 page
+Pay button that POSTs the token to revops_app.api.pay.checkout, the seller (company name and logo, contact;
+revenue_collections/seller.py) and the invoice's PDF to download (revops_app.api.documents.invoice_pdf). Unknown tokens get the same 404 page
 whatever the reason. Loading the page writes nothing: email security scanners fetch every link before
 the customer does, so a GET (or HEAD) is never a view. The page's inline script posts a view beacon to
 revops_app.api.pay.view (core.gateway.paylinks.counts_as_view states the rule).
@@ -15,6 +16,7 @@ import frappe
 from revops_app.core.gateway.paylinks import build_pay_page
 from revops_app.revenue_collections.constants import CHECKOUT_METHOD, VIEW_METHOD
 from revops_app.revenue_collections.pay_links import load_by_token
+from revops_app.revenue_collections.seller import page_documents, seller_context
 
 no_cache = 1
 sitemap = 0
@@ -33,6 +35,10 @@ def get_context(context: dict) -> dict:
 	context.view_url = f"/api/method/{VIEW_METHOD}"
 	# A signed-in user's session carries a CSRF token that a POST must echo; guests have none.
 	context.csrf_token = (frappe.session.data or {}).get("csrf_token") if frappe.session else None
+	# Who is asking and the invoice itself (templates/pay/seller.html, documents.html); none for a 404.
+	found = link and page.state != "not_found"
+	context.seller = seller_context(link.company) if found else None
+	context.documents = page_documents(token) if found else []
 	context.title = page.heading
 	context.http_status_code = page.http_status
 	return context

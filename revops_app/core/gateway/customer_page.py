@@ -41,6 +41,14 @@ class ChoiceError(ValueError):
 	"""A press of Pay the page cannot act on; the message is shown to the customer as is."""
 
 
+def page_name(customer: str, company: str, currency: str) -> str:
+	"""The page's document name: the same for the same group, so the primary key makes it one page."""
+	if not (customer and company and currency):
+		raise ValueError("customer, company and currency are required")
+	digest = hashlib.sha256(f"{customer}\n{company}\n{normalise_currency(currency)}".encode()).hexdigest()
+	return f"CPP-{digest[:20].upper()}"
+
+
 def customer_page_url(site_url: str, token: str) -> str:
 	if not isinstance(site_url, str) or not site_url.startswith(("https://", "http://")):
 		raise ValueError(f"site URL must be an absolute http(s) URL, got {site_url!r}")

@@ -5,7 +5,8 @@
   the payment is allocated to them oldest due first (due date, then posting date, then name), each up
   to its outstanding amount, so a part payment ("chosen amount") settles the oldest invoices in full
   and the next one partly. Invoices that can no longer take money (paid meanwhile, cancelled, a
-  return, another currency) are skipped with a note; what no chosen invoice can take stays unallocated
+  return, another currency, or a `problem` the glue found: another customer's, another receivable account)
+  are skipped with a note; what no chosen invoice can take stays unallocated
   (flag "overpayment", kept on the Payment Entry for finance). The same HOLDs as the one-invoice plan:
   a payment in another currency than every invoice, a fee larger than the payment, no invoice at all.
   `already_posted` -> ALREADY_SETTLED, checked first (a duplicate or replayed event is a no-op).
@@ -39,6 +40,7 @@ class OpenInvoice:
 	posting_date: date | None = None
 	docstatus: int = 1
 	is_return: bool = False
+	problem: str | None = None  # why the glue found it cannot take this payment (another customer, ...)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ def allocation_order(invoices: list[OpenInvoice]) -> list[OpenInvoice]:
 
 
 def _skip_reason(invoice: OpenInvoice, currency: str) -> str | None:
+	if invoice.problem:
+		return invoice.problem
 	if invoice.docstatus != 1:
 		return "draft" if invoice.docstatus == 0 else "cancelled"
 	if invoice.is_return:
