@@ -128,11 +128,17 @@ class StripeStandIn:
 							"object": "checkout.session",
 							"status": "open",
 							"payment_status": "unpaid",
-							"amount_total": int(form.get("line_items[0][price_data][unit_amount]") or 0),
+							"amount_total": line_items_total(form),
 							"currency": form.get("line_items[0][price_data][currency]"),
 							"metadata": {
 								"sales_invoice": form.get("metadata[sales_invoice]"),
 								"pay_link": form.get("metadata[pay_link]"),
+								# every other key the request sent (a customer page's invoices, selection)
+								**{
+									key[len("metadata[") : -1]: value
+									for key, value in form.items()
+									if key.startswith("metadata[")
+								},
 							},
 							"url": f"https://checkout.stripe.test/c/pay/cs_test_standin_{number}",
 							"payment_intent": None,
@@ -288,9 +294,11 @@ class StripeStandIn:
 		refunded: int = 0,
 		status: str = "succeeded",
 		created: int | None = None,
+		metadata: dict | None = None,
 	) -> None:
 		"""A PaymentIntent as Stripe returns it with latest_charge.balance_transaction expanded;
-		`created` (Unix seconds, default now) dates the charge and its balance transaction."""
+		`created` (Unix seconds, default now) dates the charge and its balance transaction; `metadata`
+		replaces the invoice / pay link metadata (a customer page payment's)."""
 		charge_id = "ch_" + pi[3:]
 		created = created or int(time.time())
 		self.intents[pi] = {
@@ -300,7 +308,9 @@ class StripeStandIn:
 			"amount_received": amount if status == "succeeded" else 0,
 			"currency": currency,
 			"status": status,
-			"metadata": {k: v for k, v in {"sales_invoice": invoice, "pay_link": pay_link}.items() if v},
+			"metadata": metadata
+			if metadata is not None
+			else {k: v for k, v in {"sales_invoice": invoice, "pay_link": pay_link}.items() if v},
 			"latest_charge": {
 				"id": charge_id,
 				"object": "charge",
@@ -324,6 +334,16 @@ class StripeStandIn:
 				},
 			},
 		}
+
+
+def line_items_total(form: dict) -> int:
+	"""What a Checkout Session request charges: unit_amount x quantity over its line items."""
+	total, n = 0, 0
+	while f"line_items[{n}][price_data][unit_amount]" in form:
+		quantity = int(form.get(f"line_items[{n}][quantity]") or 1)
+		total += int(form[f"line_items[{n}][price_data][unit_amount]"]) * quantity
+		n += 1
+	return total
 
 
 def _source_id(source):
