@@ -547,10 +547,12 @@ def dispute_txn(
 	}
 
 
-def wsgi_request(site: str, method: str, path: str, **kwargs) -> tuple[int, dict, str]:
+def wsgi_request(
+	site: str, method: str, path: str, *, as_bytes: bool = False, **kwargs
+) -> tuple[int, dict, str | bytes]:
 	"""One request through frappe.app.application, in its own thread: frappe.init/destroy there use
 	their own context and database connection, so the test's connection is untouched. Returns
-	(status, headers, body)."""
+	(status, headers, body): the body as text, or as bytes with `as_bytes` (a PDF)."""
 	result: dict = {}
 
 	def run() -> None:
@@ -565,7 +567,7 @@ def wsgi_request(site: str, method: str, path: str, **kwargs) -> tuple[int, dict
 			result["value"] = (
 				response.status_code,
 				dict(response.headers),
-				response.get_data(as_text=True),
+				response.get_data(as_text=not as_bytes),
 			)
 		except BaseException as error:  # surfaced in the test thread
 			result["error"] = error

@@ -25,18 +25,20 @@ from frappe.utils import cint, fmt_money, formatdate
 from revops_app.core.collections import dunning as engine
 from revops_app.revenue_collections.customer_pages import ensure_customer_page, page_url_for
 from revops_app.revenue_collections.dunning.plan import Plan
+from revops_app.revenue_collections.pay_links import pay_links_active
 
 
 def customer_pages_for(message: engine.Message, the_plan: Plan, *, create: bool = False) -> list[dict]:
 	"""The customer page of each (company, currency) of the message's invoices: made when `create` (the
-	sender), only read otherwise (the preview reads only); a group without a page is left out."""
+	sender) and Stripe pay links are on for the company, only read otherwise (the preview reads only); a
+	group without a page is left out."""
 	totals: dict[tuple[str, str], float] = {}
 	for invoice in message.invoices:
 		row = the_plan.invoices[invoice]
 		totals[(row.company, row.currency)] = totals.get((row.company, row.currency), 0.0) + row.outstanding
 	pages = []
 	for (company, currency), total in totals.items():
-		if create:
+		if create and pay_links_active(company):
 			url = ensure_customer_page(message.customer, company, currency)[1]
 		else:
 			url = page_url_for(message.customer, company, currency)
