@@ -76,13 +76,24 @@ def make_demo(masters: dict) -> dict:
 		{"doctype": "File", "file_name": "revops-demo-logo.png", "is_private": 1, "content": logo_png()}
 	).insert(ignore_permissions=True)
 	head = frappe.get_doc(
-		{"doctype": "Letter Head", "letter_head_name": "RevOps Demo Head", "source": "Image", "image": logo.file_url}
+		{
+			"doctype": "Letter Head",
+			"letter_head_name": "RevOps Demo Head",
+			"source": "Image",
+			"image": logo.file_url,
+		}
 	).insert(ignore_permissions=True)
-	previous = frappe.db.get_value("Company", COMPANY, ["email", "phone_no", "default_letter_head"], as_dict=True)
+	previous = frappe.db.get_value(
+		"Company", COMPANY, ["email", "phone_no", "default_letter_head"], as_dict=True
+	)
 	frappe.db.set_value(
 		"Company",
 		COMPANY,
-		{"email": "accounts@stripe-test.example", "phone_no": "+1 555 0199", "default_letter_head": head.name},
+		{
+			"email": "accounts@stripe-test.example",
+			"phone_no": "+1 555 0199",
+			"default_letter_head": head.name,
+		},
 	)
 	invoices = [
 		make_invoice(masters, rate, posting_date=add_days(nowdate(), -days), customer=CUSTOMER)
