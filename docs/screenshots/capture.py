@@ -113,8 +113,9 @@ def remove_demo(demo: dict) -> None:
 	frappe.db.rollback()
 	purge_company_transactions(COMPANY, [])
 	frappe.db.set_value("Company", COMPANY, demo["previous_company"])
-	frappe.db.delete("Letter Head", {"name": demo["head"]})
-	frappe.db.delete("File", {"file_name": "revops-demo-logo.png"})
+	frappe.delete_doc("Letter Head", demo["head"], force=True, ignore_permissions=True)
+	for file in frappe.get_all("File", filters={"file_name": "revops-demo-logo.png"}):
+		frappe.delete_doc("File", file.name, force=True, ignore_permissions=True)
 	frappe.db.commit()
 
 
