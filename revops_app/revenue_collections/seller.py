@@ -10,14 +10,15 @@ Contract:
 - `page_documents(token)`: the invoice pay page's download list (its invoice PDF).
 - `invoice_pdf(invoice)` -> (filename, bytes): the Sales Invoice in its default print format (the
   DocType's `default_print_format`, else Standard) with the company's letter head, rendered by Frappe's
-  own `frappe.get_print(..., as_pdf=True)` (v15 and v16; wkhtmltopdf). The caller has already proved the
-  right to it with a token; Frappe's print permission check is skipped for exactly that call
-  (`frappe.flags.ignore_print_permissions`), and the rendering runs as Administrator so permission-level
-  fields print as the staff see them.
+  own `frappe.get_print(..., as_pdf=True)` (wkhtmltopdf; Chrome on a v16 without it, compat.pdf_generator).
+  The caller has already proved the right to it with a token; Frappe's print permission check is skipped
+  for exactly that call (`frappe.flags.ignore_print_permissions`), and the rendering runs as Administrator
+  so permission-level fields print as the staff see them.
 - `statement_pdf(customer, company)` -> (filename, bytes): ERPNext's own Process Statement Of Accounts
-  statement in its Accounts Receivable form (its template and `get_report_pdf`, over ERPNext's
-  Accounts Receivable report rows with ageing), from an unsaved document: nothing is written. The
-  Accounts Receivable form lists the open invoices, like the page, and its figures are ERPNext's.
+  statement in its Accounts Receivable form (its template through `get_statement_dict`, over ERPNext's
+  Accounts Receivable report rows with ageing, made a PDF as its `get_report_pdf` does, through
+  compat.html_to_pdf), from an unsaved document: nothing is written. The Accounts Receivable form lists the
+  open invoices, like the page, and its figures are ERPNext's.
 Reads only.
 """
 
@@ -30,6 +31,8 @@ from collections.abc import Iterator
 
 import frappe
 from frappe.utils import today
+
+from revops_app import compat
 
 MAX_INLINE_LOGO_BYTES = 300_000
 
@@ -130,6 +133,7 @@ def invoice_pdf(invoice: str) -> tuple[str, bytes]:
 				as_pdf=True,
 				letterhead=letter_head,
 				no_letterhead=0 if letter_head else 1,
+				pdf_generator=compat.pdf_generator(),
 			)
 	finally:
 		frappe.flags.ignore_print_permissions = previous
@@ -139,7 +143,7 @@ def invoice_pdf(invoice: str) -> tuple[str, bytes]:
 def statement_pdf(customer: str, company: str) -> tuple[str, bytes] | None:
 	"""ERPNext's statement of the customer's open items in the company, or None when it has none."""
 	from erpnext.accounts.doctype.process_statement_of_accounts.process_statement_of_accounts import (
-		get_report_pdf,
+		get_statement_dict,
 	)
 
 	doc = frappe.new_doc("Process Statement Of Accounts")
@@ -162,7 +166,9 @@ def statement_pdf(customer: str, company: str) -> tuple[str, bytes] | None:
 		{"customer": customer, "customer_name": frappe.db.get_value("Customer", customer, "customer_name")},
 	)
 	with _as_administrator():
-		content = get_report_pdf(doc)
-	if not content:
+		statements = get_statement_dict(doc)  # {customer: HTML}, ERPNext's template; {} when nothing is open
+	if not statements:
 		return None
+	# as ERPNext's get_report_pdf does (consolidated), through the renderer this host has
+	content = compat.html_to_pdf("".join(statements.values()), {"orientation": doc.orientation})
 	return _filename(f"Statement {customer} {today()}"), content

@@ -1,5 +1,5 @@
-"""Real-bench tests: the seller on both pages (company name, Letter Head logo, contact), the invoice PDF on both
-pages and the statement PDF (Frappe's and ERPNext's own rendering, guest through the token only), and the
+"""Real-bench tests: the seller on both pages (company name, Letter Head logo, contact), the invoice PDF on
+both pages and the statement PDF (Frappe's and ERPNext's own rendering, guest through the token only), and the
 promise to pay from the customer page (revenue_collections.promises.record_promise).
 """
 
@@ -7,12 +7,17 @@ from revops_app.tests.utils import require_frappe
 
 require_frappe()
 
+import contextlib
+import os
 import shutil
+import threading
 from urllib.parse import urlencode
 
 import frappe
+from frappe.installer import update_site_config
 from frappe.utils import add_days, nowdate
 
+from revops_app import compat
 from revops_app.revenue_collections.constants import PROMISE_DOCTYPE
 from revops_app.tests.stripe_bench import COMPANY, CUSTOMER
 from revops_app.tests.stripe_standin import wsgi_request
@@ -91,8 +96,30 @@ class TestCustomerPageDocuments(CustomerPageCase):
 			self.assertIn("+1 555 0199", body)
 
 	def require_pdf_renderer(self) -> None:
-		if not shutil.which("wkhtmltopdf"):
-			self.skipTest("wkhtmltopdf (Frappe's PDF renderer) is not installed on this bench")
+		if not shutil.which("wkhtmltopdf") and not compat.chrome_pdf_available():
+			self.skipTest("neither wkhtmltopdf nor Frappe's Chrome PDF generator can run on this bench")
+
+	@contextlib.contextmanager
+	def site_reachable(self):
+		"""The site at a URL the PDF renderer can reach, as in production (its print view links the site's
+		print CSS by absolute URL): a real local server for /assets, and host_name pointing at it."""
+		from werkzeug.middleware.shared_data import SharedDataMiddleware
+		from werkzeug.serving import make_server
+
+		import frappe.app
+
+		assets = os.path.join(frappe.local.sites_path, "assets")
+		server = make_server(
+			"127.0.0.1", 0, SharedDataMiddleware(frappe.app.application, {"/assets": assets})
+		)
+		threading.Thread(target=server.serve_forever, daemon=True).start()
+		previous = frappe.conf.get("host_name")
+		update_site_config("host_name", f"http://127.0.0.1:{server.server_port}")
+		try:
+			yield
+		finally:
+			update_site_config("host_name", previous or "None")
+			server.shutdown()
 
 	def test_invoice_pdf_on_both_pages_and_only_through_the_token(self):
 		self.require_pdf_renderer()
@@ -106,8 +133,9 @@ class TestCustomerPageDocuments(CustomerPageCase):
 			f"{PDF_METHODS}documents.invoice_pdf?" + urlencode({"token": link_token}),
 			f"{PDF_METHODS}customer_pay.invoice_pdf?" + urlencode({"token": page_token, "invoice": si.name}),
 		):
-			status, headers, body = wsgi_request(self.site, "GET", path, as_bytes=True)
-			self.assertEqual(status, 200, path)
+			with self.site_reachable():
+				status, headers, body = wsgi_request(self.site, "GET", path, as_bytes=True)
+			self.assertEqual(status, 200, (path, body[:2000]))
 			self.assertEqual(headers["Content-Type"], "application/pdf")
 			self.assertTrue(body.startswith(b"%PDF"), path)
 			self.assertIn(si.name, headers["Content-Disposition"])
@@ -127,8 +155,9 @@ class TestCustomerPageDocuments(CustomerPageCase):
 		token = self.page().token
 		self.assertIn("Download your statement (PDF)", self.get(f"/customer-pay/{token}")[2])
 		path = f"{PDF_METHODS}customer_pay.statement_pdf?" + urlencode({"token": token})
-		status, headers, body = wsgi_request(self.site, "GET", path, as_bytes=True)
-		self.assertEqual(status, 200)
+		with self.site_reachable():
+			status, headers, body = wsgi_request(self.site, "GET", path, as_bytes=True)
+		self.assertEqual(status, 200, body[:2000])
 		self.assertEqual(headers["Content-Type"], "application/pdf")
 		self.assertTrue(body.startswith(b"%PDF"))
 		# the same statement ERPNext renders (its HTML names the customer and both open invoices)
