@@ -7,7 +7,7 @@ Contract:
   contact for questions is the Company's `email` (ERPNext's field on the Company, which finance keeps
   and ERPNext's own print formats show), with `phone_no` and `website` beside it. A private file (as
   attachments usually are) is inlined as a data: URL, so a guest browser can show it without a session.
-- `page_documents(token)`: the invoice pay page's download list (its invoice PDF).
+- `page_documents(token, customer_page_url)`: the invoice pay page's links (its invoice PDF, the customer page).
 - `invoice_pdf(invoice)` -> (filename, bytes): the Sales Invoice in its default print format (the
   DocType's `default_print_format`, else Standard) with the company's letter head, rendered by Frappe's
   own `frappe.get_print(..., as_pdf=True)` (wkhtmltopdf; Chrome on a v16 without it, compat.pdf_generator).
@@ -104,11 +104,17 @@ def seller_context(company: str | None) -> dict | None:
 	}
 
 
-def page_documents(token: str) -> list[dict]:
-	"""The invoice pay page's downloads (templates/pay/documents.html): its invoice as PDF."""
+def page_documents(token: str, customer_page_url: str | None = None) -> list[dict]:
+	"""The invoice pay page's links (templates/pay/documents.html): its invoice as PDF, and the customer's
+	page of every open invoice when there is one."""
 	from revops_app.revenue_collections.constants import INVOICE_PDF_METHOD
 
-	return [{"label": "Download the invoice (PDF)", "url": f"/api/method/{INVOICE_PDF_METHOD}?token={token}"}]
+	links = [
+		{"label": "Download the invoice (PDF)", "url": f"/api/method/{INVOICE_PDF_METHOD}?token={token}"}
+	]
+	if customer_page_url:
+		links.append({"label": "All your open invoices", "url": customer_page_url})
+	return links
 
 
 def _filename(name: str) -> str:

@@ -94,6 +94,8 @@ class TestCustomerPageDocuments(CustomerPageCase):
 			self.assertNotIn(private_url, body)
 			self.assertIn('href="mailto:accounts@stripe-test.example"', body)
 			self.assertIn("+1 555 0199", body)
+		# the invoice page leads to the customer's page of every open invoice
+		self.assertIn(f'href="{self.page().url}"', self.get(f"/pay/{self.link_of(si.name).token}")[2])
 
 	def require_pdf_renderer(self) -> None:
 		if not shutil.which("wkhtmltopdf") and not compat.chrome_pdf_available():

@@ -14,12 +14,19 @@ from __future__ import annotations
 import frappe
 
 from revops_app.core.gateway.paylinks import build_pay_page
-from revops_app.revenue_collections.constants import CHECKOUT_METHOD, VIEW_METHOD
+from revops_app.revenue_collections.constants import CHECKOUT_METHOD, PAYMENT_LINK_DOCTYPE, VIEW_METHOD
+from revops_app.revenue_collections.customer_pages import page_url_for
 from revops_app.revenue_collections.pay_links import load_by_token
 from revops_app.revenue_collections.seller import page_documents, seller_context
 
 no_cache = 1
 sitemap = 0
+
+
+def _customer_page(link, page) -> str | None:
+	"""The customer's page of every open invoice in this company and currency, when it has one."""
+	customer = frappe.db.get_value(PAYMENT_LINK_DOCTYPE, link.name, "customer")
+	return page_url_for(customer, link.company, page.currency) if customer and page.currency else None
 
 
 def get_context(context: dict) -> dict:
@@ -38,7 +45,7 @@ def get_context(context: dict) -> dict:
 	# Who is asking and the invoice itself (templates/pay/seller.html, documents.html); none for a 404.
 	found = link and page.state != "not_found"
 	context.seller = seller_context(link.company) if found else None
-	context.documents = page_documents(token) if found else []
+	context.documents = page_documents(token, _customer_page(link, page)) if found else []
 	context.title = page.heading
 	context.http_status_code = page.http_status
 	return context
