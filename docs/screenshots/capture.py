@@ -44,12 +44,10 @@ SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
 def logo_png() -> bytes:
 	from PIL import Image, ImageDraw
 
-	image = Image.new("RGBA", (240, 72), (255, 255, 255, 0))
+	image = Image.new("RGBA", (96, 96), (255, 255, 255, 0))
 	draw = ImageDraw.Draw(image)
-	draw.rounded_rectangle((0, 0, 72, 72), radius=16, fill=(47, 111, 237, 255))
-	draw.polygon([(18, 52), (36, 18), (54, 52)], fill=(255, 255, 255, 255))
-	for n, width in enumerate((150, 110)):
-		draw.rounded_rectangle((88, 18 + n * 24, 88 + width, 30 + n * 24), radius=6, fill=(31, 39, 46, 255))
+	draw.rounded_rectangle((0, 0, 95, 95), radius=22, fill=(47, 111, 237, 255))
+	draw.polygon([(24, 70), (48, 24), (72, 70)], fill=(255, 255, 255, 255))
 	out = io.BytesIO()
 	image.save(out, format="PNG")
 	return out.getvalue()
@@ -60,7 +58,11 @@ def make_demo(masters: dict) -> dict:
 	from frappe.utils import add_days, nowdate
 
 	from revops_app.core.gateway.customer_page import page_name
-	from revops_app.revenue_collections.constants import CUSTOMER_PAGE_DOCTYPE, PAYMENT_LINK_DOCTYPE
+	from revops_app.revenue_collections.constants import (
+		CUSTOMER_PAGE_DOCTYPE,
+		DUNNING_POLICY_DOCTYPE,
+		PAYMENT_LINK_DOCTYPE,
+	)
 	from revops_app.tests.stripe_bench import COMPANY, make_invoice
 
 	if not frappe.db.exists("Customer", CUSTOMER):
@@ -95,6 +97,13 @@ def make_demo(masters: dict) -> dict:
 			"default_letter_head": head.name,
 		},
 	)
+	policy = frappe.db.get_value(DUNNING_POLICY_DOCTYPE, {"is_default": 1}, "name")
+	previous_policy = frappe.db.get_value(
+		DUNNING_POLICY_DOCTYPE, policy, ["allow_customer_amount", "minimum_customer_amount"], as_dict=True
+	)
+	frappe.db.set_value(
+		DUNNING_POLICY_DOCTYPE, policy, {"allow_customer_amount": 1, "minimum_customer_amount": 100}
+	)
 	invoices = [
 		make_invoice(masters, rate, posting_date=add_days(nowdate(), -days), customer=CUSTOMER)
 		for rate, days in ((1200, 45), (349.90, 33), (86.25, 12), (2150, 2))
@@ -102,17 +111,25 @@ def make_demo(masters: dict) -> dict:
 	frappe.db.commit()
 	token = frappe.db.get_value(PAYMENT_LINK_DOCTYPE, {"sales_invoice": invoices[0].name}, "token")
 	page = frappe.db.get_value(CUSTOMER_PAGE_DOCTYPE, page_name(CUSTOMER, COMPANY, "USD"), "token")
-	return {"invoice_token": token, "page_token": page, "previous_company": dict(previous), "head": head.name}
+	return {
+		"invoice_token": token,
+		"page_token": page,
+		"previous_company": dict(previous),
+		"head": head.name,
+		"policy": (policy, dict(previous_policy)),
+	}
 
 
 def remove_demo(demo: dict) -> None:
 	import frappe
 
+	from revops_app.revenue_collections.constants import DUNNING_POLICY_DOCTYPE
 	from revops_app.tests.stripe_bench import COMPANY, purge_company_transactions
 
 	frappe.db.rollback()
 	purge_company_transactions(COMPANY, [])
 	frappe.db.set_value("Company", COMPANY, demo["previous_company"])
+	frappe.db.set_value(DUNNING_POLICY_DOCTYPE, demo["policy"][0], demo["policy"][1])
 	frappe.delete_doc("Letter Head", demo["head"], force=True, ignore_permissions=True)
 	for file in frappe.get_all("File", filters={"file_name": "revops-demo-logo.png"}):
 		frappe.delete_doc("File", file.name, force=True, ignore_permissions=True)
@@ -159,7 +176,10 @@ def main() -> None:
 			for name, path in (("invoice-page", f"/pay/{demo['invoice_token']}"),
 				("customer-page", f"/customer-pay/{demo['page_token']}")):  # fmt: skip
 				out = os.path.join(os.path.abspath(args.out), f"{name}-{size}.png")
-				jobs.append({"url": base + path, "path": out, "width": width, "height": height})
+				job = {"url": base + path, "path": out, "width": width, "height": height}
+				if name == "customer-page" and size == "desktop":
+					job["open"] = ["details:not(.promise-details) > summary"]  # "Pay part of it" opened
+				jobs.append(job)
 		subprocess.run([args.browser_python, "-c", SHOOT, json.dumps(jobs), args.chromium], check=True)
 		for job in jobs:
 			print(job["path"])
