@@ -26,7 +26,7 @@ from revops_app.revenue_collections.constants import (
 	DUNNING_POLICY_DOCTYPE,
 )
 from revops_app.tests.stripe_bench import COMPANY, CUSTOMER, StripeBenchCase, money
-from revops_app.tests.stripe_standin import wsgi_request
+from revops_app.tests.stripe_standin import charge_refunded, intent_succeeded, wsgi_request
 from revops_app.tests.utils import ensure_fiscal_years, outstanding_against
 
 D = Decimal
@@ -365,8 +365,6 @@ class TestCustomerPage(CustomerPageCase):
 		link = self.link_of(a.name)
 		own_pi, own_evt = unique("pi"), unique("evt")
 		self.standin.add_intent(own_pi, invoice=a.name, pay_link=link.name, amount=10000, fee=320)
-		from revops_app.tests.stripe_standin import intent_succeeded
-
 		self.post(own_evt, "payment_intent.succeeded", intent_succeeded(own_pi, a.name, link.name, 10000))
 		self.process(own_evt)
 		pi, events = self.pay(session_id, fee=432)
@@ -422,3 +420,38 @@ class TestCustomerPage(CustomerPageCase):
 			)
 			self.assertEqual(status, 204)
 		self.assertEqual(self.page().view_count, 1)
+
+	def test_a_refund_of_a_customer_page_payment_reverses_its_one_receipt(self):
+		a, b, _c = self.three_invoices()
+		_status, headers, _ = self.press(self.page().token, "selected", [a.name, b.name])
+		session_id = self.session_of(headers["Location"])
+		pi, events = self.pay(session_id, fee=432)
+		self.process(events[0])
+		receipt = self.receipt(pi)
+		intent = self.standin.intents[pi]
+		intent["latest_charge"]["amount_refunded"] = 5000
+		refund_event = unique("evt")
+		self.post(refund_event, "charge.refunded", charge_refunded(pi, 14550, 5000, unique("re")))
+		self.process(refund_event)
+		self.assertEqual(self.log_of(refund_event).status, "Success", self.log_of(refund_event).message)
+		(refund,) = frappe.get_all(
+			"Payment Entry",
+			filters={"revops_refund_of": receipt.name, "docstatus": 1},
+			fields=["name", "payment_type", "paid_from", "paid_to", "paid_amount", "party"],
+		)
+		self.assertEqual(
+			(refund.payment_type, refund.party, money(refund.paid_amount)), ("Pay", CUSTOMER, D("50.00"))
+		)
+		self.assertEqual(
+			(refund.paid_from, refund.paid_to), (self.masters["clearing"], self.masters["receivable"])
+		)
+		gl = self.gl(refund.name)
+		self.assertEqual(gl[self.masters["clearing"]], (D("0.00"), D("50.00")))
+		self.assertEqual(gl[self.masters["receivable"]], (D("50.00"), D("0.00")))
+		# a replayed refund event posts nothing more (Stripe's cumulative total is already posted)
+		again = unique("evt")
+		self.post(again, "charge.refunded", charge_refunded(pi, 14550, 5000, unique("re")))
+		self.process(again)
+		self.assertEqual(
+			frappe.db.count("Payment Entry", {"revops_refund_of": receipt.name, "docstatus": 1}), 1
+		)
