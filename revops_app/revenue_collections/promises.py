@@ -82,20 +82,27 @@ def load_promises(
 	for_update: bool = False,
 ) -> list[rules.Promise]:
 	"""Promises in `statuses` covering any of `invoices` (None = all), each with all its invoices.
-	`for_update`: a locking read, which sees what other transactions committed since this one began."""
-	params: dict[str, Any] = {"statuses": tuple(statuses)}
+	`for_update`: locking reads, which see what other transactions committed since this one began (a
+	subquery inside a locking read would still read the snapshot, so the promise names come first)."""
+	lock = " FOR UPDATE" if for_update else ""
+	params: dict[str, Any] = {"statuses": tuple(statuses), "parenttype": PROMISE_DOCTYPE}
 	condition = ""
 	if invoices is not None:
-		params["invoices"] = tuple(invoices) or ("",)
-		condition = f""" AND pr.name IN (SELECT parent FROM `tab{PROMISE_INVOICE_DOCTYPE}`
-			WHERE parenttype = %(parenttype)s AND sales_invoice IN %(invoices)s)"""
-	params["parenttype"] = PROMISE_DOCTYPE
+		parents = frappe.db.sql(
+			f"""SELECT parent FROM `tab{PROMISE_INVOICE_DOCTYPE}`
+			WHERE parenttype = %(parenttype)s AND sales_invoice IN %(invoices)s{lock}""",
+			{"parenttype": PROMISE_DOCTYPE, "invoices": tuple(invoices) or ("",)},
+		)
+		if not parents:
+			return []
+		params["names"] = tuple(sorted({row[0] for row in parents}))
+		condition = " AND pr.name IN %(names)s"
 	rows = frappe.db.sql(
 		f"""SELECT pr.name, pr.status, pr.promised_date, pi.sales_invoice
 		FROM `tab{PROMISE_DOCTYPE}` pr
 		JOIN `tab{PROMISE_INVOICE_DOCTYPE}` pi ON pi.parent = pr.name AND pi.parenttype = %(parenttype)s
 		WHERE pr.status IN %(statuses)s{condition}
-		ORDER BY pr.name, pi.idx{" FOR UPDATE" if for_update else ""}""",
+		ORDER BY pr.name, pi.idx{lock}""",
 		params,
 		as_dict=True,
 	)

@@ -64,6 +64,11 @@ class TestPayPagePromises(StripeBenchCase):
 		frappe.db.commit()
 		super().tearDownClass()
 
+	def setUp(self) -> None:
+		super().setUp()
+		# Frappe's per-IP rate limits live in redis for 10 minutes: earlier runs must not leak into this one.
+		frappe.cache.delete_keys("rl:revops_app.api.pay.")
+
 	def tearDown(self) -> None:
 		frappe.db.rollback()
 		promises = frappe.get_all(PROMISE_DOCTYPE, filters={"customer": CUSTOMER}, pluck="name")
