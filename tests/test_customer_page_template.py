@@ -40,7 +40,7 @@ def page(**changes):
 
 def render(view, **context) -> str:
 	env = jinja2.Environment(
-		undefined=jinja2.StrictUndefined, loader=jinja2.FileSystemLoader(str(APP_DIR.parent))
+		undefined=jinja2.StrictUndefined, loader=jinja2.FileSystemLoader([str(APP_DIR.parent), str(APP_DIR)])
 	)
 	values = {
 		"page": view,

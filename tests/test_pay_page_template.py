@@ -21,9 +21,9 @@ TEMPLATE = (APP_DIR / "www" / "pay.html").read_text()
 
 
 def environment():
-	"""Includes resolve as Frappe's loader resolves them ("revops_app/templates/...")."""
+	"""Includes resolve as Frappe's loader resolves them ("revops_app/templates/..." and "templates/...")."""
 	return jinja2.Environment(
-		undefined=jinja2.StrictUndefined, loader=jinja2.FileSystemLoader(str(APP_DIR.parent))
+		undefined=jinja2.StrictUndefined, loader=jinja2.FileSystemLoader([str(APP_DIR.parent), str(APP_DIR)])
 	)
 
 
@@ -32,6 +32,8 @@ def render(page, **context) -> str:
 	values = {"page": page, "token": None, "checkout_url": "/api/method/revops_app.api.pay.checkout"}
 	values["seller"] = None
 	values["documents"] = []
+	values["instalment"] = None
+	values["promise"] = None
 	values["csrf_token"] = None
 	values["view_token"] = None
 	values["view_url"] = "/api/method/revops_app.api.pay.view"

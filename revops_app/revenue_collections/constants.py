@@ -81,7 +81,7 @@ PROMISE_INVOICE_DOCTYPE = "RevOps Payment Promise Invoice"
 PROMISE_METHOD = "revops_app.api.pay.promise"  # the invoice pay page's promise form posts here
 PROMISE_RATE_LIMIT = 10
 PROMISE_RATE_WINDOW_SECONDS = 10 * 60
-PROMISE_DAILY_JOB = "revops_app.revenue_collections.promises.daily"
+PROMISE_DAILY_JOB = "revops_app.revenue_collections.promise_resolution.daily"
 
 # Customer pages (customer_pages.py, www/customer_pay.py, api/customer_pay.py; rules in core/gateway/customer_page.py)
 CUSTOMER_PAGE_DOCTYPE = "RevOps Customer Pay Page"

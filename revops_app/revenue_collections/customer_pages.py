@@ -9,7 +9,8 @@ Contract:
 - `page_url_for(customer, company, currency)` reads the URL without creating (the dunning preview).
 - `load_by_token(token)` -> (page row, PageFacts) or (None, None): the group's open invoices are read
   here, on the server, filtered by the page's own customer, company and currency (and a receivable in the
-  invoice currency, as the invoice page requires), so nothing of another customer can appear. The
+  invoice currency, as the invoice page requires), so nothing of another customer can appear; an invoice
+  with a payment schedule shows the instalment due now (`instalments.due_now`, ERPNext's schedule). The
   chosen-amount rules come from the customer's dunning policy (`allow_customer_amount`,
   `minimum_customer_amount`).
 - `record_view(name)` one atomic UPDATE (views, first/last viewed); `mark_pages_sent(names)` first sent.
@@ -32,6 +33,7 @@ from revops_app.core.gateway.customer_page import (
 )
 from revops_app.core.gateway.paylinks import is_well_formed_token, new_token
 from revops_app.revenue_collections.constants import CUSTOMER_PAGE_DOCTYPE, DUNNING_POLICY_DOCTYPE
+from revops_app.revenue_collections.instalments import due_now
 from revops_app.revenue_collections.pay_links import pay_links_active
 from revops_app.revenue_collections.promises import customer_policy
 
@@ -120,16 +122,23 @@ def open_invoices(customer: str, company: str, currency: str) -> list[PageInvoic
 		.orderby(si.name)
 		.run(as_dict=True)
 	)
-	return [
-		PageInvoice(
-			name=row.name,
-			posting_date=getdate(row.posting_date) if row.posting_date else None,
-			due_date=getdate(row.due_date) if row.due_date else None,
-			outstanding_amount=Decimal(str(flt(row.outstanding_amount))),
-			grand_total=Decimal(str(flt(row.rounded_total or row.grand_total))),
+	pages = []
+	for row in rows:
+		due = due_now(row.name)  # ERPNext's Payment Schedule: the instalment due now, if it has several
+		pages.append(
+			PageInvoice(
+				name=row.name,
+				posting_date=getdate(row.posting_date) if row.posting_date else None,
+				due_date=getdate(row.due_date) if row.due_date else None,
+				outstanding_amount=Decimal(str(flt(row.outstanding_amount))),
+				grand_total=Decimal(str(flt(row.rounded_total or row.grand_total))),
+				instalment_due=getdate(due["due_date"]) if due else None,
+				instalment_note=f"instalment {due['amount_formatted']} due {due['due_date_formatted']}"
+				if due
+				else None,
+			)
 		)
-		for row in rows
-	]
+	return pages
 
 
 def load_by_token(token: str) -> tuple[frappe._dict | None, PageFacts | None]:

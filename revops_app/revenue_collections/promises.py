@@ -7,15 +7,15 @@ Contract (rules in `revops_app.core.collections.promises`; this module reads, wr
   nothing. On success it writes the promise, an Info Comment on the Customer and a ToDo on the Customer for
   the collector (the policy's collector, else the account manager, else the Accounts Manager role) and
   returns the promise's name. It never commits (the request or job does). The invoice rows are locked
-  (SELECT ... FOR UPDATE) so two racing promises for one invoice cannot both pass.
+  (SELECT ... FOR UPDATE) and the promises already made read with a locking read, so two racing promises
+  for one invoice cannot both pass.
 - `promise_window(customer)` -> (earliest, latest) or None when the customer's dunning policy does not
   allow promises (or the customer follows no policy).
 - `open_promise(customer, company)` -> {name, promised_date, amount, currency, invoices, source} of the Open
   promise still running today, else None.
-- `resolve_promises(on)` (daily scheduler, also called by the dunning run first): Open promises become
-  Kept (every invoice paid) or Broken (date passed, something outstanding), with `resolved_on` and a
-  Comment on the Customer. Idempotent: a resolved promise is never touched again.
-- `load_promises(invoices)` -> [core Promise] covering those invoices (Open, Broken), for dunning.
+- Resolution (Open -> Kept / Broken, daily): `revenue_collections.promise_resolution`.
+- `load_promises(invoices, statuses)` -> [core Promise] covering those invoices (default: Open ones), for
+  dunning and the pages.
 - `validate_promise_doc(doc)`: the DocType controller's checks (desk-made promises by a collector).
 """
 
@@ -76,22 +76,33 @@ def promise_window(customer: str) -> tuple[date, date] | None:
 
 
 def load_promises(
-	invoices: Iterable[str] | None = None, statuses: Sequence[str] = (rules.PromiseStatus.OPEN,)
+	invoices: Iterable[str] | None = None,
+	statuses: Sequence[str] = (rules.PromiseStatus.OPEN,),
+	*,
+	for_update: bool = False,
 ) -> list[rules.Promise]:
-	"""Promises in `statuses` covering any of `invoices` (None = all), each with all its invoices."""
-	params: dict[str, Any] = {"statuses": tuple(statuses)}
+	"""Promises in `statuses` covering any of `invoices` (None = all), each with all its invoices.
+	`for_update`: locking reads, which see what other transactions committed since this one began (a
+	subquery inside a locking read would still read the snapshot, so the promise names come first)."""
+	lock = " FOR UPDATE" if for_update else ""
+	params: dict[str, Any] = {"statuses": tuple(statuses), "parenttype": PROMISE_DOCTYPE}
 	condition = ""
 	if invoices is not None:
-		params["invoices"] = tuple(invoices) or ("",)
-		condition = f""" AND pr.name IN (SELECT parent FROM `tab{PROMISE_INVOICE_DOCTYPE}`
-			WHERE parenttype = %(parenttype)s AND sales_invoice IN %(invoices)s)"""
-	params["parenttype"] = PROMISE_DOCTYPE
+		parents = frappe.db.sql(
+			f"""SELECT parent FROM `tab{PROMISE_INVOICE_DOCTYPE}`
+			WHERE parenttype = %(parenttype)s AND sales_invoice IN %(invoices)s{lock}""",
+			{"parenttype": PROMISE_DOCTYPE, "invoices": tuple(invoices) or ("",)},
+		)
+		if not parents:
+			return []
+		params["names"] = tuple(sorted({row[0] for row in parents}))
+		condition = " AND pr.name IN %(names)s"
 	rows = frappe.db.sql(
 		f"""SELECT pr.name, pr.status, pr.promised_date, pi.sales_invoice
 		FROM `tab{PROMISE_DOCTYPE}` pr
 		JOIN `tab{PROMISE_INVOICE_DOCTYPE}` pi ON pi.parent = pr.name AND pi.parenttype = %(parenttype)s
 		WHERE pr.status IN %(statuses)s{condition}
-		ORDER BY pr.name, pi.idx""",
+		ORDER BY pr.name, pi.idx{lock}""",
 		params,
 		as_dict=True,
 	)
@@ -183,7 +194,10 @@ def record_promise(
 	if error:
 		_refuse(error)
 	found = _promisable(invoices)
-	promised = {name for promise in load_promises(invoices) for name in promise.invoices}
+	# Only a promise still running blocks a new one (one past its date is about to be resolved as broken).
+	# A locking read: a racing request that held the invoice locks first has committed its promise by now,
+	# and a plain read would still see this transaction's older snapshot (REPEATABLE READ).
+	promised = set(rules.promised_until(load_promises(invoices, for_update=True), getdate(today())))
 	errors = rules.invoice_errors([row for row, _ in found], invoices, customer, company, currency, promised)
 	if errors:
 		_refuse(" ".join(errors))
@@ -273,58 +287,3 @@ def validate_promise_doc(doc: Any) -> None:
 				row.due_date = row.due_date or values.due_date
 	if not flt(doc.amount):
 		doc.amount = sum(flt(row.outstanding_amount) for row in doc.get("invoices") or [])
-
-
-# --- resolution (daily) ----------------------------------------------------------------------------
-
-
-def resolve_promises(on: date | str | None = None) -> dict[str, int]:
-	"""Open promises -> Kept / Broken as of `on` (module docstring). Returns counts by new status."""
-	on = getdate(on or today())
-	open_ones = load_promises(None)
-	names = sorted({name for promise in open_ones for name in promise.invoices})
-	outstanding = _outstanding(names)
-	counts: dict[str, int] = {}
-	for promise in open_ones:
-		status = rules.resolve(promise, outstanding, on)
-		if status == promise.status:
-			continue
-		doc = frappe.get_doc(PROMISE_DOCTYPE, promise.name, for_update=True)
-		if doc.status != rules.PromiseStatus.OPEN:
-			continue  # resolved by a collector or another run meanwhile
-		doc.status, doc.resolved_on = status, on
-		doc.save(ignore_permissions=True)
-		counts[status] = counts.get(status, 0) + 1
-		_comment_resolution(doc, status)
-	return counts
-
-
-def _outstanding(invoices: Sequence[str]) -> dict[str, float]:
-	"""Outstanding per invoice as ERPNext keeps it (cancelled invoices owe nothing)."""
-	if not invoices:
-		return {}
-	rows = frappe.db.sql(
-		"""SELECT name, CASE WHEN docstatus = 1 THEN outstanding_amount ELSE 0 END
-		FROM `tabSales Invoice` WHERE name IN %(names)s""",
-		{"names": tuple(invoices)},
-	)
-	return {name: flt(amount) for name, amount in rows}
-
-
-def _comment_resolution(promise: Any, status: str) -> None:
-	if status == rules.PromiseStatus.KEPT:
-		text = _("Promise {0} kept: every promised invoice is paid.").format(promise.name)
-	else:
-		text = _("Promise {0} broken: {1} passed with an invoice still outstanding; dunning resumes.").format(
-			promise.name, formatdate(promise.promised_date)
-		)
-	add_timeline_comment("Customer", promise.customer, text)
-
-
-def daily() -> None:
-	"""scheduler_events daily: resolve promises as of today while the app is enabled (RevOps Settings)."""
-	from revops_app.revops.settings import is_enabled
-
-	if is_enabled():
-		resolve_promises()
-		frappe.db.commit()  # nosemgrep: the scheduled job ends its own transaction

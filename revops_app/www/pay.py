@@ -7,6 +7,10 @@ revenue_collections/seller.py) and the invoice's PDF to download (revops_app.api
 whatever the reason. Loading the page writes nothing: email security scanners fetch every link before
 the customer does, so a GET (or HEAD) is never a view. The page's inline script posts a view beacon to
 revops_app.api.pay.view (core.gateway.paylinks.counts_as_view states the rule).
+An invoice with a payment schedule shows the instalment due now (amount and due date) beside the total
+(`revenue_collections.instalments.due_now`); an open invoice of a customer whose policy offers promises to
+pay shows the promise form (templates/pay/promise_form.html, posting to revops_app.api.pay.promise), or
+the promise already made.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import frappe
 from revops_app.core.gateway.paylinks import build_pay_page
 from revops_app.revenue_collections.constants import CHECKOUT_METHOD, PAYMENT_LINK_DOCTYPE, VIEW_METHOD
 from revops_app.revenue_collections.customer_pages import page_url_for
+from revops_app.revenue_collections.instalments import due_now
 from revops_app.revenue_collections.pay_links import load_by_token
+from revops_app.revenue_collections.promise_page import promise_block
 from revops_app.revenue_collections.seller import page_documents, seller_context
 
 no_cache = 1
@@ -46,6 +52,13 @@ def get_context(context: dict) -> dict:
 	found = link and page.state != "not_found"
 	context.seller = seller_context(link.company) if found else None
 	context.documents = page_documents(token, _customer_page(link, page)) if found else []
+	open_states = ("payable", "offline")
+	context.instalment = due_now(invoice.name) if page.state in open_states else None
+	context.promise = (
+		promise_block(token, invoice.name, context.csrf_token, done=bool(frappe.form_dict.get("promised")))
+		if page.state in open_states
+		else None
+	)
 	context.title = page.heading
 	context.http_status_code = page.http_status
 	return context

@@ -190,3 +190,19 @@ def test_an_open_session_is_reused_only_for_the_same_invoices():
 	# an invoice link's session (no selection) is judged as before
 	plain = SessionFacts("cs_2", "open", "unpaid", 100, "USD", 10_000, "https://x", None, None, "SINV-1")
 	assert decide(plain, invoice="SINV-1", minor_amount=100, currency="USD", now=0)[0] == Action.REUSE
+
+
+def test_an_invoice_with_instalments_shows_the_one_due_now():
+	scheduled = PageInvoice(
+		"SINV-S",
+		date(2025, 12, 1),
+		date(2026, 3, 31),  # the last instalment's date is the invoice's due date
+		D("300.00"),
+		D("600.00"),
+		instalment_due=date(2026, 2, 1),
+		instalment_note="instalment USD 150.00 due 02-01-2026",
+	)
+	page = build_customer_page(facts(invoices=(*INVOICES, scheduled)))
+	row = next(r for r in page.rows if r.name == "SINV-S")
+	assert row.due_date == "2026-02-01" and row.overdue_days == 9
+	assert row.instalment == "instalment USD 150.00 due 02-01-2026"

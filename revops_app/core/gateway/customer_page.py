@@ -6,7 +6,8 @@ Contract:
   URL `<site>/customer-pay/<token>` (`customer_page_url`) never changes; the token is
   `paylinks.new_token()` (256 bits), checked by `paylinks.is_well_formed_token` before any lookup.
 - `build_customer_page(facts, *, returned=None)` turns what the glue read (or None for an unknown token)
-  into what the page shows: rows oldest due first with amounts formatted on the server, the total, and
+  into what the page shows: rows oldest due first (an invoice with a payment schedule by the instalment
+  due now, with its note) with amounts formatted on the server, the total, and
   whether the customer may pay (something open, Stripe on) and choose an amount (the dunning policy's
   `allow_customer_amount`, at least `minimum_customer_amount`). Unknown tokens are "not_found" (404).
 - `choose_payment(invoices, *, mode, selected, amount, rules)` reads a press of Pay: mode "all" (every open
@@ -67,6 +68,7 @@ class PageInvoice:
 	outstanding_amount: Decimal
 	grand_total: Decimal
 	instalment_due: date | None = None  # the payment-schedule row due now, when the invoice has several
+	instalment_note: str | None = None  # e.g. "instalment USD 500.00 due 2026-12-01" (the glue formats it)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class PageRow:
 	amount: str
 	amount_value: str  # plain number, for the page's running total
 	overdue_days: int
+	instalment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,7 @@ def build_customer_page(facts: PageFacts | None, *, returned: str | None = None)
 			overdue_days=max(0, (facts.today - (i.instalment_due or i.due_date)).days)
 			if facts.today and (i.instalment_due or i.due_date)
 			else 0,
+			instalment=i.instalment_note,
 		)
 		for i in open_invoices
 	)
