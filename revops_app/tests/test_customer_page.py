@@ -26,8 +26,8 @@ from revops_app.revenue_collections.constants import (
 	DUNNING_POLICY_DOCTYPE,
 )
 from revops_app.tests.stripe_bench import COMPANY, CUSTOMER, StripeBenchCase, money
-from revops_app.tests.stripe_standin import charge_refunded, intent_succeeded, wsgi_request
-from revops_app.tests.utils import ensure_fiscal_years, outstanding_against
+from revops_app.tests.stripe_standin import charge_refunded, dispute, intent_succeeded, wsgi_request
+from revops_app.tests.utils import ensure_fiscal_years, gl_totals_by_account, outstanding_against
 
 D = Decimal
 CHECKOUT = "/api/method/revops_app.api.customer_pay.checkout"
@@ -455,3 +455,32 @@ class TestCustomerPage(CustomerPageCase):
 		self.assertEqual(
 			frappe.db.count("Payment Entry", {"revops_refund_of": receipt.name, "docstatus": 1}), 1
 		)
+
+	def test_a_chargeback_of_a_customer_page_payment_withdraws_it_once(self):
+		a, b, _c = self.three_invoices()
+		_status, headers, _ = self.press(self.page().token, "selected", [a.name, b.name])
+		pi, events = self.pay(self.session_of(headers["Location"]), fee=432)
+		self.process(events[0])
+		dp = unique("du")
+		evt = unique("evt")
+		self.post(evt, "charge.dispute.created", dispute(pi, dp, 14550, "needs_response", fee=1500))
+		self.process(evt)
+		log = self.log_of(evt)
+		self.assertEqual(log.status, "Success", log.message)
+		(journal,) = frappe.get_all(
+			"Journal Entry", filters={"revops_stripe_dispute": dp, "docstatus": 1}, pluck="name"
+		)
+		totals = gl_totals_by_account("Journal Entry", journal)
+		gl = {account: (money(debit), money(credit)) for account, (debit, credit) in totals.items()}
+		m = self.masters
+		self.assertEqual(
+			gl,
+			{m["receivable"]: (D("145.50"), D("0.00")), m["fee"]: (D("15.00"), D("0.00")),
+				m["clearing"]: (D("0.00"), D("160.50"))},
+		)  # fmt: skip
+		# the link of the first invoice the receipt settled carries the flag (dunning pauses there)
+		self.assertEqual(self.link_of(a.name).disputed, 1)
+		again = unique("evt")
+		self.post(again, "charge.dispute.created", dispute(pi, dp, 14550, "needs_response", fee=1500))
+		self.process(again)
+		self.assertEqual(frappe.db.count("Journal Entry", {"revops_stripe_dispute": dp, "docstatus": 1}), 1)
