@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from datetime import date
 from typing import Any
 
@@ -48,6 +49,35 @@ def set_accounts_frozen_till(company: str, value: date | str | None) -> None:
 		frappe.db.set_value("Company", company, "accounts_frozen_till_date", value)
 	else:
 		frappe.db.set_single_value("Accounts Settings", "acc_frozen_upto", value)
+
+
+# --- v16: Frappe renders PDFs with Chrome as well as wkhtmltopdf --------------------------------------------
+# v15 renders every PDF with wkhtmltopdf (frappe.utils.pdf.get_pdf). v16 adds a Chrome generator (hooks
+# `pdf_generator = "frappe.utils.pdf.get_chrome_pdf"`, used by get_print(pdf_generator="chrome"), the Chromium
+# named by common site config `chromium_path`), for hosts without wkhtmltopdf (Debian dropped it after
+# bookworm). wkhtmltopdf stays the first choice, as it is v16's default too.
+def chrome_pdf_available() -> bool:
+	"""Frappe ships its Chrome PDF generator (v16) and a Chromium it can start is configured."""
+	if "frappe.utils.pdf.get_chrome_pdf" not in (frappe.get_hooks("pdf_generator") or []):
+		return False
+	path = frappe.get_common_site_config().get("chromium_path")
+	return bool(path and shutil.which(path))
+
+
+def pdf_generator() -> str:
+	"""The generator Frappe's own PDF rendering should use here: wkhtmltopdf when installed, else chrome."""
+	return "chrome" if not shutil.which("wkhtmltopdf") and chrome_pdf_available() else "wkhtmltopdf"
+
+
+def html_to_pdf(markup: str, options: dict | None = None) -> bytes:
+	"""Frappe's HTML -> PDF with `pdf_generator()` (get_pdf: wkhtmltopdf; get_chrome_pdf on v16)."""
+	if pdf_generator() == "chrome":
+		from frappe.utils.pdf import get_chrome_pdf
+
+		return get_chrome_pdf(None, markup, options or {}, None, pdf_generator="chrome")
+	from frappe.utils.pdf import get_pdf
+
+	return get_pdf(markup, options)
 
 
 # --- v16: get_payment_entry() lost its ignore_permissions argument -------------------------------------

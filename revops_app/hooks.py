@@ -33,12 +33,14 @@ after_request = ["revops_app.api.arguments.answer_bad_input"]
 
 website_route_rules = [
 	{"from_route": "/pay/<token>", "to_route": "pay"},
+	{"from_route": "/customer-pay/<token>", "to_route": "customer_pay"},
 ]
 
 doc_events = {
 	"Sales Invoice": {
 		"on_submit": [
 			"revops_app.revenue_collections.pay_links.on_sales_invoice_submit",
+			"revops_app.revenue_collections.customer_pages.on_sales_invoice_submit",
 			"revops_app.revops.signals.push.on_change",
 		],
 		"on_cancel": [

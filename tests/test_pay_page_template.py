@@ -20,10 +20,18 @@ jinja2 = pytest.importorskip("jinja2")
 TEMPLATE = (APP_DIR / "www" / "pay.html").read_text()
 
 
+def environment():
+	"""Includes resolve as Frappe's loader resolves them ("revops_app/templates/..." and "templates/...")."""
+	return jinja2.Environment(
+		undefined=jinja2.StrictUndefined, loader=jinja2.FileSystemLoader([str(APP_DIR.parent), str(APP_DIR)])
+	)
+
+
 def render(page, **context) -> str:
-	# Frappe's loader finds "templates/pay/..." in the app folder; so does this one.
-	env = jinja2.Environment(undefined=jinja2.StrictUndefined, loader=jinja2.FileSystemLoader(str(APP_DIR)))
+	env = environment()
 	values = {"page": page, "token": None, "checkout_url": "/api/method/revops_app.api.pay.checkout"}
+	values["seller"] = None
+	values["documents"] = []
 	values["instalment"] = None
 	values["promise"] = None
 	values["csrf_token"] = None
@@ -114,6 +122,28 @@ def test_signed_in_user_echoes_csrf_token():
 def test_closed_states_show_no_form(changes, text):
 	html = render(build_pay_page(view(**changes)))
 	assert text in html and "<form" not in html
+
+
+SELLER = {
+	"name": "Seller <i>Co</i>",
+	"logo": "data:image/png;base64,AAAA",
+	"email": "ar@seller.example",
+	"phone": "+1 555 0100",
+	"website": None,
+}
+
+
+def test_seller_block_and_the_invoice_download():
+	documents = [{"label": "Download the invoice (PDF)", "url": "/api/method/x?token=t&a=<b>"}]
+	html = render(build_pay_page(view()), token="t" * 43, seller=SELLER, documents=documents)
+	assert "Seller &lt;i&gt;Co&lt;/i&gt;" in html and '<img src="data:image/png;base64,AAAA"' in html
+	assert 'href="mailto:ar@seller.example"' in html and "+1 555 0100" in html
+	assert 'href="/api/method/x?token=t&amp;a=&lt;b&gt;"' in html and "Download the invoice (PDF)" in html
+	# the partials escape everything too
+	for partial in ("seller.html", "documents.html"):
+		source = (APP_DIR / "templates" / "pay" / partial).read_text()
+		for expression in re.findall(r"{{(.*?)}}", source):
+			assert expression.strip().endswith("| e"), (partial, expression)
 
 
 def test_not_found_reveals_nothing():

@@ -26,9 +26,9 @@ STANDARD_COLUMNS = set(META["standard_columns"]["default_fields"]) | set(
 )
 MODULES = [line.strip() for line in (APP_DIR / "modules.txt").read_text().splitlines() if line.strip()]
 SECRET_NAME = re.compile(r"(secret|token|password|api_key|private_key)")
-# Names that look secret but are not: the pay-link token is printed on the invoice by design
+# Names that look secret but are not: the pay-link and customer-page tokens are in the customer's URL by design
 # (it is the capability in the customer's URL), so it cannot be a write-only Password.
-NOT_SECRETS = {("RevOps Payment Link", "token")}
+NOT_SECRETS = {("RevOps Payment Link", "token"), ("RevOps Customer Pay Page", "token")}
 
 
 def scrub(name: str) -> str:

@@ -43,16 +43,16 @@ def intent_settled(payment_intent: str) -> bool:
 	)
 
 
-def count_attempt(link_name: str) -> tuple[int, str | None]:
-	"""Count a press on the link; returns (this attempt's number, the previous Checkout Session id)."""
+def count_attempt(link_name: str, doctype: str = PAYMENT_LINK_DOCTYPE) -> tuple[int, str | None]:
+	"""Count a press on the link (or customer page, `doctype`); returns (this attempt's number, the
+	previous Checkout Session id)."""
 	frappe.db.sql(
-		f"UPDATE `tab{PAYMENT_LINK_DOCTYPE}` SET checkout_attempts = COALESCE(checkout_attempts, 0) + 1 "
-		"WHERE name = %s",
+		f"UPDATE `tab{doctype}` SET checkout_attempts = COALESCE(checkout_attempts, 0) + 1 WHERE name = %s",
 		(link_name,),
 	)
 	# Read after the UPDATE took the row lock: a concurrent press has committed its session by now.
 	attempt, previous = frappe.db.get_value(
-		PAYMENT_LINK_DOCTYPE, link_name, ["checkout_attempts", "last_checkout_session"], for_update=True
+		doctype, link_name, ["checkout_attempts", "last_checkout_session"], for_update=True
 	)
 	return int(attempt), previous
 
@@ -90,12 +90,16 @@ def checkout_destination(token: str, link: Any, invoice: Any, attempt: int, prev
 	if prepared.action == Action.PROCESSING:
 		return page_url(token, "processing")
 	if prepared.action != Action.CREATE:
-		_log_error(invoice.name, "checkout.session.previous", {"previous_session": previous}, prepared.reason)
+		log_checkout_error(
+			invoice.name, "checkout.session.previous", {"previous_session": previous}, prepared.reason
+		)
 		return page_url(token, "error")
 	try:
 		session = create_checkout_session(api_key, params, key, api_base=api_base)
 	except GatewayError as error:
-		_log_error(invoice.name, "checkout.session.create", {"idempotency_key": key}, str(error), prefix="")
+		log_checkout_error(
+			invoice.name, "checkout.session.create", {"idempotency_key": key}, str(error), prefix=""
+		)
 		return page_url(token, "error")
 
 	values = {"last_checkout_session": session["id"]}
@@ -105,15 +109,23 @@ def checkout_destination(token: str, link: Any, invoice: Any, attempt: int, prev
 	return session["url"]
 
 
-def _log_error(
-	invoice: str, event_type: str, request: dict, reason: str, prefix: str = "No new Checkout Session: "
+def log_checkout_error(
+	invoice: str,
+	event_type: str,
+	request: dict,
+	reason: str,
+	prefix: str = "No new Checkout Session: ",
+	reference_doctype: str = "Sales Invoice",
 ) -> None:
 	create_log(
 		INTEGRATION_STRIPE,
 		status=LogStatus.ERROR,
 		event_type=event_type,
-		request_data={"invoice": invoice, **request},
+		request_data={
+			"invoice" if reference_doctype == "Sales Invoice" else "customer_page": invoice,
+			**request,
+		},
 		message=f"{prefix}{reason}",
-		reference_doctype="Sales Invoice",
+		reference_doctype=reference_doctype,
 		reference_name=invoice,
 	)

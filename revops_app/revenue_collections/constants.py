@@ -86,3 +86,16 @@ PROMISE_METHOD = "revops_app.api.pay.promise"  # the invoice pay page's promise 
 PROMISE_RATE_LIMIT = 10
 PROMISE_RATE_WINDOW_SECONDS = 10 * 60
 PROMISE_DAILY_JOB = "revops_app.revenue_collections.promise_resolution.daily"
+
+# Customer pages (customer_pages.py, www/customer_pay.py, api/customer_pay.py; rules in core/gateway/customer_page.py)
+CUSTOMER_PAGE_DOCTYPE = "RevOps Customer Pay Page"
+CUSTOMER_PAGE_ROUTE = "customer-pay"  # /customer-pay/<token>
+CUSTOMER_CHECKOUT_METHOD = "revops_app.api.customer_pay.checkout"
+CUSTOMER_VIEW_METHOD = "revops_app.api.customer_pay.view"
+CUSTOMER_PROMISE_METHOD = "revops_app.api.customer_pay.promise"
+CUSTOMER_INVOICE_PDF_METHOD = "revops_app.api.customer_pay.invoice_pdf"
+CUSTOMER_STATEMENT_METHOD = "revops_app.api.customer_pay.statement_pdf"
+INVOICE_PDF_METHOD = "revops_app.api.documents.invoice_pdf"  # the invoice pay page: download the invoice
+# Guest PDF downloads (per IP and token): rendering a PDF costs a second or so of a worker.
+PDF_RATE_LIMIT = 20
+PDF_RATE_WINDOW_SECONDS = 10 * 60

@@ -7,13 +7,15 @@ Contract (rules in `revops_app.core.collections.promises`; this module reads, wr
   nothing. On success it writes the promise, an Info Comment on the Customer and a ToDo on the Customer for
   the collector (the policy's collector, else the account manager, else the Accounts Manager role) and
   returns the promise's name. It never commits (the request or job does). The invoice rows are locked
-  (SELECT ... FOR UPDATE) so two racing promises for one invoice cannot both pass.
+  (SELECT ... FOR UPDATE) and the promises already made read with a locking read, so two racing promises
+  for one invoice cannot both pass.
 - `promise_window(customer)` -> (earliest, latest) or None when the customer's dunning policy does not
   allow promises (or the customer follows no policy).
 - `open_promise(customer, company)` -> {name, promised_date, amount, currency, invoices, source} of the Open
   promise still running today, else None.
 - Resolution (Open -> Kept / Broken, daily): `revenue_collections.promise_resolution`.
-- `load_promises(invoices)` -> [core Promise] covering those invoices (Open, Broken), for dunning.
+- `load_promises(invoices, statuses)` -> [core Promise] covering those invoices (default: Open ones), for
+  dunning and the pages.
 - `validate_promise_doc(doc)`: the DocType controller's checks (desk-made promises by a collector).
 """
 
@@ -74,22 +76,33 @@ def promise_window(customer: str) -> tuple[date, date] | None:
 
 
 def load_promises(
-	invoices: Iterable[str] | None = None, statuses: Sequence[str] = (rules.PromiseStatus.OPEN,)
+	invoices: Iterable[str] | None = None,
+	statuses: Sequence[str] = (rules.PromiseStatus.OPEN,),
+	*,
+	for_update: bool = False,
 ) -> list[rules.Promise]:
-	"""Promises in `statuses` covering any of `invoices` (None = all), each with all its invoices."""
-	params: dict[str, Any] = {"statuses": tuple(statuses)}
+	"""Promises in `statuses` covering any of `invoices` (None = all), each with all its invoices.
+	`for_update`: locking reads, which see what other transactions committed since this one began (a
+	subquery inside a locking read would still read the snapshot, so the promise names come first)."""
+	lock = " FOR UPDATE" if for_update else ""
+	params: dict[str, Any] = {"statuses": tuple(statuses), "parenttype": PROMISE_DOCTYPE}
 	condition = ""
 	if invoices is not None:
-		params["invoices"] = tuple(invoices) or ("",)
-		condition = f""" AND pr.name IN (SELECT parent FROM `tab{PROMISE_INVOICE_DOCTYPE}`
-			WHERE parenttype = %(parenttype)s AND sales_invoice IN %(invoices)s)"""
-	params["parenttype"] = PROMISE_DOCTYPE
+		parents = frappe.db.sql(
+			f"""SELECT parent FROM `tab{PROMISE_INVOICE_DOCTYPE}`
+			WHERE parenttype = %(parenttype)s AND sales_invoice IN %(invoices)s{lock}""",
+			{"parenttype": PROMISE_DOCTYPE, "invoices": tuple(invoices) or ("",)},
+		)
+		if not parents:
+			return []
+		params["names"] = tuple(sorted({row[0] for row in parents}))
+		condition = " AND pr.name IN %(names)s"
 	rows = frappe.db.sql(
 		f"""SELECT pr.name, pr.status, pr.promised_date, pi.sales_invoice
 		FROM `tab{PROMISE_DOCTYPE}` pr
 		JOIN `tab{PROMISE_INVOICE_DOCTYPE}` pi ON pi.parent = pr.name AND pi.parenttype = %(parenttype)s
 		WHERE pr.status IN %(statuses)s{condition}
-		ORDER BY pr.name, pi.idx""",
+		ORDER BY pr.name, pi.idx{lock}""",
 		params,
 		as_dict=True,
 	)
@@ -182,7 +195,9 @@ def record_promise(
 		_refuse(error)
 	found = _promisable(invoices)
 	# Only a promise still running blocks a new one (one past its date is about to be resolved as broken).
-	promised = set(rules.promised_until(load_promises(invoices), getdate(today())))
+	# A locking read: a racing request that held the invoice locks first has committed its promise by now,
+	# and a plain read would still see this transaction's older snapshot (REPEATABLE READ).
+	promised = set(rules.promised_until(load_promises(invoices, for_update=True), getdate(today())))
 	errors = rules.invoice_errors([row for row, _ in found], invoices, customer, company, currency, promised)
 	if errors:
 		_refuse(" ".join(errors))

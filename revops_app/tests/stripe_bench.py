@@ -20,7 +20,12 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, flt, nowdate
 
-from revops_app.revenue_collections.constants import PAYMENT_LINK_DOCTYPE
+from revops_app.revenue_collections.constants import (
+	CUSTOMER_PAGE_DOCTYPE,
+	PAYMENT_LINK_DOCTYPE,
+	PROMISE_DOCTYPE,
+	PROMISE_INVOICE_DOCTYPE,
+)
 from revops_app.revops.constants import LOG_DOCTYPE, SETTINGS_DOCTYPE
 from revops_app.tests.stripe_standin import StripeStandIn, deliver, event, sign
 from revops_app.tests.utils import gl_totals_by_account
@@ -135,16 +140,22 @@ def ensure_masters() -> dict:
 
 
 def make_invoice(
-	masters: dict, rate: float, *, submit: bool = True, commit: bool = True, posting_date: str | None = None
+	masters: dict,
+	rate: float,
+	*,
+	submit: bool = True,
+	commit: bool = True,
+	posting_date: str | None = None,
+	customer: str = CUSTOMER,
 ):
 	"""A USD Sales Invoice of the test company for one service line, no taxes (dated today unless
-	`posting_date` is given)."""
+	`posting_date` is given), to CUSTOMER unless another `customer` is named."""
 	m = masters
 	si = frappe.get_doc(
 		{
 			"doctype": "Sales Invoice",
 			"company": COMPANY,
-			"customer": CUSTOMER,
+			"customer": customer,
 			"currency": "USD",
 			"conversion_rate": 1,
 			"debit_to": m["receivable"],
@@ -242,9 +253,17 @@ class StripeBenchCase(FrappeTestCase):
 	# --- factories ---------------------------------------------------------------------------
 
 	def make_invoice(
-		self, rate: float, *, submit: bool = True, commit: bool = True, posting_date: str | None = None
+		self,
+		rate: float,
+		*,
+		submit: bool = True,
+		commit: bool = True,
+		posting_date: str | None = None,
+		customer: str = CUSTOMER,
 	):
-		return make_invoice(self.masters, rate, submit=submit, commit=commit, posting_date=posting_date)
+		return make_invoice(
+			self.masters, rate, submit=submit, commit=commit, posting_date=posting_date, customer=customer
+		)
 
 	def link_of(self, invoice: str) -> frappe._dict:
 		return link_of(invoice)
@@ -331,6 +350,11 @@ def purge_company_transactions(company: str, event_ids: list[str]) -> None:
 		if frappe.db.table_exists(ledger):
 			frappe.db.delete(ledger, {"company": company})
 	frappe.db.delete(PAYMENT_LINK_DOCTYPE, {"company": company})
+	frappe.db.delete(CUSTOMER_PAGE_DOCTYPE, {"company": company})
+	promises = frappe.get_all(PROMISE_DOCTYPE, filters={"company": company}, pluck="name")
+	if promises:
+		frappe.db.delete(PROMISE_INVOICE_DOCTYPE, {"parent": ["in", promises]})
+		frappe.db.delete(PROMISE_DOCTYPE, {"name": ["in", promises]})
 	if invoices:
 		frappe.db.delete("ToDo", {"reference_type": "Sales Invoice", "reference_name": ["in", invoices]})
 		frappe.db.delete(LOG_DOCTYPE, {"reference_name": ["in", invoices + notes]})

@@ -129,11 +129,17 @@ class StripeStandIn:
 							"object": "checkout.session",
 							"status": "open",
 							"payment_status": "unpaid",
-							"amount_total": int(form.get("line_items[0][price_data][unit_amount]") or 0),
+							"amount_total": line_items_total(form),
 							"currency": form.get("line_items[0][price_data][currency]"),
 							"metadata": {
 								"sales_invoice": form.get("metadata[sales_invoice]"),
 								"pay_link": form.get("metadata[pay_link]"),
+								# every other key the request sent (a customer page's invoices, selection)
+								**{
+									key[len("metadata[") : -1]: value
+									for key, value in form.items()
+									if key.startswith("metadata[")
+								},
 							},
 							"url": f"https://checkout.stripe.test/c/pay/cs_test_standin_{number}",
 							"payment_intent": None,
@@ -305,9 +311,11 @@ class StripeStandIn:
 		refunded: int = 0,
 		status: str = "succeeded",
 		created: int | None = None,
+		metadata: dict | None = None,
 	) -> None:
 		"""A PaymentIntent as Stripe returns it with latest_charge.balance_transaction expanded;
-		`created` (Unix seconds, default now) dates the charge and its balance transaction."""
+		`created` (Unix seconds, default now) dates the charge and its balance transaction; `metadata`
+		replaces the invoice / pay link metadata (a customer page payment's)."""
 		charge_id = "ch_" + pi[3:]
 		created = created or int(time.time())
 		self.intents[pi] = {
@@ -317,7 +325,9 @@ class StripeStandIn:
 			"amount_received": amount if status == "succeeded" else 0,
 			"currency": currency,
 			"status": status,
-			"metadata": {k: v for k, v in {"sales_invoice": invoice, "pay_link": pay_link}.items() if v},
+			"metadata": metadata
+			if metadata is not None
+			else {k: v for k, v in {"sales_invoice": invoice, "pay_link": pay_link}.items() if v},
 			"latest_charge": {
 				"id": charge_id,
 				"object": "charge",
@@ -341,6 +351,16 @@ class StripeStandIn:
 				},
 			},
 		}
+
+
+def line_items_total(form: dict) -> int:
+	"""What a Checkout Session request charges: unit_amount x quantity over its line items."""
+	total, n = 0, 0
+	while f"line_items[{n}][price_data][unit_amount]" in form:
+		quantity = int(form.get(f"line_items[{n}][quantity]") or 1)
+		total += int(form[f"line_items[{n}][price_data][unit_amount]"]) * quantity
+		n += 1
+	return total
 
 
 def _source_id(source):
@@ -555,10 +575,12 @@ def dispute_txn(
 	}
 
 
-def wsgi_request(site: str, method: str, path: str, **kwargs) -> tuple[int, dict, str]:
+def wsgi_request(
+	site: str, method: str, path: str, *, as_bytes: bool = False, **kwargs
+) -> tuple[int, dict, str | bytes]:
 	"""One request through frappe.app.application, in its own thread: frappe.init/destroy there use
 	their own context and database connection, so the test's connection is untouched. Returns
-	(status, headers, body)."""
+	(status, headers, body): the body as text, or as bytes with `as_bytes` (a PDF)."""
 	result: dict = {}
 
 	def run() -> None:
@@ -573,7 +595,7 @@ def wsgi_request(site: str, method: str, path: str, **kwargs) -> tuple[int, dict
 			result["value"] = (
 				response.status_code,
 				dict(response.headers),
-				response.get_data(as_text=True),
+				response.get_data(as_text=not as_bytes),
 			)
 		except BaseException as error:  # surfaced in the test thread
 			result["error"] = error

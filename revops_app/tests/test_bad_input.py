@@ -59,6 +59,11 @@ class TestBadInput(StripeBenchCase):
 		frappe.db.set_single_value("RevOps Settings", {"enabled": 1, "cx_enabled": 1})
 		frappe.db.commit()
 
+	def setUp(self) -> None:
+		super().setUp()
+		# Frappe's per-IP rate limits of the pay endpoints live in redis for 10 minutes: start each test clean.
+		frappe.cache.delete_keys("rl:revops_app.api.pay.")
+
 	def request(self, method: str, path: str, **kwargs) -> tuple[int, dict]:
 		status, _headers, body = wsgi_request(self.site, method, path, **kwargs)
 		return answer(status, body)

@@ -29,6 +29,8 @@ from revops_app.tests.utils import require_frappe
 
 require_frappe()
 
+from unittest.mock import patch
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate, today
@@ -37,8 +39,10 @@ from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_ent
 from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.core.collections import dunning as engine
+from revops_app.core.gateway.customer_page import page_name
 from revops_app.revenue_collections.constants import (
 	CUSTOMER_OPT_OUT_FIELD,
+	CUSTOMER_PAGE_DOCTYPE,
 	CUSTOMER_PAUSED_UNTIL_FIELD,
 	DEFAULT_DUNNING_POLICY,
 	DUNNING_POLICY_DOCTYPE,
@@ -356,6 +360,40 @@ class TestDunning(FrappeTestCase):
 		_, aging_rows, _, _, _ = aging.execute({"company": self.company, "report_date": self.T})
 		status = {row["invoice"]: row["pay_link_status"] for row in aging_rows}
 		self.assertEqual([status[inv[k]] for k in ("A1", "A2", "A3")], ["Never Viewed"] * 3)
+
+	def test_the_consolidated_email_carries_the_customer_page_link(self):
+		# Stripe pay links on for this company (the customer page is made only then)
+		with patch("revops_app.revenue_collections.dunning.render.pay_links_active", return_value=True):
+			glue.run_dunning(on=self.T, commit=False, company=self.company)
+		acme = self.cust["ACME"]
+		page = frappe.db.get_value(
+			CUSTOMER_PAGE_DOCTYPE, page_name(acme, self.company, "USD"), ["url", "sent_at"], as_dict=True
+		)
+		self.assertTrue(page and page.url.startswith(frappe.utils.get_url("/customer-pay/")) and page.sent_at)
+		invoices = [self.inv[key] for key in ("A1", "A2", "A3", "A4")]
+		messages = frappe.get_all(
+			"Communication",
+			filters={"reference_doctype": "Sales Invoice", "reference_name": ["in", invoices]},
+			fields=["content"],
+		)
+		self.assertEqual(len(messages), 3)  # Overdue 1 (A1, A2), Unseen 7 (A3), Viewed 7 (A4)
+		for message in messages:
+			self.assertEqual(message.content.count(page.url), 1)
+		both = next(m.content for m in messages if "pay/A1" in m.content)
+		self.assertIn("https://pay.example.com/pay/A2", both)  # the per-invoice rows are kept
+		# GLOBEX's messages carry GLOBEX's page, never ACME's
+		globex = frappe.get_all(
+			"Communication",
+			filters={"reference_doctype": "Sales Invoice", "reference_name": self.inv["G2"]},
+			pluck="content",
+		)
+		self.assertTrue(globex and page.url not in globex[0])
+		self.assertIn(
+			frappe.db.get_value(
+				CUSTOMER_PAGE_DOCTYPE, page_name(self.cust["GLOBEX"], self.company, "USD"), "url"
+			),
+			globex[0],
+		)
 
 	def test_next_step_follows_a_week_later_and_pause_ends(self):
 		glue.run_dunning(on=self.T, commit=False, company=self.company)

@@ -117,3 +117,47 @@ class TestCxFailuresIntoIntegrationLog(FrappeTestCase):
 		)
 		self.assertIn(log.method, jobs.RETRYABLE_WORKERS)
 		self.assertTrue(log.next_retry_at)  # the hourly sweep picks it up after its backoff
+
+
+class TestPromisesAndInstalmentsInShippedDunning(FrappeTestCase):
+	def test_unedited_templates_gain_the_instalment_line_and_the_shipped_policy_its_broken_step(self):
+		from revops_app.patches.v1_3 import promises_and_instalments_in_shipped_dunning as patch
+		from revops_app.revenue_collections.constants import (
+			DEFAULT_DUNNING_POLICY,
+			DUNNING_POLICY_DOCTYPE,
+			DUNNING_TEMPLATE_FINAL,
+			DUNNING_TEMPLATE_OVERDUE,
+		)
+		from revops_app.revenue_collections.dunning.install import (
+			DEFAULT_BROKEN_PROMISE_STEP,
+			EMAIL_TEMPLATES,
+			INSTALMENT_LINE,
+			install_dunning_defaults,
+			template_body,
+		)
+
+		install_dunning_defaults()
+		old = template_body(EMAIL_TEMPLATES[DUNNING_TEMPLATE_OVERDUE][1]).replace(INSTALMENT_LINE, "")
+		edited = "<p>Our own words</p>" + old
+		frappe.db.set_value("Email Template", DUNNING_TEMPLATE_OVERDUE, "response_html", old)
+		frappe.db.set_value("Email Template", DUNNING_TEMPLATE_FINAL, "response_html", edited)
+		shipped = frappe.db.exists(DUNNING_POLICY_DOCTYPE, DEFAULT_DUNNING_POLICY)
+		steps = frappe.get_all(
+			"RevOps Dunning Policy Step", filters={"parent": DEFAULT_DUNNING_POLICY}, pluck="step_name"
+		)
+		if shipped:
+			frappe.db.set_value(DUNNING_POLICY_DOCTYPE, DEFAULT_DUNNING_POLICY, "broken_promise_step", None)
+		patch.execute()
+		patch.execute()  # twice: nothing more changes
+		self.assertIn(
+			INSTALMENT_LINE, frappe.db.get_value("Email Template", DUNNING_TEMPLATE_OVERDUE, "response_html")
+		)
+		self.assertEqual(
+			frappe.db.get_value("Email Template", DUNNING_TEMPLATE_FINAL, "response_html"), edited
+		)
+		if shipped and DEFAULT_BROKEN_PROMISE_STEP in steps:
+			self.assertEqual(
+				frappe.db.get_value(DUNNING_POLICY_DOCTYPE, DEFAULT_DUNNING_POLICY, "broken_promise_step"),
+				DEFAULT_BROKEN_PROMISE_STEP,
+			)
+		frappe.db.rollback()

@@ -10,6 +10,7 @@ from revops_app.tests.utils import require_frappe
 require_frappe()
 
 import json
+import threading
 from urllib.parse import urlencode
 
 import frappe
@@ -62,6 +63,11 @@ class TestPayPagePromises(StripeBenchCase):
 		frappe.db.set_value("Customer", CUSTOMER, CUSTOMER_DUNNING_POLICY_FIELD, cls.previous_policy)
 		frappe.db.commit()
 		super().tearDownClass()
+
+	def setUp(self) -> None:
+		super().setUp()
+		# Frappe's per-IP rate limits live in redis for 10 minutes: earlier runs must not leak into this one.
+		frappe.cache.delete_keys("rl:revops_app.api.pay.")
 
 	def tearDown(self) -> None:
 		frappe.db.rollback()
@@ -134,6 +140,26 @@ class TestPayPagePromises(StripeBenchCase):
 		status, _headers, body = self.post({"token": token, "promised_date": str(add_days(T, 6))})
 		self.assertEqual(status, 400)
 		self.assertIn("already promised", json.loads(body)["message"])
+		self.assertEqual(self.written(), (1, 1, 1))
+
+	def test_concurrent_promises_for_one_invoice_record_one(self):
+		# The invoice row lock queues the requests; the later ones see the first promise (a locking read)
+		# and are refused.
+		si = self.make_invoice(70)
+		token = self.link_of(si.name).token
+		day = str(add_days(today(), 3))
+		results: list[int] = []
+		threads = [
+			threading.Thread(
+				target=lambda: results.append(self.post({"token": token, "promised_date": day})[0])
+			)
+			for _ in range(4)
+		]
+		for thread in threads:
+			thread.start()
+		for thread in threads:
+			thread.join(timeout=120)
+		self.assertEqual(sorted(results), [303, 400, 400, 400])
 		self.assertEqual(self.written(), (1, 1, 1))
 
 	def test_bad_input_answers_4xx_with_a_plain_message_and_writes_nothing(self):

@@ -2,7 +2,8 @@
 
 Contract: works for guests, never cached (`no_cache`), standalone HTML (no desk or website bundle).
 It shows only that invoice's number, customer name, due date, outstanding amount and currency, and a
-Pay button that POSTs the token to revops_app.api.pay.checkout. Unknown tokens get the same 404 page
+Pay button that POSTs the token to revops_app.api.pay.checkout, the seller (company name and logo, contact;
+revenue_collections/seller.py) and the invoice's PDF to download (revops_app.api.documents.invoice_pdf). Unknown tokens get the same 404 page
 whatever the reason. Loading the page writes nothing: email security scanners fetch every link before
 the customer does, so a GET (or HEAD) is never a view. The page's inline script posts a view beacon to
 revops_app.api.pay.view (core.gateway.paylinks.counts_as_view states the rule).
@@ -17,13 +18,21 @@ from __future__ import annotations
 import frappe
 
 from revops_app.core.gateway.paylinks import build_pay_page
-from revops_app.revenue_collections.constants import CHECKOUT_METHOD, VIEW_METHOD
+from revops_app.revenue_collections.constants import CHECKOUT_METHOD, PAYMENT_LINK_DOCTYPE, VIEW_METHOD
+from revops_app.revenue_collections.customer_pages import page_url_for
 from revops_app.revenue_collections.instalments import due_now
 from revops_app.revenue_collections.pay_links import load_by_token
 from revops_app.revenue_collections.promise_page import promise_block
+from revops_app.revenue_collections.seller import page_documents, seller_context
 
 no_cache = 1
 sitemap = 0
+
+
+def _customer_page(link, page) -> str | None:
+	"""The customer's page of every open invoice in this company and currency, when it has one."""
+	customer = frappe.db.get_value(PAYMENT_LINK_DOCTYPE, link.name, "customer")
+	return page_url_for(customer, link.company, page.currency) if customer and page.currency else None
 
 
 def get_context(context: dict) -> dict:
@@ -39,6 +48,10 @@ def get_context(context: dict) -> dict:
 	context.view_url = f"/api/method/{VIEW_METHOD}"
 	# A signed-in user's session carries a CSRF token that a POST must echo; guests have none.
 	context.csrf_token = (frappe.session.data or {}).get("csrf_token") if frappe.session else None
+	# Who is asking and the invoice itself (templates/pay/seller.html, documents.html); none for a 404.
+	found = link and page.state != "not_found"
+	context.seller = seller_context(link.company) if found else None
+	context.documents = page_documents(token, _customer_page(link, page)) if found else []
 	open_states = ("payable", "offline")
 	context.instalment = due_now(invoice.name) if page.state in open_states else None
 	context.promise = (

@@ -78,6 +78,11 @@ class PaymentSettlement:
 	def pay_link(self) -> str | None:
 		return self.metadata.get("pay_link") or None
 
+	@property
+	def customer_page(self) -> str | None:
+		"""The RevOps Customer Pay Page a several-invoice payment was made from (customer_checkout)."""
+		return self.metadata.get("customer_page") or None
+
 
 def _int(value: Any, label: str) -> int:
 	if isinstance(value, bool) or not isinstance(value, int):

@@ -7,7 +7,8 @@ answers one of:
 
 - CREATE: no previous session, or it can no longer take money (expired; completed but its payment failed
   or was already posted to the ledger; unknown to this Stripe account) -> make a new session.
-- REUSE: it is open, for exactly the amount and currency owed now, for this invoice, and has at least
+- REUSE: it is open, for exactly the amount and currency owed now, for this invoice (for a customer
+  page: the same invoices, `selection`), and has at least
   REUSE_MIN_REMAINING_SECONDS left -> send the customer to its URL again. Reusing (rather than expiring
   and recreating) keeps one open session without an extra round trip, and pressing Pay twice lands on
   the same Stripe page, so the second tab cannot pay twice.
@@ -72,6 +73,7 @@ class SessionFacts:
 	payment_intent: str | None
 	payment_intent_status: str | None
 	sales_invoice: str | None
+	selection: str | None = None  # a customer page session's invoices (customer_page.selection_digest)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ def parse_session(data: Mapping) -> SessionFacts:
 		payment_intent=intent or None,
 		payment_intent_status=intent_status,
 		sales_invoice=metadata.get("sales_invoice") if isinstance(metadata, Mapping) else None,
+		selection=metadata.get("selection") if isinstance(metadata, Mapping) else None,
 	)
 
 
@@ -116,9 +119,12 @@ def decide(
 	currency: str,
 	now: float,
 	intent_settled: bool = False,
+	selection: str | None = None,
 ) -> tuple[str, str]:
 	"""(action, reason) for a new press of Pay given the previous session (see the module docstring).
-	`intent_settled`: the ledger already holds a Payment Entry for the session's PaymentIntent."""
+	`intent_settled`: the ledger already holds a Payment Entry for the session's PaymentIntent.
+	`selection`: for a customer page, the digest of the invoices this press pays; an open session is
+	reused only for the same invoices (None for an invoice's own link, whose sessions carry none)."""
 	if facts.status == "expired":
 		return Action.CREATE, "previous session expired"
 	if facts.status == "complete":
@@ -134,6 +140,7 @@ def decide(
 			facts.amount_total == minor_amount
 			and facts.currency == normalise_currency(currency)
 			and (facts.sales_invoice in (None, invoice))
+			and facts.selection == selection
 			and facts.url
 		)
 		remaining = (facts.expires_at or 0) - now
@@ -185,6 +192,7 @@ def prepare_checkout(
 	is_settled: Callable[[str], bool] = lambda intent: False,
 	api_base: str | None = None,
 	timeout: float = DEFAULT_TIMEOUT,
+	selection: str | None = None,
 ) -> Prepared:
 	"""Deal with the link's previous session before a new one is made (see the module docstring).
 	`is_settled(payment_intent_id)` says whether the ledger already posted that PaymentIntent."""
@@ -203,6 +211,7 @@ def prepare_checkout(
 			currency=currency,
 			now=now,
 			intent_settled=settled,
+			selection=selection,
 		)
 
 	try:

@@ -15,6 +15,8 @@ Template context (Jinja, the Email Template's subject and body; see README "Dunn
                     outstanding_amount, currency, due_date, due_date_formatted, days_overdue, pay_url
   totals            list of {currency, amount, formatted}: outstanding per currency
   company, step, policy, run_date
+  customer_pages    list of {company, currency, url, total_formatted}: the customer's page per company and
+                    currency of these invoices (one link pays them all); customer_pay_url = the first's url
 """
 
 from typing import Any
@@ -25,10 +27,55 @@ from frappe.utils import cint, fmt_money, formatdate
 
 from revops_app.core.collections import dunning as engine
 from revops_app.core.collections.instalments import Instalment
+from revops_app.revenue_collections.customer_pages import ensure_customer_page, page_url_for
 from revops_app.revenue_collections.dunning.plan import Plan
+from revops_app.revenue_collections.pay_links import pay_links_active
 
 
-def template_context(message: engine.Message, the_plan: Plan) -> dict[str, Any]:
+def customer_pages_for(message: engine.Message, the_plan: Plan, *, create: bool = False) -> list[dict]:
+	"""The customer page of each (company, currency) of the message's invoices: made when `create` (the
+	sender) and Stripe pay links are on for the company, only read otherwise (the preview reads only); a
+	group without a page is left out."""
+	totals: dict[tuple[str, str], float] = {}
+	for invoice in message.invoices:
+		row = the_plan.invoices[invoice]
+		totals[(row.company, row.currency)] = totals.get((row.company, row.currency), 0.0) + row.outstanding
+	pages = []
+	for (company, currency), total in totals.items():
+		if create and pay_links_active(company):
+			url = ensure_customer_page(message.customer, company, currency)[1]
+		else:
+			url = page_url_for(message.customer, company, currency)
+		if url:
+			pages.append(
+				{
+					"company": company,
+					"currency": currency,
+					"url": url,
+					"total_formatted": fmt_money(total, currency=currency),
+				}
+			)
+	return pages
+
+
+def customer_link_block(context: dict[str, Any], body: str) -> str:
+	"""A paragraph with the customer page links, for a template that shows none of them ("" otherwise), so
+	every consolidated email carries the link that pays all its invoices at once."""
+	pages = [page for page in context.get("customer_pages") or [] if page["url"] not in body]
+	if not pages or len(pages) < len(context.get("customer_pages") or []):
+		return ""
+	links = "<br>".join(
+		f'<a href="{frappe.utils.escape_html(page["url"])}">'
+		+ _("Pay all open invoices in {0} at once ({1})").format(page["currency"], page["total_formatted"])
+		+ "</a>"
+		for page in pages
+	)
+	return f"<p>{links}</p>"
+
+
+def template_context(
+	message: engine.Message, the_plan: Plan, *, create_pages: bool = False
+) -> dict[str, Any]:
 	customer = the_plan.customers[message.customer]
 	invoices = []
 	totals: dict[str, float] = {}
@@ -80,7 +127,12 @@ def template_context(message: engine.Message, the_plan: Plan) -> dict[str, Any]:
 		"run_date": the_plan.on,
 		# True while the customer is in service recovery and the policy softens (core.collections.dunning_cx)
 		"softened": message.customer in the_plan.cx_notes,
+		**_page_links(customer_pages_for(message, the_plan, create=create_pages)),
 	}
+
+
+def _page_links(pages: list[dict]) -> dict[str, Any]:
+	return {"customer_pages": pages, "customer_pay_url": pages[0]["url"] if pages else None}
 
 
 def _instalment(inst: Instalment | None, currency: str) -> dict[str, Any] | None:

@@ -19,9 +19,16 @@ from frappe import _
 from frappe.utils import cint, now_datetime
 
 from revops_app.core.collections import dunning as engine
+from revops_app.core.gateway.customer_page import page_name
 from revops_app.revenue_collections.constants import DUNNING_REMINDER_DOCTYPE
+from revops_app.revenue_collections.customer_pages import mark_pages_sent
 from revops_app.revenue_collections.dunning.plan import SAVEPOINT, Plan
-from revops_app.revenue_collections.dunning.render import recipients_for, render, template_context
+from revops_app.revenue_collections.dunning.render import (
+	customer_link_block,
+	recipients_for,
+	render,
+	template_context,
+)
 from revops_app.revenue_collections.pay_links import mark_links_sent
 from revops_app.revops.constants import INTEGRATION_DUNNING, LOG_DOCTYPE, LogStatus
 from revops_app.revops.integration_log import create_log
@@ -176,7 +183,9 @@ def _email(message: engine.Message, the_plan: Plan) -> str:
 				message.customer
 			)
 		)
-	subject, body = render(message.step.template, template_context(message, the_plan))
+	context = template_context(message, the_plan, create_pages=True)
+	subject, body = render(message.step.template, context)
+	body += customer_link_block(context, body)  # the customer page link, whatever the template shows
 	first = message.invoices[0]
 	communication = frappe.get_doc(
 		{
@@ -202,6 +211,9 @@ def _email(message: engine.Message, the_plan: Plan) -> str:
 		invoice
 		for invoice in message.invoices
 		if the_plan.invoices[invoice].pay_url and the_plan.invoices[invoice].pay_url in body
+	)
+	mark_pages_sent(
+		[page_name(message.customer, p["company"], p["currency"]) for p in context["customer_pages"]]
 	)
 	frappe.sendmail(
 		recipients=recipients,

@@ -40,10 +40,12 @@ def resolve_invoice(event: GatewayEvent) -> str | None:
 		return None
 	receipt = existing_receipt(event.payment_intent)
 	if receipt:
+		# the receipt's first invoice (a customer page receipt settles several, oldest due first)
 		invoice = frappe.db.get_value(
 			"Payment Entry Reference",
 			{"parent": receipt, "parenttype": "Payment Entry", "reference_doctype": "Sales Invoice"},
 			"reference_name",
+			order_by="idx asc",
 		)
 		if invoice:
 			return invoice

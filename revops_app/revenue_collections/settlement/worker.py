@@ -10,7 +10,8 @@ Contract:
   Stripe is asked what it needs before the lock, then the handler runs under the lock:
   receipts.settle_payment / record_processing / record_failure / record_expiry,
   refunds.settle_refund, disputes.settle_dispute (with dispute_money.py for the Journal Entries);
-  payout events go to payouts.settle_payout (no invoice; locked on the clearing account).
+  payout events go to payouts.settle_payout (no invoice; locked on the clearing account); a customer
+  page payment (metadata customer_page, several invoices) goes to customer_receipts.handle_customer_event.
   Posting dates: posting_dates.py. ToDos: todos.py. See README.md in this folder.
 - Serialisation: every event about one invoice takes a row lock (SELECT ... FOR UPDATE) on the
   invoice's Payment Link (on the Sales Invoice when it has none) as the first statement of a fresh
@@ -36,6 +37,7 @@ from revops_app.core.gateway.client import GatewayError
 from revops_app.core.gateway.payouts import PAYOUT_EVENT_TYPES
 from revops_app.core.gateway.routing import Action, route
 from revops_app.core.gateway.webhooks import WebhookRejected, normalise_event
+from revops_app.revenue_collections.settlement.customer_receipts import handle_customer_event
 from revops_app.revenue_collections.settlement.disputes import dispute_facts, settle_dispute
 from revops_app.revenue_collections.settlement.intake import BACKSTOP
 from revops_app.revenue_collections.settlement.isolation import read_committed
@@ -57,6 +59,14 @@ from revops_app.revops.constants import LogStatus
 from revops_app.revops.jobs import run_job_and_commit
 
 DEADLOCK_ATTEMPTS = 3
+
+# What a customer page payment's events call for (refunds and disputes find the receipt by PaymentIntent).
+CUSTOMER_PAGE_ACTIONS = (
+	Action.SETTLE_PAYMENT,
+	Action.RECORD_PROCESSING,
+	Action.RECORD_FAILURE,
+	Action.RECORD_EXPIRY,
+)
 
 
 def process_event(log_name: str) -> None:
@@ -109,6 +119,9 @@ def _handle(log: Document) -> tuple[str, str | None]:
 	action = route(event.kind)
 	if action is Action.SKIP:
 		return LogStatus.SKIPPED, f"{event.event_type} is not handled"
+	if event.customer_page and action in CUSTOMER_PAGE_ACTIONS:
+		# Several invoices in one payment: customer_receipts resolves, locks and posts.
+		return handle_customer_event(log, event, action)
 
 	invoice = resolve_invoice(event)
 	if not invoice:

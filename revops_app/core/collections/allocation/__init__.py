@@ -12,6 +12,8 @@ negative amounts) raise ValueError.
 - `disputes.py`: `decide_dispute` -> `DisputeDecision` (flag, dunning pause, ToDo) and `dispute_status_after`.
   Money is not its business: `core/collections/dispute_money.plan_dispute_money` decides the
   withdrawal / reinstatement postings from the dispute's balance transactions.
+- `customer.py`: `plan_customer_payment` -> `CustomerPaymentPlan`: one payment across several invoices of a
+  customer (the customer page), oldest due first, the fee split so the shares add up exactly (`split_amount`).
 - `common.py`: `SettlementAction` (POST / HOLD / ALREADY_SETTLED / SKIP), shared by every plan, and the
   argument checks.
 
@@ -21,6 +23,14 @@ Every public name is importable from this package as well as from its module.
 from __future__ import annotations
 
 from revops_app.core.collections.allocation.common import ZERO, SettlementAction
+from revops_app.core.collections.allocation.customer import (
+	Allocation,
+	CustomerPaymentPlan,
+	OpenInvoice,
+	allocation_order,
+	plan_customer_payment,
+	split_amount,
+)
 from revops_app.core.collections.allocation.disputes import (
 	DISPUTE_LOST_STATUSES,
 	DISPUTE_OPEN_STATUSES,
@@ -37,13 +47,19 @@ __all__ = [
 	"DISPUTE_OPEN_STATUSES",
 	"DISPUTE_WON_STATUSES",
 	"ZERO",
+	"Allocation",
+	"CustomerPaymentPlan",
 	"DisputeDecision",
 	"InvoiceState",
+	"OpenInvoice",
 	"RefundPlan",
 	"SettlementAction",
 	"SettlementPlan",
+	"allocation_order",
 	"decide_dispute",
 	"dispute_status_after",
+	"plan_customer_payment",
 	"plan_payment",
 	"plan_refund",
+	"split_amount",
 ]

@@ -65,6 +65,7 @@ class GatewayEvent:
 	object_status: str | None = None  # status / payment_status of the Stripe object, for the log
 	original_amount: Decimal | None = None
 	refund_created: int | None = None  # the refund's `created` (latest refund on a charge), Unix seconds
+	customer_page: str | None = None  # a customer page payment (metadata customer_page): several invoices
 
 
 # event type -> kind, for types whose kind does not depend on the object's state.
@@ -132,6 +133,7 @@ def normalise_event(event: dict) -> GatewayEvent:
 		kind=kind,
 		sales_invoice=str_or_none(meta.get("sales_invoice")),
 		pay_link=str_or_none(meta.get("pay_link")),
+		customer_page=str_or_none(meta.get("customer_page")),
 		**base,
 		**fields,
 	)

@@ -1,0 +1,44 @@
+"""The invoice pay page's document download: GET /api/method/revops_app.api.documents.invoice_pdf?token=...
+
+Contract: the invoice of a pay link (looked up by its token, as the pay page does) as its print format PDF
+through Frappe's own rendering (`revenue_collections.seller.invoice_pdf`). Only an invoice the pay page
+would show (submitted, not a return) is rendered; anything else, an unknown or malformed token, is the same
+404 {"error": "not_found"}; no token is 400 {"error": "missing_argument"}. Guest, GET (it writes nothing
+but Frappe's own print Access Log), PDF_RATE_LIMIT per IP and token.
+"""
+
+# No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
+import json
+
+from werkzeug.wrappers import Response
+
+import frappe
+from frappe.rate_limiter import rate_limit
+
+from revops_app.core.gateway.paylinks import build_pay_page
+from revops_app.revenue_collections.constants import PDF_RATE_LIMIT, PDF_RATE_WINDOW_SECONDS
+from revops_app.revenue_collections.pay_links import load_by_token
+from revops_app.revenue_collections.seller import invoice_pdf as render_invoice_pdf
+
+
+def _answer(status: int, error: str, message: str) -> Response:
+	return Response(
+		json.dumps({"error": error, "message": message}), status=status, mimetype="application/json"
+	)
+
+
+@frappe.whitelist(allow_guest=True, methods=["GET"])
+@rate_limit(key="token", limit=PDF_RATE_LIMIT, seconds=PDF_RATE_WINDOW_SECONDS)
+def invoice_pdf(token: str | None = None) -> Response:
+	if not token:
+		return _answer(400, "missing_argument", "token is required")
+	link, invoice = load_by_token(token)
+	if not link or build_pay_page(invoice).state == "not_found":
+		return _answer(404, "not_found", "Payment link not found")
+	filename, content = render_invoice_pdf(invoice.name)
+	return Response(
+		content,
+		status=200,
+		mimetype="application/pdf",
+		headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"},
+	)
