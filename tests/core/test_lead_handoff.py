@@ -65,3 +65,4 @@ def test_a_retry_is_the_same_handoff_and_another_customer_or_moment_is_a_conflic
 def test_summary_without_owner_or_name():
 	assert lh.summary({"contact_id": "7"}) == "lead HubSpot contact 7 handed off (no owner)"
 	assert lh.summary({"contact_id": "7", "team": "US"}) == "lead HubSpot contact 7 handed off (team US)"
+	assert lh.summary({"contact_id": "7", "score": 0}) == "lead HubSpot contact 7 handed off (no owner)"

@@ -146,7 +146,7 @@ def summary(handoff: Mapping[str, Any]) -> str:
 		line += " handed off (no owner)"
 	if team:
 		line += f" (team {team})"
-	if handoff.get("score") is not None:
+	if handoff.get("score"):  # a Float field reads 0 when none was given; a handoff never scores 0
 		line += f", score {float(handoff['score']):g}"
 	if handoff.get("subject"):
 		line += f": {handoff['subject']}"
