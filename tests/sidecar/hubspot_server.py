@@ -702,6 +702,7 @@ class ErpServer:
 	def __init__(self, records: list[dict] | None = None, token: str = "key:secret"):
 		self.handoffs: dict[str, dict[str, str]] = {}
 		self.handoff_failures: list[int] = []
+		self.move_on_handoff = False  # True: a recorded handoff moves its record's modified (the app's feed)
 		self.records = list(records or [])
 		self.deleted: list[str] = []
 		self.token = token
@@ -799,10 +800,14 @@ class ErpServer:
 				return _frappe_417(f"handoff {key} was recorded for customer {stored['customer']}")
 			return 200, {"message": {"name": key, "status": "duplicate", "customer": stored["customer"]}}
 		self.handoffs[key] = dict(form)
+		# the feed lists it (no order yet); with move_on_handoff it serves the record again, as the app does
+		moved = datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f") if self.move_on_handoff else None
+		self.order_after_handoff(key, None, moved)
 		return 200, {"message": {"name": key, "status": "created", "customer": form["customer"]}}
 
-	def order_after_handoff(self, key: str, order: dict | None, modified: str) -> None:
-		"""What the app's feed serves once an order followed a recorded handoff (signals/first_orders.py)."""
+	def order_after_handoff(self, key: str, order: dict | None, modified: str | None) -> None:
+		"""What the app's feed serves once an order followed a recorded handoff (signals/first_orders.py).
+		`modified` moves the record (the app moves it on the order and on the handoff); None leaves it."""
 		handoff = self.handoffs[key]
 		for record in self.records:
 			if record["customer"] == handoff["customer"]:
@@ -812,7 +817,7 @@ class ErpServer:
 					{"handoff_key": key, "handed_off_at": str(at.replace(tzinfo=None)), "first_order": order}
 				)
 				record["handoff_orders"] = rows
-				record["modified"] = modified
+				record["modified"] = modified or record["modified"]
 
 	def answer(self, path: str, args: dict, auth: str | None) -> tuple[int, Any]:
 		self.calls.append({"path": path, "args": args})
