@@ -72,7 +72,14 @@ class TestLeadHandoffs(FrappeTestCase):
 			f"revops-handoff-{cls.tag.lower()}@example.com", [ROLE_CX_INTEGRATION]
 		)
 		cls.reader = make_api_user(f"revops-handoff-reader-{cls.tag.lower()}@example.com", ["Sales User"])
-		cls.stranger = make_api_user(f"revops-handoff-none-{cls.tag.lower()}@example.com", ["Blogger"])
+		# a desk role with no permission on Customer (v16 has no Blogger role to borrow)
+		cls.no_access_role = f"RevOps No Access {cls.tag}"
+		frappe.get_doc({"doctype": "Role", "role_name": cls.no_access_role, "desk_access": 1}).insert(
+			ignore_permissions=True
+		)
+		cls.stranger = make_api_user(
+			f"revops-handoff-none-{cls.tag.lower()}@example.com", [cls.no_access_role]
+		)
 		frappe.db.commit()
 
 	@classmethod
@@ -85,6 +92,7 @@ class TestLeadHandoffs(FrappeTestCase):
 			"User", filters={"name": ("like", f"revops-handoff%{cls.tag.lower()}@%")}
 		):
 			frappe.delete_doc("User", email.name, force=True, ignore_permissions=True)
+		frappe.delete_doc("Role", cls.no_access_role, force=True, ignore_permissions=True)
 		frappe.db.commit()
 		super().tearDownClass()
 
