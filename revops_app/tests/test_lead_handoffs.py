@@ -23,6 +23,9 @@ from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.customer_experience.constants import ROLE_CX_INTEGRATION
 from revops_app.customer_experience.customer_timeline import timeline_rows
+from revops_app.customer_experience.report.customer_timeline import (
+	customer_timeline as customer_timeline_report,
+)
 from revops_app.revops.handoffs import HANDOFF_DOCTYPE, record_handoff
 from revops_app.tests.stripe_standin import wsgi_request
 from revops_app.tests.test_log_actions import make_api_user
@@ -236,3 +239,7 @@ class TestHandoffTimelineRows(FrappeTestCase):
 		self.assertEqual(handoff["external_url"], "https://app.hubspot.com/contacts/1/record/0-1/77")
 		self.assertEqual(handoff["summary"], "lead HubSpot contact 77 handed off (no owner)")
 		self.assertEqual(rows[0]["external_url"], "")
+		# the Customer Timeline report: the same rows, the HubSpot link in its own column
+		columns, report_rows = customer_timeline_report.execute({"customer": customer})
+		self.assertIn("external_url", [c["fieldname"] for c in columns])
+		self.assertEqual(report_rows, rows)
