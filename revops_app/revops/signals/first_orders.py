@@ -25,6 +25,8 @@ from typing import Any
 import frappe
 from frappe.utils import getdate
 
+from revops_app.revops.signals.pages import _customer_index_hint
+
 HANDOFF = "RevOps Lead Handoff"  # revops.handoffs.HANDOFF_DOCTYPE
 ORDER_RANK = "od.order_date, od.creation, od.order_doctype, od.name"
 
@@ -33,13 +35,27 @@ def _orders_sql(match: Callable[[str], str]) -> str:
 	return f"""
 		SELECT 'Sales Order' AS order_doctype, so.name, so.customer, so.transaction_date AS order_date,
 			so.creation, so.base_net_total AS amount
-		FROM `tabSales Order` so JOIN `tabCompany` co ON co.name = so.company
+		FROM `tabSales Order` so {_sales_order_index_hint()} JOIN `tabCompany` co ON co.name = so.company
 		WHERE so.docstatus = 1 AND {match("so.customer")} AND co.default_currency = %(currency)s
 		UNION ALL
 		SELECT 'Sales Invoice', si.name, si.customer, si.posting_date, si.creation, si.base_net_total
-		FROM `tabSales Invoice` si JOIN `tabCompany` co ON co.name = si.company
+		FROM `tabSales Invoice` si {_customer_index_hint()} JOIN `tabCompany` co ON co.name = si.company
 		WHERE si.docstatus = 1 AND si.is_return = 0 AND {match("si.customer")}
 			AND co.default_currency = %(currency)s"""
+
+
+_sales_order_index: dict[str, bool] = {}
+
+
+def _sales_order_index_hint() -> str:
+	"""`FORCE INDEX (customer)` on MariaDB when ERPNext's index on Sales Order.customer exists: for an IN list
+	of more than 200 names MariaDB plans from index statistics and may scan the table (pages.py says why)."""
+	if frappe.db.db_type != "mariadb":
+		return ""
+	site = getattr(frappe.local, "site", "") or ""
+	if site not in _sales_order_index:
+		_sales_order_index[site] = bool(frappe.db.has_index("tabSales Order", "customer"))
+	return "FORCE INDEX (customer)" if _sales_order_index[site] else ""
 
 
 def _order(row: dict[str, Any]) -> dict[str, Any] | None:
