@@ -86,6 +86,7 @@ scheduler_events = {
 		"revops_app.customer_experience.customer_state.refresh_all_customers",
 		"revops_app.revenue_collections.settlement.balance_check.run",  # Stripe balance vs clearing account
 		"revops_app.revops.signals.push.push_newly_overdue",
+		"revops_app.revenue_collections.promise_resolution.daily",  # promises to pay -> Kept / Broken
 	],
 	"daily_long": [
 		"revops_app.revenue_collections.dunning.run.daily",

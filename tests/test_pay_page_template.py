@@ -21,8 +21,11 @@ TEMPLATE = (APP_DIR / "www" / "pay.html").read_text()
 
 
 def render(page, **context) -> str:
-	env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+	# Frappe's loader finds "templates/pay/..." in the app folder; so does this one.
+	env = jinja2.Environment(undefined=jinja2.StrictUndefined, loader=jinja2.FileSystemLoader(str(APP_DIR)))
 	values = {"page": page, "token": None, "checkout_url": "/api/method/revops_app.api.pay.checkout"}
+	values["instalment"] = None
+	values["promise"] = None
 	values["csrf_token"] = None
 	values["view_token"] = None
 	values["view_url"] = "/api/method/revops_app.api.pay.view"

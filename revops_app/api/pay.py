@@ -14,13 +14,21 @@ Contract:
   same answer whatever the reason. Nothing payable (paid,
   cancelled, credited, offline): 303 back to the pay page, which shows why. Stripe unreachable or
   refusing: logged as Error (no key in it) and 303 back to the pay page with `?paid=error`.
-- Rate limits: CHECKOUT_RATE_LIMIT presses and VIEW_RATE_LIMIT beacons per IP and token per window
+- `promise(token, promised_date)` records a promise to pay this invoice by `promised_date` (YYYY-MM-DD)
+  through `revenue_collections.promises.record_promise` (source Invoice Page; the customer, company,
+  currency and amount come from the invoice, never from the request) and answers 303 back to the pay page
+  with `?promised=1`. Missing date: 400 {"error": "missing_argument"}; not a date: 400 {"error":
+  "invalid_date"}; nothing left to pay: 409 {"error": "not_open"}; refused (outside the policy's window,
+  promises not offered, already promised): 400 {"error": "promise_refused", "message": <the sentence>};
+  nothing is written in any of these (the attempt runs in a savepoint).
+- Rate limits: CHECKOUT_RATE_LIMIT presses, PROMISE_RATE_LIMIT promises and VIEW_RATE_LIMIT beacons per IP and token per window
   (Frappe's rate_limit, redis), and CHECKOUT_LINK_LIMIT Stripe-bound presses per link per window whatever
   IP is claimed (`checkout_limit`): over it, 429 {"error": "too_many_attempts"} with Retry-After.
 """
 
 # No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
 import json
+from datetime import date
 
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
@@ -35,10 +43,13 @@ from revops_app.revenue_collections.checkout_limit import take_checkout_slot
 from revops_app.revenue_collections.constants import (
 	CHECKOUT_RATE_LIMIT,
 	CHECKOUT_RATE_WINDOW_SECONDS,
+	PROMISE_RATE_LIMIT,
+	PROMISE_RATE_WINDOW_SECONDS,
 	VIEW_RATE_LIMIT,
 	VIEW_RATE_WINDOW_SECONDS,
 )
 from revops_app.revenue_collections.pay_links import load_by_token, record_view
+from revops_app.revenue_collections.promises import record_promise
 from revops_app.revops.settings import get_settings
 
 
@@ -102,3 +113,51 @@ def checkout(token: str | None = None) -> Response:
 	if _is_customer_view():
 		record_view(link.name)
 	return redirect(checkout_destination(token, link, invoice, attempt, previous), code=303)
+
+
+PROMISE_SAVEPOINT = "revops_pay_promise"
+CLOSED_STATES = ("paid", "cancelled", "credit_noted")
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(key="token", limit=PROMISE_RATE_LIMIT, seconds=PROMISE_RATE_WINDOW_SECONDS)
+def promise(token: str | None = None, promised_date: str | None = None) -> Response:
+	if not token:
+		return _no_token()
+	link, invoice = load_by_token(token)
+	if not link or not invoice:
+		return _not_found()
+	page = build_pay_page(invoice)
+	if page.state == "not_found":
+		return _not_found()
+	if not promised_date or not str(promised_date).strip():
+		return _answer(400, "missing_argument", "promised_date is required")
+	try:
+		day = date.fromisoformat(str(promised_date).strip())
+	except ValueError:
+		return _answer(400, "invalid_date", "promised_date must be a date like 2026-12-31")
+	if page.state in CLOSED_STATES:
+		return _answer(409, "not_open", f"There is nothing left to pay on invoice {invoice.name}.")
+	si = frappe.db.get_value(
+		"Sales Invoice",
+		invoice.name,
+		["customer", "company", "currency", "party_account_currency"],
+		as_dict=True,
+	)
+	frappe.db.savepoint(PROMISE_SAVEPOINT)
+	try:
+		record_promise(
+			si.customer,
+			si.company,
+			si.party_account_currency or si.currency,
+			[invoice.name],
+			day,
+			source="Invoice Page",
+		)
+	except frappe.ValidationError as error:
+		frappe.db.rollback(save_point=PROMISE_SAVEPOINT)
+		frappe.local.message_log = []  # the sentence goes in this answer, not in Frappe's envelope too
+		return _answer(400, "promise_refused", str(error))
+	if _is_customer_view():
+		record_view(link.name)
+	return redirect(page_url(token) + "?promised=1", code=303)

@@ -74,3 +74,11 @@ DUNNING_TEMPLATE_OVERDUE = "RevOps Dunning: Payment Overdue"
 DUNNING_TEMPLATE_FINAL = "RevOps Dunning: Final Notice"
 
 DUNNING_DAILY_JOB = "revops_app.revenue_collections.dunning.run.daily"
+
+# Promises to pay (revenue_collections/promises.py; rules in core/collections/promises.py)
+PROMISE_DOCTYPE = "RevOps Payment Promise"
+PROMISE_INVOICE_DOCTYPE = "RevOps Payment Promise Invoice"
+PROMISE_METHOD = "revops_app.api.pay.promise"  # the invoice pay page's promise form posts here
+PROMISE_RATE_LIMIT = 10
+PROMISE_RATE_WINDOW_SECONDS = 10 * 60
+PROMISE_DAILY_JOB = "revops_app.revenue_collections.promise_resolution.daily"

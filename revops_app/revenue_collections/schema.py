@@ -82,6 +82,17 @@ DUNNING_FIELDS: dict[str, dict[str, str]] = {
 		"docstatus": "Int",
 		"is_return": "Check",
 		"language": "Data",
+		"payment_schedule": "Table",
+	},
+	# ERPNext's own instalments (read by dunning/facts.py and instalments.py; never written)
+	"Payment Schedule": {
+		"due_date": "Date",
+		"payment_amount": "Currency",
+		"paid_amount": "Currency",
+		"outstanding": "Currency",
+		"base_payment_amount": "Currency",
+		"base_paid_amount": "Currency",
+		"base_outstanding": "Currency",
 	},
 	"Customer": {
 		"customer_name": "Data",

@@ -112,7 +112,14 @@ class TestBadInput(StripeBenchCase):
 		self.assertEqual((status, reply["error"]), (400, "malformed_payload"))
 
 	def test_every_endpoint_answers_an_unreadable_body_with_400(self):
-		for method in ("pay.checkout", "pay.view", "cx.ingest_responses", "logs.retry", "logs.bulk_retry"):
+		for method in (
+			"pay.checkout",
+			"pay.view",
+			"pay.promise",
+			"cx.ingest_responses",
+			"logs.retry",
+			"logs.bulk_retry",
+		):
 			for label, body in UNREADABLE_BODIES.items():
 				status, reply = self.post_json(method, body, self.clerk)
 				self.assertEqual((status, reply), (400, UNREADABLE_BODY), (method, label))
@@ -120,7 +127,7 @@ class TestBadInput(StripeBenchCase):
 	# --- missing and malformed arguments ------------------------------------------------------
 
 	def test_pay_endpoints_without_a_token_answer_400(self):
-		for method in ("pay.checkout", "pay.view"):
+		for method in ("pay.checkout", "pay.view", "pay.promise"):
 			for status, reply in (
 				self.post_form(method, {}),
 				self.post_json(method, b"{}"),
@@ -133,7 +140,7 @@ class TestBadInput(StripeBenchCase):
 				)
 
 	def test_pay_endpoints_with_a_token_that_is_not_text_answer_4xx(self):
-		for method in ("pay.checkout", "pay.view"):
+		for method in ("pay.checkout", "pay.view", "pay.promise"):
 			for token in ({"a": 1}, ["a"], 5):
 				status, reply = self.post_json(method, json.dumps({"token": token}).encode())
 				self.assertEqual(status, 417, (method, token, reply))

@@ -6,6 +6,10 @@ Pay button that POSTs the token to revops_app.api.pay.checkout. Unknown tokens g
 whatever the reason. Loading the page writes nothing: email security scanners fetch every link before
 the customer does, so a GET (or HEAD) is never a view. The page's inline script posts a view beacon to
 revops_app.api.pay.view (core.gateway.paylinks.counts_as_view states the rule).
+An invoice with a payment schedule shows the instalment due now (amount and due date) beside the total
+(`revenue_collections.instalments.due_now`); an open invoice of a customer whose policy offers promises to
+pay shows the promise form (templates/pay/promise_form.html, posting to revops_app.api.pay.promise), or
+the promise already made.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import frappe
 
 from revops_app.core.gateway.paylinks import build_pay_page
 from revops_app.revenue_collections.constants import CHECKOUT_METHOD, VIEW_METHOD
+from revops_app.revenue_collections.instalments import due_now
 from revops_app.revenue_collections.pay_links import load_by_token
+from revops_app.revenue_collections.promise_page import promise_block
 
 no_cache = 1
 sitemap = 0
@@ -33,6 +39,13 @@ def get_context(context: dict) -> dict:
 	context.view_url = f"/api/method/{VIEW_METHOD}"
 	# A signed-in user's session carries a CSRF token that a POST must echo; guests have none.
 	context.csrf_token = (frappe.session.data or {}).get("csrf_token") if frappe.session else None
+	open_states = ("payable", "offline")
+	context.instalment = due_now(invoice.name) if page.state in open_states else None
+	context.promise = (
+		promise_block(token, invoice.name, context.csrf_token, done=bool(frappe.form_dict.get("promised")))
+		if page.state in open_states
+		else None
+	)
 	context.title = page.heading
 	context.http_status_code = page.http_status
 	return context

@@ -38,10 +38,12 @@ APP_ALIASES = {
 	"dpp": "revenue_collections/doctype/revops_dunning_policy/revops_dunning_policy.json",
 	"dpd": "revenue_collections/doctype/revops_dunning_policy/revops_dunning_policy.json",
 	"dpg": "revenue_collections/doctype/revops_dunning_policy_customer_group/revops_dunning_policy_customer_group.json",
+	"pr": "revenue_collections/doctype/revops_payment_promise/revops_payment_promise.json",
+	"pi": "revenue_collections/doctype/revops_payment_promise_invoice/revops_payment_promise_invoice.json",
 }
 # Custom fields the app adds to ERPNext DocTypes (revops_app.revops.custom_fields) that the feed reads.
 APP_CUSTOM_FIELDS = {"Customer": {"revops_dunning_policy", "revops_dunning_paused_until"}}
-DERIVED = {"eff", "feed", "paid", "gp", "od"}  # subquery aliases
+DERIVED = {"eff", "feed", "paid", "gp", "broken", "od"}  # subquery aliases
 _META = load_frappe_meta()["standard_columns"]
 STANDARD = set(_META["default_fields"]) | set(_META["child_table_fields"])
 

@@ -11,7 +11,8 @@ Definitions (over a window of `window_days`, default 365, ending today)
   are the means over the newer and older half of the window; `days_to_pay_trend` = recent - earlier (positive =
   paying slower), None unless both halves have a paid invoice.
 - failed_payments: invoices whose pay link recorded a failed payment in the window.
-- broken_promises: promises to pay (a dunning pause) that ended in the window with an invoice still overdue.
+- broken_promises: promises to pay (RevOps Payment Promise, or the collector's dunning pause on the
+  Customer) whose date fell in the window with an invoice still unpaid.
 - disputes: invoices posted in the window whose payment was disputed.
 """
 

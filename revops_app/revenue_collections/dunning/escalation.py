@@ -56,6 +56,8 @@ def escalate(message: engine.Message, the_plan: Plan) -> None:
 				"policy": message.policy,
 				"step": message.step.name,
 				"invoices": list(message.invoices),
+				# per invoice: its reminder key (an instalment's or a broken promise's differs from the step's)
+				"keys": [d.key for d in message.decisions],
 				"on": str(the_plan.on),
 			},
 			message=text,
@@ -79,10 +81,11 @@ def _do_escalation(message: engine.Message, the_plan: Plan) -> None:
 		issue = _make_issue(message, the_plan)
 		references = [(inv, issue) for inv in message.invoices]
 	doctype = {engine.Escalation.DUNNING: "Dunning", engine.Escalation.TODO: "ToDo"}.get(escalation, "Issue")
+	keys = {d.invoice: d.key for d in message.decisions}
 	for invoice, reference in references:
 		frappe.db.set_value(
 			DUNNING_REMINDER_DOCTYPE,
-			{"reminder_key": engine.reminder_key(invoice, message.policy, message.step.name)},
+			{"reminder_key": keys[invoice]},
 			{"escalation_doctype": doctype, "escalation_reference": reference, "message": None},
 			update_modified=False,
 		)
@@ -103,14 +106,18 @@ def _replay_escalation(log: Any) -> tuple[str, str | None] | None:
 		)
 	step = policy.ordered[policy.position[data["step"]]]
 	on = getdate(data.get("on") or today())
+	keys = dict(
+		zip(
+			data["invoices"],
+			data.get("keys") or [engine.reminder_key(i, policy.name, step.name) for i in data["invoices"]],
+			strict=True,
+		)
+	)
 	pending = set(
 		frappe.get_all(
 			DUNNING_REMINDER_DOCTYPE,
 			filters={
-				"reminder_key": (
-					"in",
-					[engine.reminder_key(i, policy.name, step.name) for i in data["invoices"]],
-				),
+				"reminder_key": ("in", list(keys.values())),
 				"outcome": engine.Outcome.SENT,
 				"escalation_reference": ("is", "not set"),
 			},
@@ -128,7 +135,7 @@ def _replay_escalation(log: Any) -> tuple[str, str | None] | None:
 			action=engine.SEND,
 			policy=policy.name,
 			step=step,
-			key=engine.reminder_key(row.name, policy.name, step.name),
+			key=keys[row.name],
 			days_overdue=max((on - row.due_date).days, 0),
 		)
 		for row in sorted(details.values(), key=lambda r: r.name)

@@ -6,6 +6,11 @@ Contract
   invoice), no per-invoice get_doc. It returns the engine's `InvoiceFacts` plus the rows the sender prints
   (`InvoiceRow`, `CustomerRow`); it reads only.
 - A pay link that Stripe reports paid counts as nothing outstanding (the Payment Entry is on its way).
+- Invoices with a payment schedule (two or more Payment Schedule rows) are read once one of their
+  instalments could be reminded (the invoice's own due_date is the last instalment's); the statement's
+  reminder rows are the whole-invoice ones (instalment 0). `collect_instalments(facts)` then reads their
+  schedules and per-instalment reminder rows in two set-based statements and expands them
+  (`core.collections.dunning.instalments`).
 """
 
 from collections.abc import Iterable
@@ -17,6 +22,8 @@ import frappe
 from frappe.utils import add_days, cint, flt, getdate
 
 from revops_app.core.collections import dunning as engine
+from revops_app.core.collections import instalments as schedules
+from revops_app.core.collections.dunning import instalments as per_instalment
 from revops_app.core.gateway.paylinks import LinkStatus
 from revops_app.core.gateway.routing import LinkState
 from revops_app.revenue_collections.constants import (
@@ -99,8 +106,12 @@ def collect_facts(
 		LEFT JOIN `tab{PAYMENT_LINK_TABLE}` pl ON pl.sales_invoice = si.name
 			AND COALESCE(pl.status, '') != 'Cancelled'
 		LEFT JOIN `tab{DUNNING_REMINDER_DOCTYPE}` r ON r.sales_invoice = si.name
+			AND COALESCE(r.instalment, 0) = 0
 		WHERE si.docstatus = 1 AND si.is_return = 0 AND si.outstanding_amount > 0
-			AND si.due_date <= %(latest_due)s{conditions}
+			AND (si.due_date <= %(latest_due)s OR EXISTS (
+				SELECT 1 FROM `tabPayment Schedule` ps WHERE ps.parent = si.name
+					AND ps.parenttype = 'Sales Invoice' AND ps.due_date <= %(latest_due)s
+			)){conditions}
 		ORDER BY si.name
 		""",
 		params,
@@ -190,3 +201,64 @@ def _customer_row(row: Any, policy_set: PolicySet) -> CustomerRow:
 			opted_out=bool(cint(row.opted_out)),
 		),
 	)
+
+
+Expanded = list[tuple[schedules.Instalment, engine.InvoiceFacts]]
+
+
+def collect_instalments(facts: list[engine.InvoiceFacts]) -> dict[str, Expanded]:
+	"""invoice -> its unpaid instalments with their own InvoiceFacts, for invoices with a payment schedule
+	of two or more rows (two statements: the schedules, the per-instalment reminder rows)."""
+	outstanding = {f.invoice: f.outstanding for f in facts}
+	if not outstanding:
+		return {}
+	rows = frappe.db.sql(
+		"""SELECT ps.parent, ps.idx, ps.due_date, ps.payment_amount, ps.paid_amount, ps.outstanding,
+			ps.base_payment_amount, ps.base_paid_amount, ps.base_outstanding,
+			(si.party_account_currency IS NOT NULL AND si.party_account_currency != si.currency) AS in_base
+		FROM `tabPayment Schedule` ps
+		JOIN `tabSales Invoice` si ON si.name = ps.parent
+		WHERE ps.parenttype = 'Sales Invoice' AND ps.parent IN (
+			SELECT parent FROM `tabPayment Schedule`
+			WHERE parenttype = 'Sales Invoice' AND parent IN %(invoices)s
+			GROUP BY parent HAVING COUNT(*) >= 2
+		)
+		ORDER BY ps.parent, ps.idx""",
+		{"invoices": tuple(outstanding)},
+		as_dict=True,
+	)
+	by_invoice: dict[str, list[schedules.ScheduleRow]] = {}
+	for row in rows:
+		# amounts in the receivable's currency, as the invoice's outstanding_amount is
+		prefix = "base_" if cint(row.in_base) else ""
+		owed = row.get(prefix + "outstanding")
+		by_invoice.setdefault(row.parent, []).append(
+			schedules.ScheduleRow(
+				idx=cint(row.idx),
+				due_date=getdate(row.due_date),
+				payment_amount=flt(row.get(prefix + "payment_amount")),
+				paid_amount=flt(row.get(prefix + "paid_amount")),
+				outstanding=None if owed is None else flt(owed),
+			)
+		)
+	scheduled = {name: rows for name, rows in by_invoice.items() if schedules.has_instalments(rows)}
+	if not scheduled:
+		return {}
+	logged: dict[str, dict[int, list[engine.LoggedStep]]] = {}
+	for row in frappe.db.sql(
+		f"""SELECT sales_invoice, instalment, policy, step, outcome, attempts
+		FROM `tab{DUNNING_REMINDER_DOCTYPE}`
+		WHERE sales_invoice IN %(invoices)s AND instalment > 0""",
+		{"invoices": tuple(scheduled)},
+		as_dict=True,
+	):
+		steps = logged.setdefault(row.sales_invoice, {}).setdefault(cint(row.instalment), [])
+		steps.append(engine.LoggedStep(row.policy or "", row.step, row.outcome, cint(row.attempts) or 1))
+	expanded: dict[str, Expanded] = {}
+	for item in facts:
+		if item.invoice not in scheduled:
+			continue
+		# A pay link Stripe reports paid has outstanding 0 here: every instalment is then paid.
+		schedule = schedules.instalments(scheduled[item.invoice], item.outstanding)
+		expanded[item.invoice] = per_instalment.instalment_facts(item, schedule, logged.get(item.invoice, {}))
+	return expanded

@@ -60,6 +60,15 @@ DEFAULT_STEPS = (
 )
 
 
+# The shipped policy resumes a broken promise to pay here (RevOps Dunning Policy.broken_promise_step).
+DEFAULT_BROKEN_PROMISE_STEP = "Second reminder"
+# The instalment line of invoice_table.html (patches.v1_3 recognises the bodies shipped before it).
+INSTALMENT_LINE = (
+	"{% if row.instalment %}<br><small>instalment {{ row.instalment.number }} due "
+	"{{ row.instalment.due_date_formatted }}: {{ row.instalment.amount_formatted }}</small>{% endif %}"
+)
+
+
 def template_body(filename: str) -> str:
 	table = (TEMPLATE_DIR / "invoice_table.html").read_text()
 	return (TEMPLATE_DIR / filename).read_text().replace("{{ invoice_table }}", table.strip())
@@ -93,6 +102,7 @@ def install_dunning_defaults() -> None:
 			"is_default": 1,
 			"max_attempts": 3,
 			"description": "Shipped with revops_app; edit freely, upgrades never overwrite it.",
+			"broken_promise_step": DEFAULT_BROKEN_PROMISE_STEP,
 			"steps": [{"channel": "Email", "escalation": "None", **step} for step in DEFAULT_STEPS],
 		}
 	)

@@ -8,7 +8,8 @@ Contract
   returns a `PolicySet` (policy by customer, else by customer group, else the default; broken policies
   are left out with the reason, and a customer naming one never falls through to a harsher policy).
 - Each policy's CX awareness (hold or soften reminders during service recovery) is read into
-  `PolicySet.cx_rules` (`revops_app.core.collections.dunning_cx`).
+  `PolicySet.cx_rules` (`revops_app.core.collections.dunning_cx`), its promise settings (offered, how far
+  ahead, the broken-promise step) into `PolicySet.promise_rules` (`core.collections.promises`).
 - `guard_customer_dunning_fields` (Customer validate, doc_events): only Accounts Manager / System Manager
   change a customer's policy, pause or opt-out.
 """
@@ -22,6 +23,7 @@ from frappe.utils import cint
 
 from revops_app.core.collections import dunning as engine
 from revops_app.core.collections import dunning_cx
+from revops_app.core.collections import promises as promise_core
 from revops_app.revenue_collections.constants import (
 	CUSTOMER_DUNNING_FIELDS,
 	DUNNING_MANAGER_ROLES,
@@ -56,6 +58,7 @@ def validate_policy(doc: Any) -> None:
 			for group, policy in taken
 		)
 	errors.extend(dunning_cx.rule_errors(dunning_cx.rule_from_row(doc)))
+	errors.extend(promise_core.rule_errors(promise_core.rule_from_row(doc), (s.name for s in steps)))
 	if cint(doc.is_default) and not cint(doc.enabled):
 		errors.append(_("the default policy must be enabled"))
 	if errors:
@@ -78,6 +81,8 @@ class PolicySet:
 	collectors: dict[str, str | None]
 	broken: dict[str, str] = field(default_factory=dict)  # policy -> why it was left out
 	cx_rules: dict[str, dunning_cx.CXRule] = field(default_factory=dict)  # policy -> its CX awareness
+	# policy -> promises offered, how far ahead, the broken-promise step (core.collections.promises)
+	promise_rules: dict[str, promise_core.PromiseRule] = field(default_factory=dict)
 
 	def policy_for(self, own: str | None, group: str | None) -> str | None:
 		if own and own in self.policies:
@@ -91,7 +96,7 @@ def load_policies() -> PolicySet:
 	"""Every enabled policy with its steps and groups, in three set-based queries."""
 	heads = frappe.db.sql(
 		f"""SELECT name, is_default, max_attempts, collector, cx_aware, cx_action, cx_detractor_days,
-			cx_soft_template
+			cx_soft_template, allow_customer_promises, max_promise_days, broken_promise_step
 		FROM `tab{DUNNING_POLICY_DOCTYPE}`
 		WHERE enabled = 1 ORDER BY name""",
 		as_dict=True,
@@ -128,6 +133,7 @@ def load_policies() -> PolicySet:
 		collectors={h.name: h.collector for h in heads},
 		broken=broken,
 		cx_rules={h.name: dunning_cx.rule_from_row(h) for h in heads if h.name in policies},
+		promise_rules={h.name: promise_core.rule_from_row(h) for h in heads if h.name in policies},
 	)
 
 

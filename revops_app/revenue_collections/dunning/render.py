@@ -6,7 +6,10 @@ show a broken template and the sender can record it as a failure.
 Template context (Jinja, the Email Template's subject and body; see README "Dunning"):
   customer          {name, customer_name, email}
   invoices          list of {name, posting_date, due_date, due_date_formatted, currency, grand_total,
-                    outstanding_amount, outstanding_formatted, days_overdue, pay_url}, oldest due first
+                    outstanding_amount, outstanding_formatted, days_overdue, pay_url, instalment}, oldest
+                    due first. For an invoice with a payment schedule reminded for one instalment,
+                    `instalment` is {number, due_date, due_date_formatted, amount, amount_formatted} (what
+                    that instalment still owes) and due_date / days_overdue are the instalment's; else None
   invoices_label    "invoice SINV-0001" or "3 invoices" (for subjects)
   invoice           the first of `invoices` (single-invoice templates); also flattened as
                     outstanding_amount, currency, due_date, due_date_formatted, days_overdue, pay_url
@@ -21,6 +24,7 @@ from frappe import _
 from frappe.utils import cint, fmt_money, formatdate
 
 from revops_app.core.collections import dunning as engine
+from revops_app.core.collections.instalments import Instalment
 from revops_app.revenue_collections.dunning.plan import Plan
 
 
@@ -32,12 +36,15 @@ def template_context(message: engine.Message, the_plan: Plan) -> dict[str, Any]:
 		message.decisions, key=lambda d: (the_plan.invoices[d.invoice].due_date, d.invoice)
 	):
 		row = the_plan.invoices[decision.invoice]
+		inst = the_plan.instalment_for(decision)
+		due_date = inst.due_date if inst else row.due_date
 		invoices.append(
 			{
 				"name": row.name,
 				"posting_date": row.posting_date,
-				"due_date": row.due_date,
-				"due_date_formatted": formatdate(row.due_date),
+				"due_date": due_date,
+				"due_date_formatted": formatdate(due_date),
+				"instalment": _instalment(inst, row.currency),
 				"currency": row.currency,
 				"grand_total": row.grand_total,
 				"outstanding_amount": row.outstanding,
@@ -73,6 +80,18 @@ def template_context(message: engine.Message, the_plan: Plan) -> dict[str, Any]:
 		"run_date": the_plan.on,
 		# True while the customer is in service recovery and the policy softens (core.collections.dunning_cx)
 		"softened": message.customer in the_plan.cx_notes,
+	}
+
+
+def _instalment(inst: Instalment | None, currency: str) -> dict[str, Any] | None:
+	if inst is None:
+		return None
+	return {
+		"number": inst.index,
+		"due_date": inst.due_date,
+		"due_date_formatted": formatdate(inst.due_date),
+		"amount": inst.outstanding,
+		"amount_formatted": fmt_money(inst.outstanding, currency=currency),
 	}
 
 

@@ -2,7 +2,8 @@
 
 Contract
 - `daily()` is the scheduled entry point (scheduler_events daily_long), gated by RevOps Settings.
-- `run_dunning(on, commit, company)` takes `dunning.plan.plan(on, company)`, logs each broken policy as an
+- `run_dunning(on, commit, company)` first resolves promises to pay as of `on` (`promise_resolution`),
+  then takes `dunning.plan.plan(on, company)`, logs each broken policy as an
   Error, sends each consolidated message through `dunning.send.send_message` (reminder rows, Communication,
   Email Queue, pay links marked Sent, all inside one savepoint; a failure is recorded as Failed rows plus an
   Error log and retried by the next run), then escalates what was sent (`dunning.escalation.escalate`: a
@@ -19,6 +20,7 @@ from revops_app.core.collections import dunning as engine
 from revops_app.revenue_collections.dunning.escalation import escalate
 from revops_app.revenue_collections.dunning.plan import plan
 from revops_app.revenue_collections.dunning.send import send_message
+from revops_app.revenue_collections.promise_resolution import resolve_promises
 from revops_app.revops.constants import INTEGRATION_DUNNING, SETTINGS_DOCTYPE, LogStatus
 from revops_app.revops.integration_log import create_log
 
@@ -36,6 +38,8 @@ def run_dunning(
 ) -> dict[str, int]:
 	"""Send what the plan for `on` says. Returns counts: messages sent/failed, reminders logged, skips.
 	With commit=True each message is committed on its own (a crash keeps what was already sent)."""
+	# Promises whose date passed become Broken (or Kept) first, so their status matches today's step.
+	resolve_promises(on)
 	the_plan = plan(on, company)
 	counts = {"messages_sent": 0, "messages_failed": 0, "reminders_sent": 0, "reminders_failed": 0}
 	counts["already_logged"] = 0

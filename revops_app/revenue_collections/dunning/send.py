@@ -62,7 +62,10 @@ def send_message(message: engine.Message, the_plan: Plan) -> tuple[str | None, e
 
 def _reminder_values(decision: engine.Decision, message: engine.Message, the_plan: Plan) -> dict[str, Any]:
 	row = the_plan.invoices[decision.invoice]
+	inst = the_plan.instalment_for(decision)
 	return {
+		"instalment": inst.index if inst else 0,
+		"instalment_due_date": inst.due_date if inst else None,
 		"sales_invoice": decision.invoice,
 		"customer": decision.customer,
 		"company": row.company,
@@ -83,7 +86,7 @@ BULK_SAVEPOINT = "revops_dunning_bulk"
 REMINDER_INSERT_FIELDS = (
 	"reminder_key", "outcome", "attempts", "recipients", "sales_invoice", "customer", "company", "policy",
 	"step", "channel", "email_template", "escalation", "days_overdue", "currency", "outstanding_amount",
-	"run_date", "sent_at",
+	"run_date", "sent_at", "instalment", "instalment_due_date",
 )  # fmt: skip
 
 

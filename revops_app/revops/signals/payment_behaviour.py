@@ -8,8 +8,10 @@ Contract
   customers with something recorded appear; callers default to an empty PaymentBehaviour.
 - `behaviour_for(customers, today)`: the same for a list of customer names (churn risk, the health report).
 Days to pay read submitted Payment Entries against each fully paid invoice (Payment Entry Reference); failed
-payments and disputes read the RevOps Payment Link; a broken promise is a dunning pause (the Customer's
-promise-to-pay date) that ended in the window while an invoice due by then is still unpaid.
+payments and disputes read the RevOps Payment Link. Broken promises count each RevOps Payment Promise
+whose promised date fell in the window and that is Broken (or still Open with an invoice unpaid, before the
+daily job resolves it), plus the collector's pause on the Customer (revops_dunning_paused_until) when it
+ended in the window while an invoice due by then is still unpaid (one per customer, as before).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from revops_app.core.collections.payment_behaviour import (
 
 PAUSED_UNTIL = "revops_dunning_paused_until"  # revenue_collections.constants.CUSTOMER_PAUSED_UNTIL_FIELD
 PAYMENT_LINK = "RevOps Payment Link"
+PROMISE = "RevOps Payment Promise"  # revenue_collections.constants.PROMISE_DOCTYPE
+PROMISE_INVOICE = "RevOps Payment Promise Invoice"
 
 
 def _days_between(later: str, earlier: str) -> str:
@@ -47,6 +51,7 @@ def behaviour_by_customer(
 		"today": today,
 		"pb_from": today - timedelta(days=window_days),
 		"pb_mid": today - timedelta(days=window_days // 2),
+		"pb_promise": PROMISE,
 	}
 	sql = frappe.db.sql
 	rows: dict[str, dict[str, Any]] = {}
@@ -98,12 +103,26 @@ def behaviour_by_customer(
 	fold(
 		sql(
 			f"""
-			SELECT c.name AS customer, COUNT(DISTINCT c.name) AS broken_promises
-			FROM `tabCustomer` c
-			JOIN `tabSales Invoice` si ON si.customer = c.name AND si.docstatus = 1 AND si.is_return = 0
-				AND si.outstanding_amount > 0 AND si.due_date <= c.{PAUSED_UNTIL}
-			WHERE {match("c.name")} AND c.{PAUSED_UNTIL} >= %(pb_from)s AND c.{PAUSED_UNTIL} < %(today)s
-			GROUP BY c.name
+			SELECT broken.customer, SUM(broken.promises) AS broken_promises FROM (
+				SELECT c.name AS customer, 1 AS promises
+				FROM `tabCustomer` c
+				WHERE {match("c.name")} AND c.{PAUSED_UNTIL} >= %(pb_from)s AND c.{PAUSED_UNTIL} < %(today)s
+					AND EXISTS (
+						SELECT 1 FROM `tabSales Invoice` si WHERE si.customer = c.name AND si.docstatus = 1
+							AND si.is_return = 0 AND si.outstanding_amount > 0 AND si.due_date <= c.{PAUSED_UNTIL}
+					)
+				UNION ALL
+				SELECT pr.customer AS customer, 1 AS promises
+				FROM `tab{PROMISE}` pr
+				WHERE {match("pr.customer")} AND pr.promised_date >= %(pb_from)s AND pr.promised_date < %(today)s
+					AND (pr.status = 'Broken' OR (pr.status = 'Open' AND EXISTS (
+						SELECT 1 FROM `tab{PROMISE_INVOICE}` pi
+						JOIN `tabSales Invoice` si ON si.name = pi.sales_invoice
+						WHERE pi.parent = pr.name AND pi.parenttype = %(pb_promise)s
+							AND si.docstatus = 1 AND si.outstanding_amount > 0
+					)))
+			) broken
+			GROUP BY broken.customer
 			""",
 			params,
 			as_dict=True,

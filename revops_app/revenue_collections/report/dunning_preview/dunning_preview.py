@@ -4,7 +4,8 @@ Uses `revops_app.revenue_collections.dunning.plan.plan`, the same facts, policie
 marked Send are exactly the reminders a run on that date would log and email (one email per customer and
 step: the Message column groups them). Skipped invoices, with the reason, appear when asked for. A reminder held or softened because the customer is in
 service recovery (`core.collections.dunning_cx`) says so in Reason, and Service Recovery names the open Issue or
-the detractor response.
+the detractor response. A promised invoice (Reason "payment promised") or a broken promise's step, and the
+instalment an invoice with a payment schedule is reminded for, are named in Promise / Instalment.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def execute(filters: dict | None = None):
 				"superseded": ", ".join(decision.superseded),
 				"reason": decision.reason,
 				"cx_note": the_plan.cx_notes.get(decision.customer) if decision.reason else None,
+				"note": _note(the_plan, decision),
 			}
 		)
 	summary = engine.summarise(the_plan.decisions)
@@ -62,6 +64,17 @@ def execute(filters: dict | None = None):
 	if the_plan.policy_set.broken:
 		message += "<br>" + _("Policies left out: {0}").format("; ".join(the_plan.policy_set.broken.values()))
 	return get_columns(), rows, message
+
+
+def _note(the_plan, decision: engine.Decision) -> str | None:
+	"""Promise to pay (promised until, broken) and the instalment a decision is about."""
+	parts = []
+	if decision.invoice in the_plan.notes:
+		parts.append(the_plan.notes[decision.invoice])
+	inst = the_plan.instalments.get(decision.invoice)
+	if inst is not None and (not decision.is_send or the_plan.instalment_for(decision)):
+		parts.append(_("instalment {0} due {1}").format(inst.index, inst.due_date.isoformat()))
+	return "; ".join(parts) or None
 
 
 def get_columns() -> list[dict]:
@@ -118,4 +131,5 @@ def get_columns() -> list[dict]:
 		{"fieldname": "superseded", "label": _("Passed Over (catch-up)"), "fieldtype": "Data", "width": 180},
 		{"fieldname": "reason", "label": _("Reason"), "fieldtype": "Data", "width": 200},
 		{"fieldname": "cx_note", "label": _("Service Recovery"), "fieldtype": "Data", "width": 260},
+		{"fieldname": "note", "label": _("Promise / Instalment"), "fieldtype": "Data", "width": 240},
 	]
