@@ -10,7 +10,9 @@ With a bench (`--site SITE`, run with the bench's Python from `frappe-bench/site
    sync before the name-paged pass existed, still served when a caller sends no `full` flag);
 4. times incremental runs from the pass's hand-over cursor: nothing changed, then 1% of the customers changed
    (half by their own save, half by a new invoice);
-5. with --explain, prints MariaDB's EXPLAIN of the statements that pick a page; then rolls everything back.
+5. with --outcomes, first adds 2N Sales Orders and N/2 lead handoffs (benchmarks/signals_outcomes.py), so
+   the first-order statements of each page rank real rows;
+6. with --explain, prints MariaDB's EXPLAIN of the statements that pick a page; then rolls everything back.
 
 Without --site it prints what it needs and exits.
 
@@ -29,6 +31,9 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.signals_outcomes import TABLES as OUTCOME_TABLES
+from benchmarks.signals_outcomes import generate_outcomes
 
 PREFIX = "BSIG-"
 PAGE = 1000
@@ -196,7 +201,7 @@ def cleanup(site: str) -> None:
 	frappe.init(site=site)
 	frappe.connect()
 	try:
-		for table in ("Sales Invoice", "Dynamic Link", "Contact", "Customer"):
+		for table in ("Sales Invoice", *OUTCOME_TABLES, "Dynamic Link", "Contact", "Customer"):
 			frappe.db.sql(f"DELETE FROM `tab{table}` WHERE name LIKE %s", (PREFIX + "%",))
 		frappe.db.commit()
 		print(f"bench {site}: removed rows named {PREFIX}*")
@@ -246,7 +251,7 @@ def explain_queries(handover: dict) -> None:
 					)
 
 
-def bench_site(site: str, customers: int, legacy_pages: int, explain: bool) -> None:
+def bench_site(site: str, customers: int, legacy_pages: int, explain: bool, outcomes: bool = False) -> None:
 	import frappe
 
 	frappe.init(site=site)
@@ -275,6 +280,8 @@ def bench_site(site: str, customers: int, legacy_pages: int, explain: bool) -> N
 			return
 		# nothing below may commit (no DDL, no ANALYZE TABLE: both commit implicitly in MariaDB)
 		params = generate(customers)
+		if outcomes:
+			generate_outcomes(customers, params)
 
 		# full pass by name
 		times, seen = [], []
@@ -339,6 +346,9 @@ def main() -> None:
 	parser.add_argument("--site", help="a Frappe/ERPNext v15 site on MariaDB (run from frappe-bench/sites)")
 	parser.add_argument("--customers", type=int, default=10_000, help="customers generated (4x invoices)")
 	parser.add_argument("--explain", action="store_true", help="print EXPLAIN of the page-picking queries")
+	parser.add_argument(
+		"--outcomes", action="store_true", help="also 2x Sales Orders and 0.5x lead handoffs (first orders)"
+	)
 	parser.add_argument("--cleanup", action="store_true", help=f"delete rows named {PREFIX}* and commit")
 	parser.add_argument(
 		"--legacy-pages", type=int, default=5, help="pages of the old full sync to time (0: skip)"
@@ -355,7 +365,7 @@ def main() -> None:
 	if args.cleanup:
 		cleanup(args.site)
 		return
-	bench_site(args.site, args.customers, args.legacy_pages, args.explain)
+	bench_site(args.site, args.customers, args.legacy_pages, args.explain, args.outcomes)
 
 
 if __name__ == "__main__":

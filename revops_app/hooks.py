@@ -63,6 +63,11 @@ doc_events = {
 		"on_submit": "revops_app.revops.signals.push.on_change",
 		"on_cancel": "revops_app.revops.signals.push.on_change",
 	},
+	# a first order is an outcome the sidecar learns from (signals/first_orders.py)
+	"Sales Order": {
+		"on_submit": "revops_app.revops.signals.push.on_change",
+		"on_cancel": "revops_app.revops.signals.push.on_change",
+	},
 	"Contract": {"on_update": "revops_app.revops.signals.push.on_change"},
 	"Issue": {"on_update": "revops_app.revops.signals.push.on_change"},
 	"Delivery Note": {
@@ -89,6 +94,9 @@ scheduler_events = {
 		"revops_app.revenue_collections.dunning.run.daily",
 	],
 }
+
+# The Customer form's timeline section (customer_experience/customer_timeline.py via api.signals)
+doctype_js = {"Customer": "public/js/customer_timeline.js"}
 
 override_doctype_dashboards = {
 	"Customer": "revops_app.customer_experience.dashboard.customer_dashboard",

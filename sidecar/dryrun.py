@@ -25,6 +25,7 @@ class InMemoryErp:
 		self.records = sorted(records, key=lambda r: (str(r["modified"]), str(r["customer"])))
 		self.deleted = list(deleted or [])
 		self.calls = 0
+		self.handoffs: dict[str, dict[str, Any]] = {}  # record_handoff, by key (the app is idempotent by it)
 
 	def customer_signals(
 		self, modified_after: str = "", after_name: str = "", limit: int = 500
@@ -43,6 +44,13 @@ class InMemoryErp:
 			"as_of": None,
 			"has_more": len(rest) > limit,
 		}
+
+	def record_handoff(self, note: dict[str, Any]) -> dict[str, Any]:
+		self.calls += 1
+		key = str(note["handoff_key"])
+		status = "duplicate" if key in self.handoffs else "created"
+		self.handoffs.setdefault(key, dict(note))
+		return {"name": key, "status": status, "customer": note["customer"]}
 
 
 def demo_config(dataset: Any, base: Config | None = None) -> Config:

@@ -555,3 +555,15 @@ def test_collections_sql_reads_only_declared_fields():
 		elif fieldname not in ERP_FIELDS.get(doctype, {}):
 			errors.append(f"{doctype}.{fieldname} is read by SQL but not declared in ERP_FIELDS")
 	assert not errors, "; ".join(errors)
+
+
+def test_doctype_js_files_exist_and_call_whitelisted_methods():
+	# Frappe reads each doctype_js file from the app folder into the form's script; a missing file is silent
+	for doctype, path in hooks().get("doctype_js", {}).items():
+		assert doctype in KNOWN_DOCTYPES, doctype
+		script = APP_DIR / path
+		assert script.exists(), f"doctype_js for {doctype}: {path} missing"
+		for method in re.findall(r'method: "(revops_app\.[a-z_.]+)"', script.read_text()):
+			module, _, attr = method.rpartition(".")
+			module_file = APP_DIR.parent / (module.replace(".", "/") + ".py")
+			assert attr in defined_names(module_file), f"{path} calls {method}, which is not defined"

@@ -133,8 +133,9 @@ def _parse_time(arg: str, value: str | None):
 @frappe.whitelist(methods=["GET", "POST"])
 def customer_timeline(customer: str, limit: int = 100) -> list[dict]:
 	"""One customer's ordered timeline (`customer_experience.customer_timeline.timeline_rows`): invoices,
-	payments, reminders, promises, disputes, survey responses, recovery Issues and escalations, newest first,
-	each with its desk link. Needs read permission on that Customer."""
+	payments, reminders, promises, disputes, survey responses, recovery Issues and escalations, and the lead
+	handoffs the sidecar reported (with their HubSpot link in `external_url`), newest first, each with its desk
+	link. Needs read permission on that Customer (the Customer form's timeline tab calls it)."""
 	if frappe.session.user == "Guest":
 		raise frappe.AuthenticationError(_("Log in or use an API key to read the customer timeline"))
 	frappe.has_permission("Customer", "read", doc=customer, throw=True)

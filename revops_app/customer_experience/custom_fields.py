@@ -17,6 +17,9 @@ CX_CUSTOM_FIELDS: dict[str, list[dict]] = {
 		{"fieldname": "revops_cx_updated_on", "fieldtype": "Datetime", "label": "CX Updated On", "read_only": 1, "search_index": 1, "insert_after": "revops_churn_flagged_on"},
 		{"fieldname": "revops_cx_timeline_section", "fieldtype": "Section Break", "label": "Sentiment Timeline", "insert_after": "revops_cx_updated_on"},
 		{"fieldname": "revops_cx_timeline", "fieldtype": "Small Text", "label": "Recent Survey Responses", "read_only": 1, "description": "Newest first; every response and escalation is also a comment in the timeline below.", "insert_after": "revops_cx_timeline_section"},
+		# rendered in the browser by public/js/customer_timeline.js from api.signals.customer_timeline (no stored value)
+		{"fieldname": "revops_timeline_tab", "fieldtype": "Tab Break", "label": "Customer Timeline", "insert_after": "revops_cx_timeline"},
+		{"fieldname": "revops_customer_timeline", "fieldtype": "HTML", "label": "Customer Timeline", "insert_after": "revops_timeline_tab"},
 	],
 	"Issue": [
 		{"fieldname": "revops_cx_survey_response", "fieldtype": "Link", "label": "CX Survey Response", "options": "CX Survey Response", "read_only": 1, "unique": 1, "no_copy": 1, "insert_after": "customer"},

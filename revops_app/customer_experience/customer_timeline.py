@@ -3,10 +3,11 @@
 Contract
 - `events_for(customer, limit)` -> the newest `limit` TimelineEvents (core.cx.customer_timeline.ordered) of
   invoices, payments, dunning reminders and their escalations, the promise to pay (the dunning pause), payment
-  disputes, survey responses, service-recovery Issues and their SLA escalations. Reads only; no document load.
+  disputes, survey responses, service-recovery Issues and their SLA escalations, and the lead handoffs the
+  sidecar reported (RevOps Lead Handoff, revops/handoffs.py; each row's `external_url` is the HubSpot task,
+  else the contact). Reads only; one statement per source, no document load.
 - `timeline_rows(customer, limit)`: the same as dicts with each document's desk link
   (frappe.utils.get_url_to_form: /app on v15, /desk on v16), for the report and `api.signals.customer_timeline`.
-Lead handoffs live in the sidecar's store (HubSpot tasks), not in ERPNext, so they are not rows here.
 """
 
 from datetime import datetime
@@ -16,6 +17,7 @@ import frappe
 from frappe.utils import flt, fmt_money, get_datetime, get_url_to_form, getdate
 
 from revops_app.core.cx import customer_timeline as tl
+from revops_app.core.cx.lead_handoff import summary as handoff_summary
 from revops_app.customer_experience.constants import (
 	CF_ISSUE_CX_ESCALATION_LEVEL,
 	CF_ISSUE_CX_RESPONSE,
@@ -24,6 +26,7 @@ from revops_app.customer_experience.constants import (
 
 REMINDER = "RevOps Dunning Reminder"
 PAYMENT_LINK = "RevOps Payment Link"
+HANDOFF = "RevOps Lead Handoff"  # revops.handoffs.HANDOFF_DOCTYPE
 PAUSED_UNTIL = "revops_dunning_paused_until"  # revenue_collections.constants.CUSTOMER_PAUSED_UNTIL_FIELD
 
 
@@ -160,6 +163,23 @@ def events_for(customer: str, limit: int = tl.DEFAULT_LIMIT) -> list[tl.Timeline
 					f"service recovery escalated, level {r.level}",
 				)
 			)
+	for r in sql(
+		f"""SELECT name, handed_off_at, contact_id, contact_name, owner_name, team, score, subject, task_url,
+			contact_url
+		FROM `tab{HANDOFF}` WHERE customer = %(customer)s ORDER BY handed_off_at DESC LIMIT %(limit)s""",
+		args,
+		as_dict=True,
+	):
+		add(
+			tl.TimelineEvent(
+				_when(r.handed_off_at),
+				tl.HANDOFF,
+				HANDOFF,
+				r.name,
+				handoff_summary(r),
+				external_url=r.task_url or r.contact_url or "",
+			)
+		)
 	return tl.ordered(events, limit)
 
 

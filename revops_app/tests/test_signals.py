@@ -285,6 +285,14 @@ class TestSignalsFeed(FrappeTestCase):
 				"failed_payment_count": 0,
 				"broken_promise_count": 0,
 				"dispute_count": 0,
+				# INV1 is alpha's first order (no Sales Orders); no handoffs were reported for alpha
+				"first_order": {
+					"doctype": "Sales Invoice",
+					"name": self.inv1,
+					"date": day(-60),
+					"amount": 1000.0,
+				},
+				"handoff_orders": [],
 			},
 		)
 		# effective modified: the newest of the customer and everything that feeds it (all created now)

@@ -49,6 +49,14 @@ CLIENT_SETTINGS: tuple[Setting, ...] = (
 	Setting("hubspot", "token", "str", "", "HubSpot private app access token (env only)", secret=True),
 	Setting(
 		"hubspot",
+		"portal_id",
+		"str",
+		"",
+		"HubSpot account (portal) id: links to the contact and task on handoffs shown in ERPNext's customer"
+		" timeline; empty = no links",
+	),
+	Setting(
+		"hubspot",
 		"base_url",
 		"str",
 		"https://api.hubapi.com",

@@ -104,6 +104,14 @@ FEATURE_SETTINGS: tuple[Setting, ...] = (
 	),
 	Setting(
 		"handoff",
+		"notify_erp",
+		"bool",
+		True,
+		"tell ERPNext about each handoff of a lead whose company is an ERPNext customer (customer timeline;"
+		" the first order after it comes back through the signals feed as an outcome)",
+	),
+	Setting(
+		"handoff",
 		"receivables_owner",
 		"str",
 		"collector",

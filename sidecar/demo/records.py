@@ -186,6 +186,16 @@ def _erp_record(
 		"lifetime_revenue": lifetime,
 		"first_invoice_date": first_invoice.isoformat() if first_invoice else None,
 		"last_invoice_date": last_invoice.isoformat() if last_invoice else None,
+		# outcomes (no random draws, so the rest of the dataset is unchanged): the first invoice as first order
+		"first_order": {
+			"doctype": "Sales Invoice",
+			"name": f"SINV-{seq:05d}-1",
+			"date": first_invoice.isoformat(),
+			"amount": round(lifetime / invoices, 2),
+		}
+		if first_invoice
+		else None,
+		"handoff_orders": [],  # the demo's ERPNext has recorded no handoffs
 		"open_invoice_count": open_count,
 		"open_amount": open_amount,
 		"overdue_invoice_count": overdue_count,

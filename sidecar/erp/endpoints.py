@@ -3,6 +3,8 @@
 - Signals feed: `customer_signals` (one raw page, the dict the sync consumes), `customer_signals_page`
   (one typed `SignalsPage`), `iter_customer_signals` (pages until drained). With no cursor a full pass by
   customer name runs (constant cost per page on the server) and hands over to the (modified, name) cursor.
+- Lead handoffs: `record_handoff(note)` (one POST, idempotent by the handoff key on the server, so retried on
+  429/5xx and timeouts) tells ERPNext about a handoff of a lead whose company is its customer.
 - CX: `ingest_cx_responses` (batches of <= 200, idempotent by source + external id, so retried on 429/5xx
   and timeouts) and `customer_cx_state` (per-customer CX state changed after a time, paged).
 """
@@ -20,6 +22,21 @@ SIGNALS_METHOD = "revops_app.api.signals.customer_signals"
 RECORDS_METHOD = "revops_app.api.signals.customer_records"
 CX_INGEST_METHOD = "revops_app.api.cx.ingest_responses"
 CX_STATE_METHOD = "revops_app.api.cx.customer_cx_state"
+HANDOFF_METHOD = "revops_app.api.handoffs.record_handoff"
+HANDOFF_FIELDS = (
+	"handoff_key",
+	"customer",
+	"handed_off_at",
+	"contact_id",
+	"contact_name",
+	"contact_url",
+	"task_id",
+	"task_url",
+	"owner",
+	"team",
+	"subject",
+	"score",
+)
 
 MAX_SIGNALS_PAGE = 1000  # the endpoint refuses more
 MAX_INGEST_BATCH = 200  # the CX ingest endpoint refuses more
@@ -141,6 +158,19 @@ class AppEndpoints:
 			if not page.has_more or (max_pages is not None and pages >= max_pages):
 				return
 			cursor = page.next_cursor
+
+	def record_handoff(self, note: Mapping[str, Any]) -> dict[str, Any]:
+		"""POST one handoff (HANDOFF_FIELDS; None values are left out); returns {"name", "status", "customer"}
+		with status "created" or "duplicate" (delivered before: nothing changed)."""
+		params = {k: note.get(k) for k in HANDOFF_FIELDS if note.get(k) not in (None, "")}
+		message = self.call(HANDOFF_METHOD, params, http_method="POST", idempotent=True)
+		if not isinstance(message, dict) or message.get("status") not in ("created", "duplicate"):
+			raise ErpError(
+				f"record_handoff returned an unexpected answer: {str(message)[:200]}",
+				method="POST",
+				path="/api/method/" + HANDOFF_METHOD,
+			)
+		return message
 
 	def ingest_cx_responses(self, responses: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 		"""POST survey responses in batches of <= 200; return the per-item results in input order.

@@ -17,7 +17,9 @@ Contract (crossing.py, routing.py, task.py, delivery.py):
   3. a row that was attempted before is first reconciled: the contact's associated tasks (associations v4,
      consistent at once because the task is created with its association) are read for the key property, then
      tasks are searched by it (after `settle_seconds`: search is eventually consistent); a found task is reused;
-  4. after the task exists, the contact owner is set (idempotent PATCH) and the row is marked done.
+  4. after the task exists, the contact owner is set (idempotent PATCH) and the row is marked done; for a lead
+     whose company is an ERPNext customer the same transaction queues the ERPNext note (erp_notes.py), which
+     `deliver_erp_notes` sends to the app's record_handoff (idempotent by the key) until it is recorded.
 """
 
 from sidecar.handoff.crossing import add_business_days, crossing_decision

@@ -79,7 +79,9 @@ def deliver_handoffs(
 			)
 			stats.errors[payload["handoff_key"]] = failed_owner[payload["contact_id"]]
 			continue
-		store.complete_handoff(row["key"], payload["handoff_key"], task_id, payload.get("owner_id"))
+		store.complete_handoff(
+			row["key"], payload["handoff_key"], task_id, payload.get("owner_id"), payload.get("erp_note")
+		)
 	return stats
 
 

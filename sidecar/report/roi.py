@@ -15,8 +15,11 @@ What is measured (and what is not):
   `hs_last_sales_activity_timestamp` at/after the crossing (exact when one touch happened between two passes,
   an upper bound otherwise). Untouched handoffs are counted and their age shown, never dropped. "Before/after
   a model change" splits handoffs at the last `model promote`/`rollback` recorded in the store.
-- ERPNext after handoff: from the signals feed's first/last invoice dates of the lead's ERP customer (exact
-  days only for a customer whose first-ever invoice came after the crossing; see `_erp_after_handoff`).
+- ERPNext orders: for an ERP-matched lead, the first Sales Order / Invoice after one of its handoffs reported
+  to ERPNext, or the customer's first order ever dated after the entry day, is a conversion; its amount is the
+  deal value when no won deal gives one (learning.examples.erp_conversion, the same rule `model fit` uses).
+- ERPNext after handoff: exact first order after each reported handoff (days, amount, "became customer"),
+  and from the invoice dates for every handoff (see `_erp_after_handoff`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,12 @@ from statistics import median
 from typing import Any
 
 from sidecar.scoring.learning.evaluate import lift_curve
-from sidecar.scoring.learning.examples import deals_by_contact
+from sidecar.scoring.learning.examples import (
+	ErpOrder,
+	deals_by_contact,
+	erp_conversion,
+	erp_orders_by_contact,
+)
 from sidecar.store import Store
 from sidecar.store.schema import utcnow
 
@@ -63,19 +71,25 @@ def _entries(store: Store, since: datetime) -> dict[str, dict[str, Any]]:
 
 
 def _outcome(
-	entry: dict[str, Any], deals: list[dict[str, Any]], lifecycle_at: datetime | None
+	entry: dict[str, Any],
+	deals: list[dict[str, Any]],
+	lifecycle_at: datetime | None,
+	erp: ErpOrder | None = None,
 ) -> dict[str, Any]:
 	at = entry["scored_at"]
 	won = [d for d in deals if d["is_won"] and d["close_date"] and d["close_date"] > at]
 	before = any(d["is_won"] and d["close_date"] and d["close_date"] <= at for d in deals)
-	converted = bool(won) or (not deals and lifecycle_at is not None and lifecycle_at > at)
+	converted = bool(won) or erp is not None or (not deals and lifecycle_at is not None and lifecycle_at > at)
 	before = before or (not deals and lifecycle_at is not None and lifecycle_at <= at)
 	first_close = min((d["close_date"] for d in won), default=None)
+	if erp is not None:  # an ERPNext order (examples.erp_conversion): its day, its amount if no deal won
+		order_at = max(at, datetime.combine(erp.day, datetime.min.time()))
+		first_close = min(first_close, order_at) if first_close else order_at
 	return {
 		"converted": converted and not before,
 		"before": before,
-		"won_value": sum(d["amount"] or 0.0 for d in won),
-		"won_deals": len(won),
+		"won_value": sum(d["amount"] or 0.0 for d in won) if won or erp is None else erp.amount,
+		"won_deals": len(won) or int(erp is not None),
 		"pipeline_value": sum(d["amount"] or 0.0 for d in deals if d["created_at"] and d["created_at"] >= at),
 		"days_to_close": (first_close - at).total_seconds() / 86400 if first_close else None,
 	}
@@ -153,9 +167,11 @@ def _lifecycle_conversions(store: Store) -> dict[str, datetime]:
 
 
 def _erp_after_handoff(store: Store, handoffs: list[dict[str, Any]]) -> dict[str, Any]:
-	"""Handed-off leads whose ERPNext customer was invoiced after the crossing, from the signals feed's
-	`first_invoice_date` / `last_invoice_date`: a first-ever invoice after the crossing gives the exact days to
-	the first invoice; for an existing customer only "invoiced since" is known (the latest date moved past it)."""
+	"""Handed-off leads whose ERPNext customer ordered after the crossing.
+	Exact, for the handoffs reported to ERPNext (the feed's `handoff_orders`, kept in `revops_erp_orders`): the
+	first Sales Order / Invoice after each, its days from the crossing and its amount; "became customer" when
+	that order is also the customer's first ever. From the invoice dates, for every handoff (also those an
+	older app could not be told about): a first-ever invoice after the crossing, "invoiced since" otherwise."""
 	customers = {
 		r["contact_id"]: r["erp_customer"]
 		for r in store.iter_table("revops_contact_state")
@@ -172,8 +188,24 @@ def _erp_after_handoff(store: Store, handoffs: list[dict[str, Any]]) -> dict[str
 			first = record.get("first_invoice_date") or ""
 			if first >= crossed:
 				first_days.append((datetime.fromisoformat(first) - h["crossed_at"]).total_seconds() / 86400)
+	reported = {h["handoff_key"] for r in records.values() for h in r.get("handoff_orders") or ()}
+	orders = {(r["kind"], r["handoff_key"] or r["customer"]): r for r in store.erp_orders()}
+	order_days, order_value, became = [], 0.0, 0
+	for h in matched:
+		order = orders.get(("handoff", h["handoff_key"]))
+		if order is None:
+			continue
+		order_days.append(max(0, (order["order_date"] - h["crossed_at"].date()).days))
+		order_value += float(order["amount"])
+		first = orders.get(("first", customers[h["contact_id"]]))
+		became += int(bool(first) and first["order_name"] == order["order_name"])
 	return {
 		"handoffs_with_erp_customer": len(matched),
+		"reported_to_erp": sum(1 for h in matched if h["handoff_key"] in reported),
+		"ordered_after_handoff": len(order_days),
+		"became_customer_after_handoff": became,
+		"first_order_value": round(order_value, 2),
+		"median_days_to_first_order": round(median(order_days), 1) if order_days else None,
 		"invoiced_after_handoff": invoiced,
 		"first_invoice_after_handoff": len(first_days),
 		"median_days_to_first_invoice": round(max(0.0, median(first_days)), 1) if first_days else None,
@@ -192,9 +224,17 @@ def build_report(
 	entries = _entries(store, since)
 	deals = deals_by_contact(store, {c: e["company_id"] for c, e in entries.items()})
 	lifecycle = _lifecycle_conversions(store)
+	first_orders, handoff_orders = erp_orders_by_contact(store)
 	rows = []
 	for contact_id, entry in entries.items():
-		row = _outcome(entry, deals.get(contact_id, []), lifecycle.get(contact_id))
+		customer = entry["erp_customer"]
+		erp = erp_conversion(
+			entry["scored_at"],
+			None,
+			first_orders.get(customer) if customer else None,
+			handoff_orders.get(contact_id, []),
+		)
+		row = _outcome(entry, deals.get(contact_id, []), lifecycle.get(contact_id), erp)
 		row.update(contact_id=contact_id, score=float(entry["total"]), matched=bool(entry["erp_customer"]))
 		row["band"] = band_of(row["score"], bands)
 		rows.append(row)

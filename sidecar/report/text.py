@@ -47,8 +47,15 @@ def format_report(report: dict[str, Any]) -> str:
 			f"p90 {_hours(t['p90_hours'])}; {t['untouched']} untouched (oldest {_hours(t['oldest_untouched_hours'])})"
 		)
 	e = report["erp_after_handoff"]
+	days = e["median_days_to_first_order"]
 	lines.append(
-		f"ERPNext after handoff: {e['handoffs_with_erp_customer']} handoffs of ERP customers, "
+		f"ERPNext orders after handoff: {e['reported_to_erp']} of {e['handoffs_with_erp_customer']} handoffs of ERP"
+		f" customers reported to ERPNext, {e['ordered_after_handoff']} ordered since ({e['first_order_value']:,.2f}"
+		f" first-order value, median {days if days is not None else '-'} days),"
+		f" {e['became_customer_after_handoff']} of them their first order ever"
+	)
+	lines.append(
+		f"ERPNext invoices after handoff: {e['handoffs_with_erp_customer']} handoffs of ERP customers, "
 		f"{e['invoiced_after_handoff']} invoiced since, {e['first_invoice_after_handoff']} with their first invoice "
 		f"(median {e['median_days_to_first_invoice'] if e['median_days_to_first_invoice'] is not None else '-'} days)"
 	)

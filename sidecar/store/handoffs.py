@@ -111,9 +111,21 @@ class HandoffState(StoreBase):
 				.values(last_error=error[:2000], status="failed" if give_up else "pending")
 			)
 
-	def complete_handoff(self, outbox_key: str, handoff_key: str, task_id: str, owner_id: str | None) -> None:
+	def complete_handoff(
+		self,
+		outbox_key: str,
+		handoff_key: str,
+		task_id: str,
+		owner_id: str | None,
+		erp_note: dict[str, Any] | None = None,
+	) -> None:
+		"""Mark the task delivered. `erp_note` (the lead's company is an ERPNext customer): in the same
+		transaction, an outbox row (kind "erp_handoff", key "erp:<handoff key>") that tells ERPNext about the
+		handoff, with the crossing time and the task id added; delivered by sidecar.handoff.erp_notes."""
 		now = utcnow()
 		with self.engine.begin() as conn:
+			if erp_note is not None:
+				self._queue_erp_note(conn, handoff_key, task_id, erp_note, now)
 			conn.execute(
 				update(s.outbox)
 				.where(s.outbox.c.key == outbox_key)
@@ -123,6 +135,38 @@ class HandoffState(StoreBase):
 				update(s.handoffs)
 				.where(s.handoffs.c.handoff_key == handoff_key)
 				.values(status="done", done_at=now, task_id=task_id, owner_id=owner_id)
+			)
+
+	def _queue_erp_note(
+		self, conn: Any, handoff_key: str, task_id: str, note: dict[str, Any], now: datetime
+	) -> None:
+		key = f"erp:{handoff_key}"
+		if conn.execute(select(s.outbox.c.id).where(s.outbox.c.key == key)).first():
+			return  # queued by an earlier completion (the owner update failed after it)
+		crossed = conn.execute(
+			select(s.handoffs.c.crossed_at).where(s.handoffs.c.handoff_key == handoff_key)
+		).scalar_one_or_none()
+		payload = dict(note, handoff_key=handoff_key, task_id=task_id, handed_off_at=crossed or now)
+		conn.execute(
+			insert(s.outbox).values(
+				key=key,
+				kind="erp_handoff",
+				payload=json.dumps(payload, default=_iso, sort_keys=True),
+				status="pending",
+				attempts=0,
+				created_at=now,
+			)
+		)
+
+	def finish_outbox(self, key: str, result: dict[str, Any]) -> None:
+		"""Mark one outbox row delivered, with what the other side answered."""
+		with self.engine.begin() as conn:
+			conn.execute(
+				update(s.outbox)
+				.where(s.outbox.c.key == key)
+				.values(
+					status="done", done_at=utcnow(), result=json.dumps(result, default=str), last_error=None
+				)
 			)
 
 	def handoff_rows(self) -> list[dict[str, Any]]:
@@ -157,3 +201,10 @@ class HandoffState(StoreBase):
 		with self.engine.connect() as conn:
 			rows = conn.execute(select(s.outbox.c.status, func.count()).group_by(s.outbox.c.status))
 			return {r[0]: r[1] for r in rows}
+
+
+def _iso(value: Any) -> str:
+	"""Times in outbox payloads: naive UTC datetimes as ISO 8601 with Z (ERPNext converts to site time)."""
+	if isinstance(value, datetime):
+		return value.replace(microsecond=0).isoformat() + "Z"
+	return str(value)

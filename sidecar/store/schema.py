@@ -295,6 +295,12 @@ def _v4(conn: Connection) -> None:
 	metadata.create_all(conn, tables=list(V4_TABLES), checkfirst=True)
 
 
+def _v5(conn: Connection) -> None:
+	from sidecar.store import schema_outcomes
+
+	schema_outcomes.upgrade_erp_orders(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 	(
 		1,
@@ -308,6 +314,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 		"pending writes retried by later passes; rate-limit log shared by every process; push queue",
 		_v4,
 	),
+	(5, "outcomes: first ERPNext orders, overall and after each reported handoff", _v5),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -6,6 +6,10 @@
 - `revops_lifecycle_changes`: (contact, stage, entered_at), from HubSpot's "became a <stage> date" properties.
 - `revops_model_versions`: every promoted model file (content, hash, provenance); one is live.
 - `revops_score_history` gains `contributions` (JSON {signal: points} as scored) and `model_version`.
+
+Migration 5: `revops_erp_orders`, orders as outcomes from the signals feed (`first_order`, `handoff_orders`):
+one row per customer's first order (`kind` "first", `handoff_key` "") and per reported handoff's first order
+after it (`kind` "handoff"), replaced with the customer's record on every feed page (`Store.upsert_erp`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from sqlalchemy import (
 	Boolean,
 	Column,
+	Date,
 	DateTime,
 	Float,
 	Index,
@@ -83,6 +88,21 @@ model_versions = Table(
 	UniqueConstraint("version", name="uq_revops_model_versions_version"),
 )
 
+erp_orders = Table(
+	"revops_erp_orders",
+	metadata,
+	Column("customer", String(140), primary_key=True),
+	Column("kind", String(10), primary_key=True),  # first | handoff
+	Column("handoff_key", String(140), primary_key=True),  # "" for kind "first"
+	Column("handed_off_at", String(32)),  # as ERPNext recorded it (site time)
+	Column("order_doctype", String(40), nullable=False),  # Sales Order | Sales Invoice
+	Column("order_name", String(140), nullable=False),
+	Column("order_date", Date, nullable=False),
+	Column("amount", Float, nullable=False),  # company currency, before taxes
+	Column("read_at", DateTime, nullable=False),
+)
+Index("ix_revops_erp_orders_handoff", erp_orders.c.handoff_key)
+
 OUTCOME_TABLES = (deals, deal_contacts, deal_companies, lifecycle_changes, model_versions)
 SCORE_HISTORY_COLUMNS = (("contributions", "TEXT"), ("model_version", "VARCHAR(40)"))
 
@@ -94,3 +114,7 @@ def upgrade(conn: Connection) -> None:
 	for name, sql_type in SCORE_HISTORY_COLUMNS:
 		if name not in present:
 			conn.execute(text(f"ALTER TABLE {score_history.name} ADD COLUMN {name} {sql_type}"))
+
+
+def upgrade_erp_orders(conn: Connection) -> None:
+	metadata.create_all(conn, tables=[erp_orders], checkfirst=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from sidecar.store import schema as s
+from sidecar.store import schema_outcomes as o
 from sidecar.store.base import CHUNK, StoreBase
 from sidecar.store.base import chunks as _chunks
 from sidecar.store.schema import utcnow
@@ -208,6 +209,13 @@ class SyncState(StoreBase):
 					conn.execute(
 						insert(s.erp_domains), [{"domain": d, "customer": c} for d, c in sorted(pairs)]
 					)
+			_replace_erp_orders(conn, live, gone)
+
+	def erp_orders(self) -> list[dict[str, Any]]:
+		"""Orders as outcomes (`revops_erp_orders`): each customer's first order (kind "first") and the first
+		order after each handoff reported to ERPNext (kind "handoff", with its handoff_key)."""
+		with self.engine.connect() as conn:
+			return [dict(r._mapping) for r in conn.execute(select(o.erp_orders))]
 
 	def erp_records(self, customers: Iterable[str]) -> dict[str, dict[str, Any]]:
 		out = {}
@@ -233,3 +241,45 @@ class SyncState(StoreBase):
 	def erp_count(self) -> int:
 		with self.engine.connect() as conn:
 			return conn.execute(select(func.count()).select_from(s.erp_customers)).scalar_one()
+
+
+def _order_row(customer: str, kind: str, key: str, at: Any, order: dict[str, Any], now: datetime) -> dict:
+	return {
+		"customer": customer,
+		"kind": kind,
+		"handoff_key": key,
+		"handed_off_at": str(at) if at else None,
+		"order_doctype": str(order["doctype"]),
+		"order_name": str(order["name"]),
+		"order_date": date.fromisoformat(str(order["date"])[:10]),
+		"amount": float(order.get("amount") or 0),
+		"read_at": now,
+	}
+
+
+def _replace_erp_orders(conn: Connection, records: list[dict[str, Any]], gone: set[str]) -> None:
+	"""The outcome rows of each record, as the feed says now (a cancelled first order gives way to the next).
+	A record from an app that predates the fields (no `handoff_orders` key) leaves its rows alone."""
+	t, now = o.erp_orders, utcnow()
+	current = [r for r in records if "handoff_orders" in r]
+	names = [r["customer"] for r in current] + sorted(gone)
+	for chunk in _chunks(names, CHUNK):
+		conn.execute(delete(t).where(t.c.customer.in_(chunk)))
+	rows = []
+	for r in current:
+		if r.get("first_order"):
+			rows.append(_order_row(r["customer"], "first", "", None, r["first_order"], now))
+		for h in r.get("handoff_orders") or ():
+			if h.get("first_order"):
+				rows.append(
+					_order_row(
+						r["customer"],
+						"handoff",
+						h["handoff_key"],
+						h.get("handed_off_at"),
+						h["first_order"],
+						now,
+					)
+				)
+	if rows:
+		conn.execute(insert(t), rows)

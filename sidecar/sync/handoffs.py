@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sidecar.handoff import OwnerRouter, build_task_properties
+from sidecar.handoff.erp_notes import erp_note
 from sidecar.handoff.receivables import route_receivables
 from sidecar.handoff.task import build_receivables_task
 from sidecar.store import ContactState
@@ -87,6 +88,11 @@ def _decide(
 		receivables_note=receivables.note,
 	)
 	payload = {"contact_id": c.contact_id, "owner_id": owner_id, "current_owner": current_owner, "task": task}
+	if c.customer and cfg.get("handoff.notify_erp"):
+		owner = next((o for o in router.owners if str(o.get("id")) == str(owner_id)), None)
+		payload["erp_note"] = erp_note(
+			c.customer, c.contact, owner, team, float(result.total), task["hs_task_subject"]
+		)
 	if receivables.extra_owner_id and erp:
 		payload["extra_tasks"] = [
 			build_receivables_task(

@@ -55,12 +55,14 @@ class HubSpotPort(Protocol):
 
 class ErpPort(Protocol):
 	"""One raw page of the app's signals feed (`ErpClient.customer_signals`): a dict with records, deleted,
-	next_cursor and has_more. The pass adds `snapshot=` only when the feed's own cursor carried one (a full
+	next_cursor and has_more; and the handoff of a lead of an ERP customer (`record_handoff`). The pass adds `snapshot=` only when the feed's own cursor carried one (a full
 	pass by name, which only the real endpoint serves)."""
 
 	def customer_signals(self, modified_after: str, after_name: str, limit: int) -> dict[str, Any]: ...
 
 	def customer_records(self, customers: list[str]) -> dict[str, Any]: ...
+
+	def record_handoff(self, note: Mapping[str, Any]) -> dict[str, Any]: ...
 
 
 class ModelPort(Protocol):

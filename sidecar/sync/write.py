@@ -5,7 +5,8 @@ transaction), then first touches, then the changed values to HubSpot in batches.
 it has its answer (`Store.commit_writes`, one transaction): the ledger for the values HubSpot accepted, the
 failed records into the durable pending-write set (retried by later passes with backoff, shown in `status`),
 and records HubSpot says are gone (OBJECT_NOT_FOUND) dropped with a log line. A crash re-sends at most the
-batch in flight. The outbox is delivered last (sidecar.handoff); the cursors move after that, and only past
+batch in flight. The outbox is delivered last (sidecar.handoff: the tasks, then the handoffs of ERP customers to
+ERPNext, sidecar.handoff.erp_notes); the cursors move after that, and only past
 changes whose effects were written or are held in the pending set.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from sidecar.handoff import deliver_handoffs
+from sidecar.handoff.erp_notes import deliver_erp_notes
 from sidecar.hubspot.errors import BatchResult
 from sidecar.sync.constants import CURSOR_ERP, CURSOR_FULL
 from sidecar.sync.context import PassContext
@@ -95,6 +97,10 @@ def deliver_and_advance(ctx: PassContext, gathered: Gathered, res: PassResult) -
 		owner_updates=delivery.owner_updates,
 	)
 	res.errors.update(delivery.errors)
+	if ctx.erp is not None:  # handoffs of ERP customers, told to ERPNext (customer timeline, outcomes)
+		notes = deliver_erp_notes(ctx.store, ctx.erp, ctx.cfg.get("hubspot.portal_id"))
+		res.stats.update(erp_handoffs_recorded=notes.recorded + notes.duplicates)
+		res.errors.update({f"erp_handoff/{k}": v for k, v in notes.errors.items()})
 	if gathered.erp_cursor:
 		ctx.store.set_cursor(CURSOR_ERP, gathered.erp_cursor)
 	for name, value in gathered.hubspot_cursors.items():

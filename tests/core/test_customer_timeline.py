@@ -43,8 +43,29 @@ def test_rows_and_html_link_every_document_and_escape_text():
 		"name": "CXR-1",
 		"summary": "NPS 2 <b>",
 		"url": "/app/cx-survey-response/CXR-1",
+		"external_url": "",
 	}
 	page = tl.render_html([event], url)
 	assert "<a href='/app/cx-survey-response/CXR-1'>CXR-1</a>" in page and "NPS 2 &lt;b&gt;" in page
 	with pytest.raises(ValueError):
 		tl.TimelineEvent(datetime(2026, 1, 1), "gossip", "Note", "N-1", "")
+
+
+def test_a_lead_handoff_row_links_to_its_record_and_to_hubspot():
+	task = "https://app.hubspot.com/contacts/42/record/0-27/900?x=1&y=<2>"
+	event = tl.TimelineEvent(
+		datetime(2026, 11, 3, 10, 0),
+		tl.HANDOFF,
+		"RevOps Lead Handoff",
+		"501:1",
+		"lead Ann",
+		external_url=task,
+	)
+	(row,) = tl.as_rows([event], url)
+	assert row["url"] == "/app/revops-lead-handoff/501:1" and row["external_url"] == task
+	page = tl.render_html([event], url)
+	assert "href='https://app.hubspot.com/contacts/42/record/0-27/900?x=1&amp;y=&lt;2&gt;'" in page
+	assert "target='_blank' rel='noopener noreferrer'" in page
+	# only web links are rendered as links (never javascript: or a relative path from outside)
+	bad = tl.TimelineEvent(event.when, tl.HANDOFF, "RevOps Lead Handoff", "501:2", "x", "javascript:alert(1)")
+	assert "javascript" not in tl.render_html([bad], url)

@@ -670,10 +670,39 @@ class HubSpotServer:
 		return 200, out, {}
 
 
+HANDOFF_PATH = "/api/method/revops_app.api.handoffs.record_handoff"
+HANDOFF_ARGS = {
+	"handoff_key",
+	"customer",
+	"handed_off_at",
+	"contact_id",
+	"contact_name",
+	"contact_url",
+	"task_id",
+	"task_url",
+	"owner",
+	"team",
+	"subject",
+	"score",
+}
+
+
+def _frappe_417(message: str) -> tuple[int, dict]:
+	return 417, {
+		"exc_type": "ValidationError",
+		"_server_messages": json.dumps([json.dumps({"message": message})]),
+	}
+
+
 class ErpServer:
-	"""The app's signals endpoint over a list of records, for pipeline and CLI tests (real HTTP)."""
+	"""The app's signals endpoint over a list of records, and its lead handoff endpoint, for pipeline and CLI
+	tests (real HTTP). `handoffs` holds what record_handoff stored, by key; `handoff_failures` (a list of
+	statuses) makes the next calls fail with those statuses first."""
 
 	def __init__(self, records: list[dict] | None = None, token: str = "key:secret"):
+		self.handoffs: dict[str, dict[str, str]] = {}
+		self.handoff_failures: list[int] = []
+		self.move_on_handoff = False  # True: a recorded handoff moves its record's modified (the app's feed)
 		self.records = list(records or [])
 		self.deleted: list[str] = []
 		self.token = token
@@ -691,8 +720,18 @@ class ErpServer:
 				length = int(self.headers.get("Content-Length") or 0)
 				raw = self.rfile.read(length).decode() if length else ""
 				args = {k: v[0] for k, v in parse_qs(parts.query).items()}
-				args.update({k: v[0] for k, v in parse_qs(raw).items()})
-				status, body = server.answer(parts.path, args, self.headers.get("Authorization"))
+				form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+				args.update(form)
+				if parts.path == HANDOFF_PATH:  # shape checked as Frappe would: POST, a form body only
+					status, body = server.record_handoff(
+						self.command,
+						self.headers.get("Content-Type", ""),
+						{k: v[0] for k, v in parse_qs(parts.query).items()},
+						form,
+						self.headers.get("Authorization"),
+					)
+				else:
+					status, body = server.answer(parts.path, args, self.headers.get("Authorization"))
 				self._send_json(status, json.dumps(body).encode())
 
 			do_GET = do_POST = _handle
@@ -723,6 +762,62 @@ class ErpServer:
 			"as_of": snapshot,
 			"has_more": True,
 		}
+
+	def record_handoff(
+		self, method: str, content_type: str, query: dict, form: dict, auth: str | None
+	) -> tuple[int, Any]:
+		"""revops_app.api.handoffs.record_handoff as the app answers it (api/handoffs.py, core.cx.lead_handoff)."""
+		self.calls.append({"path": HANDOFF_PATH, "args": form, "method": method})
+		if auth != f"token {self.token}":
+			return 401, {"exc_type": "AuthenticationError", "message": "bad token"}
+		if method != "POST":
+			return 403, {"exc_type": "PermissionError", "message": f"{method} is not allowed"}
+		if self.handoff_failures:
+			return self.handoff_failures.pop(0), {"exc_type": "ServerError"}
+		if query or not content_type.startswith("application/x-www-form-urlencoded"):
+			return _frappe_417("arguments must come as a form body")
+		unknown = sorted(set(form) - HANDOFF_ARGS)
+		if unknown:
+			return _frappe_417(f"unexpected arguments {unknown}")
+		for required in ("handoff_key", "customer", "handed_off_at"):
+			if not form.get(required):
+				return _frappe_417(f"{required} is required")
+		at = form["handed_off_at"]
+		try:
+			parsed = datetime.fromisoformat(at.replace("Z", "+00:00"))
+		except ValueError:
+			return _frappe_417(f"handed_off_at {at!r} is not ISO 8601")
+		if parsed.tzinfo is None:
+			return _frappe_417("handed_off_at must carry its offset (the sidecar sends UTC)")
+		if "score" in form:
+			float(form["score"])  # a bad number is a 500 here: the test then fails loudly
+		if form["customer"] not in {r["customer"] for r in self.records}:
+			return _frappe_417(f"Customer {form['customer']} does not exist")
+		key = form["handoff_key"]
+		stored = self.handoffs.get(key)
+		if stored is not None:
+			if stored["customer"] != form["customer"]:
+				return _frappe_417(f"handoff {key} was recorded for customer {stored['customer']}")
+			return 200, {"message": {"name": key, "status": "duplicate", "customer": stored["customer"]}}
+		self.handoffs[key] = dict(form)
+		# the feed lists it (no order yet); with move_on_handoff it serves the record again, as the app does
+		moved = datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f") if self.move_on_handoff else None
+		self.order_after_handoff(key, None, moved)
+		return 200, {"message": {"name": key, "status": "created", "customer": form["customer"]}}
+
+	def order_after_handoff(self, key: str, order: dict | None, modified: str | None) -> None:
+		"""What the app's feed serves once an order followed a recorded handoff (signals/first_orders.py).
+		`modified` moves the record (the app moves it on the order and on the handoff); None leaves it."""
+		handoff = self.handoffs[key]
+		for record in self.records:
+			if record["customer"] == handoff["customer"]:
+				rows = [h for h in record.get("handoff_orders") or [] if h["handoff_key"] != key]
+				at = datetime.fromisoformat(handoff["handed_off_at"].replace("Z", "+00:00"))
+				rows.append(
+					{"handoff_key": key, "handed_off_at": str(at.replace(tzinfo=None)), "first_order": order}
+				)
+				record["handoff_orders"] = rows
+				record["modified"] = modified or record["modified"]
 
 	def answer(self, path: str, args: dict, auth: str | None) -> tuple[int, Any]:
 		self.calls.append({"path": path, "args": args})

@@ -50,6 +50,9 @@ ERP_RECORD = {
 	"failed_payment_count": (int,),
 	"broken_promise_count": (int,),
 	"dispute_count": (int,),
+	# outcomes (revops_app/revops/signals/first_orders.py)
+	"first_order": (dict, type(None)),
+	"handoff_orders": (list,),
 }
 EXTRA_HUBSPOT_PROPERTIES = {"createdate", "lastmodifieddate", "hs_lastmodifieddate", "hs_object_id"}
 

@@ -17,6 +17,7 @@ from tests.conftest import APP_DIR, load_frappe_meta, load_reference_doctypes
 ALIASES = {
 	"c": "Customer",
 	"si": "Sales Invoice",
+	"so": "Sales Order",
 	"co": "Company",
 	"pe": "Payment Entry",
 	"ct": "Contract",
@@ -32,6 +33,7 @@ ALIASES = {
 # The app's own DocTypes, checked against their JSON in the app.
 APP_ALIASES = {
 	"pl": "revenue_collections/doctype/revops_payment_link/revops_payment_link.json",
+	"lh": "revops/doctype/revops_lead_handoff/revops_lead_handoff.json",
 	"dpo": "revenue_collections/doctype/revops_dunning_policy/revops_dunning_policy.json",
 	"dpp": "revenue_collections/doctype/revops_dunning_policy/revops_dunning_policy.json",
 	"dpd": "revenue_collections/doctype/revops_dunning_policy/revops_dunning_policy.json",
@@ -41,7 +43,7 @@ APP_ALIASES = {
 }
 # Custom fields the app adds to ERPNext DocTypes (revops_app.revops.custom_fields) that the feed reads.
 APP_CUSTOM_FIELDS = {"Customer": {"revops_dunning_policy", "revops_dunning_paused_until"}}
-DERIVED = {"eff", "feed", "paid", "gp", "broken"}  # subquery aliases
+DERIVED = {"eff", "feed", "paid", "gp", "broken", "od"}  # subquery aliases
 _META = load_frappe_meta()["standard_columns"]
 STANDARD = set(_META["default_fields"]) | set(_META["child_table_fields"])
 

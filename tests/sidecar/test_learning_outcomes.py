@@ -294,6 +294,12 @@ def test_report_erp_invoices_after_handoff(tmp_path):
 	report = build_report(store, days=90, now=datetime(2026, 11, 30))
 	assert report["erp_after_handoff"] == {
 		"handoffs_with_erp_customer": 3,
+		# records of an app without the order fields: nothing reported, nothing exact
+		"reported_to_erp": 0,
+		"ordered_after_handoff": 0,
+		"became_customer_after_handoff": 0,
+		"first_order_value": 0.0,
+		"median_days_to_first_order": None,
 		"invoiced_after_handoff": 2,
 		"first_invoice_after_handoff": 1,
 		"median_days_to_first_invoice": 10.0,

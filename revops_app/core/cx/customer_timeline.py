@@ -4,9 +4,11 @@ service-recovery Issues and escalations in a single timeline.
 Contract: pure functions over plain values; never imports frappe or erpnext. The glue
 (`revops_app.customer_experience.customer_timeline`) reads the rows in one statement per source and passes a
 `url_for(doctype, name)` (frappe.utils.get_url_to_form: /app on v15, /desk on v16) for the links.
-- `TimelineEvent`: when, kind (one of KINDS), the document (doctype, name), a one-line summary.
+- `TimelineEvent`: when, kind (one of KINDS), the document (doctype, name), a one-line summary, and for a
+  record that points outside ERPNext (a lead handoff: the HubSpot task or contact) its `external_url`.
 - `ordered(events, limit)`: newest first (ties: kind order, then name, so the order is stable), at most `limit`.
-- `as_rows(events, url_for)`: dicts for the feed and the report (`url` is the document's desk address).
+- `as_rows(events, url_for)`: dicts for the feed, the report and the Customer form (`url` is the document's desk
+  address, `external_url` the outside link or "").
 - `render_html(events, url_for)`: a small HTML table for the Customer form, every value escaped.
 """
 
@@ -32,6 +34,7 @@ class TimelineEvent:
 	doctype: str
 	name: str
 	summary: str
+	external_url: str = ""
 
 	def __post_init__(self) -> None:
 		if self.kind not in KINDS:
@@ -61,6 +64,7 @@ def as_rows(events: Iterable[TimelineEvent], url_for: UrlFor) -> list[dict[str, 
 			"name": e.name,
 			"summary": e.summary,
 			"url": url_for(e.doctype, e.name),
+			"external_url": e.external_url,
 		}
 		for e in events
 	]
@@ -76,7 +80,14 @@ def render_html(events: Iterable[TimelineEvent], url_for: UrlFor) -> str:
 		lines.append(
 			f"<tr><td>{esc(e.when.strftime('%Y-%m-%d %H:%M'))}</td><td>{esc(e.kind)}</td>"
 			f"<td><a href='{esc(url_for(e.doctype, e.name), quote=True)}'>{esc(e.name)}</a></td>"
-			f"<td>{esc(e.summary)}</td></tr>"
+			f"<td>{esc(e.summary)}{_external(e)}</td></tr>"
 		)
 	lines.append("</tbody></table>")
 	return "".join(lines)
+
+
+def _external(e: TimelineEvent) -> str:
+	if not e.external_url.lower().startswith(("https://", "http://")):
+		return ""
+	href = html.escape(e.external_url, quote=True)
+	return f" <a href='{href}' target='_blank' rel='noopener noreferrer'>open in HubSpot</a>"

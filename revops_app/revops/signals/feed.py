@@ -6,8 +6,8 @@ Contract (shape in SIDECAR_CONTRACT.md, "ERP signals record"):
   (modified, name). A fixed number of SQL statements per page (one to pick the page, one per signal family
   with GROUP BY, one for deletions): never a per-customer document load.
 - Effective modified = the greatest of the Customer's own `modified` and the `modified` of every document
-  that feeds its record (Sales Invoice, Payment Entry, Contract, Quotation, Opportunity, Issue, linked
-  Contact), and of the moments a record changes with no document saved: an open invoice turning overdue
+  that feeds its record (Sales Invoice, Sales Order, Payment Entry, Contract, Quotation, Opportunity, Issue,
+  linked Contact, RevOps Payment Link, RevOps Lead Handoff), and of the moments a record changes with no document saved: an open invoice turning overdue
   (midnight after its due date), a contract starting or ending, a quotation or issue leaving its look-back
   window. Those moments are only counted once they are in the past, so the cursor never runs ahead of now.
 - Only the feeding rows with a timestamp >= the cursor are read to pick the page: the greatest timestamp of

@@ -81,6 +81,11 @@ def _feed_sql(with_since: bool, name_range: bool = False) -> str:
 		f"""SELECT i.customer, {_midnight_after("i.opening_date", ISSUE_WINDOW_DAYS + 1)} FROM `tabIssue` i
 			WHERE i.customer IS NOT NULL AND {crossing("i.opening_date", ISSUE_WINDOW_DAYS + 1)}
 			{who("i.customer")}""",
+		# outcomes: a Sales Order, or a lead handoff the sidecar reported (signals/first_orders.py)
+		f"""SELECT so.customer, so.modified FROM `tabSales Order` so
+			WHERE so.customer IS NOT NULL {mod("so")} {who("so.customer")}""",
+		f"""SELECT lh.customer, lh.modified FROM `tabRevOps Lead Handoff` lh
+			WHERE lh.customer IS NOT NULL {mod("lh")} {who("lh.customer")}""",
 		# payment behaviour: a failed payment or a dispute changes only the pay link
 		f"""SELECT pl.customer, pl.modified FROM `tabRevOps Payment Link` pl
 			WHERE pl.customer IS NOT NULL {mod("pl")} {who("pl.customer")}""",

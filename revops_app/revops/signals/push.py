@@ -2,8 +2,8 @@
 
 Contract:
 - doc_events (hooks.py) call `on_change(doc, method)` for: Sales Invoice submitted/cancelled/paid (its
-  outstanding moves with each Payment Entry, which is hooked too and names its customer), Quotation submitted/
-  cancelled, Contract saved, Issue saved. The customer is collected per transaction; one callback on
+  outstanding moves with each Payment Entry, which is hooked too and names its customer), Sales Order and
+  Quotation submitted/cancelled, Contract saved, Issue saved. The customer is collected per transaction; one callback on
   `frappe.db.after_commit` enqueues one job (`send_push`) for all of them, so a rolled-back change pushes
   nothing and a push never precedes its commit. `push_newly_overdue` (daily, just after midnight) pushes the
   customers whose invoices fell overdue yesterday (no document is saved when that happens).
@@ -34,7 +34,7 @@ _PENDING = "revops_push_pending"
 
 def _customers_of(doc) -> list[str]:
 	doctype = doc.doctype
-	if doctype in ("Sales Invoice", "Issue"):
+	if doctype in ("Sales Invoice", "Sales Order", "Issue"):
 		return [doc.get("customer")] if doc.get("customer") else []
 	if doctype == "Payment Entry":
 		if doc.get("party_type") != "Customer" or not doc.get("party"):

@@ -10,6 +10,7 @@ import frappe
 from frappe.utils import getdate
 
 from revops_app.core.collections.payment_behaviour import PaymentBehaviour
+from revops_app.revops.signals.first_orders import first_orders
 from revops_app.revops.signals.pages import (
 	ISSUE_WINDOW_DAYS,
 	OPEN_ISSUE_STATUSES,
@@ -192,6 +193,7 @@ def build_records(
 	)
 
 	payment = behaviour_by_customer(match, params, today)  # three more GROUP BY statements, any page size
+	orders = first_orders(match, params)  # two more: first order, first order after each lead handoff
 
 	emails: dict[str, set[str]] = {}
 	for row in contact_emails:
@@ -248,6 +250,9 @@ def build_records(
 				"failed_payment_count": pay.failed_payments,
 				"broken_promise_count": pay.broken_promises,
 				"dispute_count": pay.disputes,
+				# outcomes for learning (signals/first_orders.py): {doctype, name, date, amount} or None
+				"first_order": orders.get(name, {}).get("first_order"),
+				"handoff_orders": orders.get(name, {}).get("handoff_orders", []),
 			}
 		)
 	return records

@@ -23,9 +23,19 @@ SIGNALS_FEED_FIELDS: dict[str, dict[str, str]] = {
 		"posting_date": "Date",
 		"due_date": "Date",
 		"base_grand_total": "Currency",
+		"base_net_total": "Currency",
 		"outstanding_amount": "Currency",
 		"party_account_currency": "Link",
 		"conversion_rate": "Float",
+	},
+	# outcomes for learning (signals/first_orders.py): the first order, and the first after each handoff
+	"Sales Order": {
+		"modified": "Datetime",
+		"customer": "Link",
+		"company": "Link",
+		"docstatus": "Int",
+		"transaction_date": "Date",
+		"base_net_total": "Currency",
 	},
 	"Company": {"default_currency": "Link"},
 	"Payment Entry": {

@@ -6,6 +6,11 @@
   company) whose close date is in (entry, entry + horizon]. Deal value = the sum of those deals' amounts;
   pipeline = amounts of deals created in the window, won or not. Leads with a won deal closed on or before
   the entry were already customers: they are counted apart and never used.
+- ERPNext orders (the signals feed's `first_order` / `handoff_orders`, kept in `revops_erp_orders`) convert
+  too, for leads whose company is an ERPNext customer: the first order after one of the contact's handoffs
+  reported to ERPNext, or the customer's first order ever ("became an ERP customer") dated after the entry
+  day, within the horizon. Its amount (before taxes) is the deal value when no won deal gives one; days to
+  close run to whichever came first, the won deal or the order.
 - Maturity: a lead entering less than `horizon` days before `as_of` has no final label yet and is left out
   (counted), so late leads are not mistaken for losses.
 - Rows scored by another model version are put on the base model's scale when both versions carry
@@ -17,7 +22,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 
@@ -32,6 +37,38 @@ class Example:
 	pipeline_value: float = 0.0
 	days_to_close: float | None = None
 	erp_matched: bool = False
+	erp_order: bool = False  # converted (also) by an ERPNext order
+
+
+@dataclass(frozen=True, slots=True)
+class ErpOrder:
+	day: date
+	amount: float
+	after_handoff: bool  # False: the customer's first order ever
+
+
+def erp_orders_by_contact(store: Any) -> tuple[dict[str, ErpOrder], dict[str, list[ErpOrder]]]:
+	"""(first order of each customer, first orders after each contact's handoffs) from the store."""
+	contact_of = {h["handoff_key"]: h["contact_id"] for h in store.handoff_rows()}
+	first: dict[str, ErpOrder] = {}
+	after: dict[str, list[ErpOrder]] = defaultdict(list)
+	for r in store.erp_orders():
+		if r["kind"] == "first":
+			first[r["customer"]] = ErpOrder(r["order_date"], float(r["amount"]), False)
+		elif r["handoff_key"] in contact_of:
+			after[contact_of[r["handoff_key"]]].append(ErpOrder(r["order_date"], float(r["amount"]), True))
+	return first, after
+
+
+def erp_conversion(
+	entered: datetime, horizon: timedelta | None, first: ErpOrder | None, after_handoffs: list[ErpOrder]
+) -> ErpOrder | None:
+	"""The ERPNext order that converts a lead entering at `entered` (see the module doc), or None."""
+	last = (entered + horizon).date() if horizon is not None else date.max
+	found = [o for o in after_handoffs if entered.date() <= o.day <= last]
+	if first is not None and entered.date() < first.day <= last:
+		found.append(first)
+	return min(found, key=lambda o: (o.day, not o.after_handoff), default=None)
 
 
 @dataclass
@@ -88,6 +125,7 @@ def build_examples(
 	result.without_features = len(scored_ids - set(entries))
 	companies = {c: r["company_id"] for c, r in entries.items()}
 	deals = deals_by_contact(store, companies)
+	first_orders, handoff_orders = erp_orders_by_contact(store)
 	horizon = timedelta(days=horizon_days)
 	for contact_id, row in sorted(entries.items(), key=lambda kv: (kv[1]["scored_at"], kv[0])):
 		entered = row["scored_at"]
@@ -112,18 +150,32 @@ def build_examples(
 			if d["is_won"] and d["close_date"] and entered < d["close_date"] <= entered + horizon
 		]
 		created = [d for d in own if d["created_at"] and entered <= d["created_at"] <= entered + horizon]
+		customer = row.get("erp_customer")
+		erp = erp_conversion(
+			entered,
+			horizon,
+			first_orders.get(customer) if customer else None,
+			handoff_orders.get(contact_id, []),
+		)
 		first_close = min((d["close_date"] for d in won), default=None)
+		if erp is not None:
+			order_at = datetime.combine(erp.day, datetime.min.time())
+			first_close = min(first_close, order_at) if first_close else order_at
+		won_value = sum(d["amount"] or 0.0 for d in won)
 		result.examples.append(
 			Example(
 				contact_id=contact_id,
 				scored_at=entered,
 				features=features,
 				total=float(row["total"]),
-				converted=bool(won),
-				won_value=sum(d["amount"] or 0.0 for d in won),
+				converted=bool(won) or erp is not None,
+				won_value=won_value if won or erp is None else erp.amount,
 				pipeline_value=sum(d["amount"] or 0.0 for d in created),
-				days_to_close=(first_close - entered).total_seconds() / 86400 if first_close else None,
+				days_to_close=max(0.0, (first_close - entered).total_seconds() / 86400)
+				if first_close
+				else None,
 				erp_matched=bool(row.get("erp_customer")),
+				erp_order=erp is not None,
 			)
 		)
 	return result

@@ -1,6 +1,6 @@
 """Customer Timeline: one customer's invoices, payments, reminders, promises, disputes, survey responses,
-service-recovery Issues and escalations, newest first, each row linked to its document
-(`revops_app.customer_experience.customer_timeline`)."""
+service-recovery Issues, escalations and lead handoffs, newest first, each row linked to its document, a lead
+handoff also to its HubSpot task or contact (`revops_app.customer_experience.customer_timeline`)."""
 
 from __future__ import annotations
 
@@ -42,5 +42,6 @@ def columns() -> list[dict]:
 			"width": 190,
 		},
 		{"fieldname": "summary", "label": _("Summary"), "fieldtype": "Data", "width": 420},
+		{"fieldname": "external_url", "label": _("HubSpot"), "fieldtype": "Data", "width": 220},
 		{"fieldname": "url", "label": _("Link"), "fieldtype": "Data", "hidden": 1},
 	]
