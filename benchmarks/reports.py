@@ -1,7 +1,9 @@
 """Collections reports benchmark: prints figures, asserts nothing.
 
 Always: times the framework-free metrics (`revops_app.core.collections.metrics`) over synthetic rows
-(100,000 invoices by default) - the part of each report that runs in Python after the SQL.
+(100,000 invoices by default) - the part of each report that runs in Python after the SQL - beside a bare-loop
+floor over the same rows computing the same values (`metrics_floors.py`, checked equal first), and prints
+library ms, floor ms and their ratio (goal: within 3x).
 
 With a bench (`--site SITE`, run with the bench's Python from `frappe-bench/sites`): generates N invoices
 (10,000 by default) with pay links and receipts in a throwaway company using direct inserts, times each
@@ -9,7 +11,7 @@ of the four Script Reports' `execute`, and rolls everything back. Without one it
 "bench: not measured".
 
 	python benchmarks/reports.py                       # core only
-	python benchmarks/reports.py --rows 200000
+	python benchmarks/reports.py --rows 200000 --repeat 9
 	cd frappe-bench/sites && ../env/bin/python /path/to/benchmarks/reports.py --site revops.test
 """
 
@@ -25,6 +27,10 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import metrics_floors as floors
+from floor_timing import compare, pin_one_cpu
 
 from revops_app.core.collections import metrics
 
@@ -68,9 +74,10 @@ def timed(label: str, func, repeat: int = 3) -> float:
 	return best
 
 
-def bench_core(rows: int) -> None:
+def bench_core(rows: int, repeat: int) -> None:
 	invoices = synthetic_invoices(rows)
 	as_of = date(2026, 11, 30)
+	limits = metrics.DEFAULT_AGING_LIMITS
 	receipts = [
 		{"day": inv["due_date"], "mode_of_payment": MODES[i % len(MODES)], "amount": inv["amount"]}
 		for i, inv in enumerate(invoices)
@@ -83,211 +90,70 @@ def bench_core(rows: int) -> None:
 	months = metrics.month_sequence(2026, 11, 36)
 	sales = [{"year": y, "month": m, "amount": Decimal(100_000 + 1_000 * m)} for y, m in months]
 	moves = [{"year": y, "month": m, "net": Decimal(500 * (m % 5) - 900)} for y, m in months]
+	first, last = date(2025, 1, 31), date(2026, 12, 31)
 
-	print(f"core metrics over {rows:,} synthetic invoices ({len(receipts):,} receipts), one core:")
-	t = timed("aging: bucket + pay-link status per invoice", lambda: aging_rows(invoices, as_of))
-	print(f"  {'':<52} {rows / t:,.0f} invoices/s")
-	t = timed("aging_summary", lambda: metrics.aging_summary(invoices, as_of))
-	print(f"  {'':<52} {rows / t:,.0f} invoices/s")
-	t = timed("collection_funnel (counts, amounts, stuck lists)", lambda: metrics.collection_funnel(invoices))
-	print(f"  {'':<52} {rows / t:,.0f} invoices/s")
-	timed(
-		f"daily_cash_position, 700 days from {len(receipts):,} receipt rows",
-		lambda: metrics.daily_cash_position(date(2025, 1, 31), date(2026, 12, 31), 0, receipts, ledger_rows),
+	print(f"core metrics over {rows:,} synthetic invoices ({len(receipts):,} receipts), {pin_one_cpu()}")
+	print(
+		f"  best of {repeat} interleaved runs each; floor = bare loop over the same rows, same values (checked)"
 	)
+	compare(
+		"aging_summary",
+		lambda: metrics.aging_summary(invoices, as_of),
+		lambda: floors.aging_summary_floor(invoices, as_of, limits),
+		floors.same_aging_summary,
+		repeat,
+		rows,
+	)
+	compare(
+		"aging report rows: bucket + pay-link status",
+		lambda: aging_rows(invoices, as_of),
+		lambda: floors.aging_rows_floor(invoices, as_of, limits),
+		lambda a, b: a == b,
+		repeat,
+		rows,
+	)
+	compare(
+		"collection_funnel (counts, amounts, stuck)",
+		lambda: metrics.collection_funnel(invoices),
+		lambda: floors.funnel_floor(invoices),
+		floors.same_funnel,
+		repeat,
+		rows,
+	)
+	compare(
+		f"daily_cash_position, 700 days, {len(receipts):,} receipts",
+		lambda: metrics.daily_cash_position(first, last, Decimal(0), receipts, ledger_rows),
+		lambda: floors.cash_floor(first, last, Decimal(0), receipts, ledger_rows),
+		floors.same_cash,
+		repeat,
+		len(receipts),
+	)
+	compare(
+		f"DSO rows -> standard + countback, 36 months x {DSO_CALLS}",
+		lambda: [dso_both(months, moves, sales) for _ in range(DSO_CALLS)][-1],
+		lambda: [floors.dso_floor(months, Decimal(250_000), moves, sales) for _ in range(DSO_CALLS)][-1],
+		floors.same_dso,
+		repeat,
+	)
+
+
+DSO_CALLS = 1_000
+
+
+def dso_both(months: list[tuple[int, int]], moves: list[dict], sales: list[dict]) -> tuple:
 	figures = metrics.month_figures(months, Decimal(250_000), moves, sales)
-	timed(
-		"DSO standard + countback, 36 months",
-		lambda: (metrics.dso_standard(figures), metrics.dso_countback(figures)),
-	)
+	return metrics.dso_standard(figures), metrics.dso_countback(figures)
 
 
-def aging_rows(invoices: list[dict], as_of: date) -> None:
-	for inv in invoices:
-		metrics.aging_bucket(metrics.days_overdue(inv["due_date"], as_of))
-		metrics.pay_link_status(inv["link_state"], inv["disputed"], inv["view_count"], inv["sent_at"])
-
-
-def bench_site(site: str, count: int) -> None:
-	import frappe
-
-	frappe.init(site=site)
-	frappe.connect()
-	try:
-		from revops_app.revenue_collections.report.collection_bottlenecks import collection_bottlenecks
-		from revops_app.revenue_collections.report.daily_cash_position import daily_cash_position
-		from revops_app.revenue_collections.report.dso_trend import dso_trend
-		from revops_app.revenue_collections.report.receivables_aging_with_pay_link_status import (
-			receivables_aging_with_pay_link_status as aging,
+def aging_rows(invoices: list[dict], as_of: date) -> list[tuple[str, str]]:
+	"""What the aging report computes per row through the public API (bucket, pay-link status)."""
+	return [
+		(
+			metrics.aging_bucket(metrics.days_overdue(inv["due_date"], as_of)),
+			metrics.pay_link_status(inv["link_state"], inv["disputed"], inv["view_count"], inv["sent_at"]),
 		)
-
-		company = frappe.get_all("Company", pluck="name", limit=1)[0]
-		started = time.perf_counter()
-		generate(company, count)
-		print(
-			f"bench {site}: generated {count:,} invoices (+ links, receipts, GL) in {time.perf_counter() - started:.1f} s"
-		)
-		today = date(2026, 11, 30)
-		timed(
-			"Daily Cash Position, 90 days",
-			lambda: daily_cash_position.execute(
-				{"company": company, "from_date": today - timedelta(days=89), "to_date": today}
-			),
-		)
-		timed(
-			"DSO Trend, 24 months, standard",
-			lambda: dso_trend.execute({"company": company, "to_date": today, "months": 24}),
-		)
-		timed(
-			"DSO Trend, 24 months, countback",
-			lambda: dso_trend.execute(
-				{"company": company, "to_date": today, "months": 24, "method": "Countback"}
-			),
-		)
-		timed(
-			"Receivables Aging with Pay-Link Status",
-			lambda: aging.execute({"company": company, "report_date": today}),
-		)
-		timed(
-			"Collection Bottlenecks, 2 years",
-			lambda: collection_bottlenecks.execute(
-				{"company": company, "from_date": date(2025, 1, 1), "to_date": today}
-			),
-		)
-	finally:
-		frappe.db.rollback()
-		frappe.destroy()
-
-
-def generate(company: str, count: int) -> None:
-	"""Bulk rows straight into the tables the reports read (submitted state), rolled back afterwards.
-	Not ERPNext-valid documents - only the columns the report SQL touches - so 10,000 take seconds."""
-	import frappe
-
-	customer = frappe.get_all("Customer", pluck="name", limit=1)
-	customer = customer[0] if customer else "Benchmark Customer"
-	receivable = frappe.get_cached_value("Company", company, "default_receivable_account")
-	cash = frappe.get_cached_value("Company", company, "default_cash_account") or receivable
-	currency = frappe.get_cached_value("Company", company, "default_currency")
-	now = frappe.utils.now()
-	invoices, links, payments, gl = [], [], [], []
-	for i, row in enumerate(synthetic_invoices(count, seed=11)):
-		name = f"BENCH-SINV-{i:06d}"
-		invoices.append(
-			(name, company, customer, customer, row["due_date"] - timedelta(days=30), row["due_date"], currency,
-			 currency, 1, row["amount"], row["amount"], row["outstanding"], 1, 0, 0, "No", now, now)
-		)  # fmt: skip
-		gl.append(
-			(
-				f"BENCH-GLI-{i:06d}",
-				company,
-				receivable,
-				"Customer",
-				customer,
-				row["due_date"] - timedelta(days=30),
-				row["amount"],
-				0,
-				"Sales Invoice",
-				name,
-				0,
-				now,
-				now,
-			)
-		)
-		if row["link_state"]:
-			links.append(
-				(
-					f"BENCH-PL-{i:06d}",
-					name,
-					customer,
-					company,
-					row["link_state"],
-					row["disputed"],
-					row["view_count"],
-					row["sent_at"],
-					f"tok{i:06d}",
-					now,
-					now,
-				)
-			)
-		if row["outstanding"] == 0:
-			pe = f"BENCH-PE-{i:06d}"
-			payments.append(
-				(
-					pe,
-					company,
-					"Receive",
-					1,
-					row["due_date"],
-					MODES[i % len(MODES)],
-					cash,
-					row["amount"],
-					row["amount"],
-					"Customer",
-					customer,
-					now,
-					now,
-				)
-			)
-			gl.append(
-				(
-					f"BENCH-GLP-{i:06d}",
-					company,
-					receivable,
-					"Customer",
-					customer,
-					row["due_date"],
-					0,
-					row["amount"],
-					"Payment Entry",
-					pe,
-					0,
-					now,
-					now,
-				)
-			)
-			gl.append(
-				(
-					f"BENCH-GLC-{i:06d}",
-					company,
-					cash,
-					None,
-					None,
-					row["due_date"],
-					row["amount"],
-					0,
-					"Payment Entry",
-					pe,
-					0,
-					now,
-					now,
-				)
-			)
-	frappe.db.bulk_insert(
-		"Sales Invoice",
-		["name", "company", "customer", "customer_name", "posting_date", "due_date", "currency",
-		 "party_account_currency", "conversion_rate", "base_grand_total", "base_rounded_total",
-		 "outstanding_amount", "docstatus", "is_return", "is_pos", "is_opening", "creation", "modified"],
-		invoices,
-	)  # fmt: skip
-	frappe.db.bulk_insert(
-		"RevOps Payment Link",
-		["name", "sales_invoice", "customer", "company", "link_state", "disputed", "view_count", "sent_at",
-		 "token", "creation", "modified"],
-		links,
-	)  # fmt: skip
-	frappe.db.bulk_insert(
-		"Payment Entry",
-		["name", "company", "payment_type", "docstatus", "posting_date", "mode_of_payment", "paid_to",
-		 "received_amount", "base_received_amount", "party_type", "party", "creation", "modified"],
-		payments,
-	)  # fmt: skip
-	frappe.db.bulk_insert(
-		"GL Entry",
-		["name", "company", "account", "party_type", "party", "posting_date", "debit", "credit",
-		 "voucher_type", "voucher_no", "is_cancelled", "creation", "modified"],
-		gl,
-	)  # fmt: skip
+		for inv in invoices
+	]
 
 
 def main() -> None:
@@ -297,10 +163,13 @@ def main() -> None:
 		"--site", help="a Frappe site to time the Script Reports on (run from frappe-bench/sites)"
 	)
 	parser.add_argument("--invoices", type=int, default=10_000, help="invoices generated on the site")
+	parser.add_argument("--repeat", type=int, default=7, help="interleaved runs of library and floor")
 	args = parser.parse_args()
 
-	bench_core(args.rows)
+	bench_core(args.rows, args.repeat)
 	if args.site:
+		from reports_site import bench_site
+
 		bench_site(args.site, args.invoices)
 	else:
 		print("bench: not measured (no --site given; needs a Frappe/ERPNext v15 site)")

@@ -7,6 +7,10 @@ their own balance, unallocated payments and refunds, Journal Entries charging th
 dispute withdrawals included). Totals per customer and bucket therefore equal ERPNext's Accounts
 Receivable and Accounts Receivable Summary, also for a past date. The pay link, views and the latest
 dunning reminder are joined per invoice in two queries (no per-row query).
+
+`promised_invoices` (used by this report and Collection Bottlenecks): invoice -> promised date of the Open
+RevOps Payment Promise covering it on a day, as dunning reads it (one query, through
+`revenue_collections.promises.load_promises`; the rule is `core.collections.promises.promised_until`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,13 @@ import frappe
 
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
-from revops_app.revenue_collections.constants import CF_JE_STRIPE_DISPUTE, PAYMENT_LINK_DOCTYPE
+from revops_app.core.collections.promises import promised_until
+from revops_app.revenue_collections.constants import (
+	CF_JE_STRIPE_DISPUTE,
+	PAYMENT_LINK_DOCTYPE,
+	PROMISE_DOCTYPE,
+)
+from revops_app.revenue_collections.promises import load_promises
 from revops_app.revenue_collections.reports_data import REMINDER_TABLE, reminder_invoice_column
 
 
@@ -109,3 +119,11 @@ def customer_names(customers: set[str]) -> dict[str, str]:
 			as_list=True,
 		)
 	)
+
+
+def promised_invoices(invoices: list[str], on: date) -> dict[str, date]:
+	"""invoice -> the date it is promised by, for those of `invoices` under an Open promise running on `on`
+	(promised_date >= on). The promise's status is today's: a promise kept since is not shown for a past day."""
+	if not invoices or not frappe.db.table_exists(PROMISE_DOCTYPE):
+		return {}
+	return promised_until(load_promises(invoices), on)

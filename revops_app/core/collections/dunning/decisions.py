@@ -109,25 +109,31 @@ class Decision:
 		return self.action == SEND
 
 
+_sha256 = hashlib.sha256
+
+
 def reminder_key(invoice: str, policy: str, step: str) -> str:
 	"""Stable unique key of one step for one invoice under one policy (40 hex chars)."""
-	raw = "\x1f".join((invoice, policy, step)).encode()
-	return hashlib.sha256(raw).hexdigest()[:40]
+	return _sha256("\x1f".join((invoice, policy, step)).encode()).hexdigest()[:40]
+
+
+# The condition bits as module constants: `invoice_conditions` runs once per invoice.
+_OVERDUE = CONDITION_BITS[Condition.OVERDUE]
+_PARTIALLY_PAID = CONDITION_BITS[Condition.PARTIALLY_PAID]
+_VIEWED_UNPAID = CONDITION_BITS[Condition.VIEWED_UNPAID]
+_NEVER_VIEWED = CONDITION_BITS[Condition.NEVER_VIEWED]
+_PAYMENT_FAILED = CONDITION_BITS[Condition.PAYMENT_FAILED]
 
 
 def invoice_conditions(facts: InvoiceFacts, on: date) -> int:
 	"""The bit mask of conditions that hold for `facts` on day `on`."""
-	mask = 0
+	mask = _VIEWED_UNPAID if facts.link_viewed else _NEVER_VIEWED
 	if on > facts.due_date:
-		mask |= CONDITION_BITS[Condition.OVERDUE]
+		mask |= _OVERDUE
 	if 0 < facts.outstanding < facts.grand_total:
-		mask |= CONDITION_BITS[Condition.PARTIALLY_PAID]
-	if facts.link_viewed:
-		mask |= CONDITION_BITS[Condition.VIEWED_UNPAID]
-	else:
-		mask |= CONDITION_BITS[Condition.NEVER_VIEWED]
+		mask |= _PARTIALLY_PAID
 	if facts.last_payment_failed:
-		mask |= CONDITION_BITS[Condition.PAYMENT_FAILED]
+		mask |= _PAYMENT_FAILED
 	return mask
 
 

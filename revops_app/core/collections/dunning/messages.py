@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from revops_app.core.collections.dunning.decisions import SEND, SKIP, Decision
 from revops_app.core.collections.dunning.policy import Step
@@ -37,17 +38,23 @@ def group_messages(decisions: Iterable[Decision]) -> list[Message]:
 	groups: dict[tuple[str, str, str], list[Decision]] = {}
 	steps: dict[tuple[str, str, str], Step] = {}
 	for decision in decisions:
-		if decision.action != SEND or decision.step is None or decision.policy is None:
+		step = decision.step
+		if decision.action != SEND or step is None or decision.policy is None:
 			continue
-		group = (decision.customer, decision.policy, decision.step.name)
-		groups.setdefault(group, []).append(decision)
-		steps[group] = decision.step
+		group = (decision.customer, decision.policy, step.name)
+		items = groups.get(group)
+		if items is None:
+			groups[group] = [decision]
+		else:
+			items.append(decision)
+		steps[group] = step
 	return [
-		Message(
-			customer, policy, steps[(customer, policy, step)], tuple(sorted(items, key=lambda d: d.invoice))
-		)
-		for (customer, policy, step), items in sorted(groups.items())
+		Message(group[0], group[1], steps[group], tuple(sorted(items, key=_BY_INVOICE)))
+		for group, items in sorted(groups.items())
 	]
+
+
+_BY_INVOICE = attrgetter("invoice")
 
 
 def summarise(decisions: Iterable[Decision]) -> dict[str, int]:

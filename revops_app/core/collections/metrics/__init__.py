@@ -11,7 +11,9 @@ Metrics
   money in, paid out and still pending.
 - DSO by month, two methods (see `dso_standard` and `dso_countback`).
 - Aging buckets by days past due with configurable upper bounds.
-- Collection funnel invoiced → link sent → link viewed → paid, with the invoices stuck at each stage.
+- Collection funnel invoiced → link sent → link viewed → paid, with the invoices stuck at each stage;
+  given the promised dates, unpaid promised invoices are listed in a Promised stage instead of stuck.
+- Promised receivables in the aging (`promised_totals`).
 
 Modules: `cash.py` (daily cash position), `dso_trend.py` (month figures, DSO methods), `aging.py` (buckets),
 `link_status.py` (pay-link status), `funnel.py` (collection funnel) and `common.py` (row readers and
@@ -25,10 +27,12 @@ from revops_app.core.collections.metrics.aging import (
 	DEFAULT_AGING_LIMITS,
 	NOT_DUE,
 	AgingSummary,
+	PromisedTotals,
 	aging_bucket,
 	aging_labels,
 	aging_summary,
 	days_overdue,
+	promised_totals,
 )
 from revops_app.core.collections.metrics.cash import CashDay, daily_cash_position
 from revops_app.core.collections.metrics.common import CENT, ZERO, to_date, to_date_checked, to_decimal
@@ -46,6 +50,7 @@ from revops_app.core.collections.metrics.funnel import (
 	FUNNEL_STAGES,
 	STAGE_INVOICED,
 	STAGE_PAID,
+	STAGE_PROMISED,
 	STAGE_SENT,
 	STAGE_VIEWED,
 	FunnelInvoice,
@@ -80,6 +85,7 @@ __all__ = [
 	"PAY_LINK_STATUSES",
 	"STAGE_INVOICED",
 	"STAGE_PAID",
+	"STAGE_PROMISED",
 	"STAGE_SENT",
 	"STAGE_VIEWED",
 	"ZERO",
@@ -90,6 +96,7 @@ __all__ = [
 	"FunnelStage",
 	"LinkState",
 	"MonthFigures",
+	"PromisedTotals",
 	"aging_bucket",
 	"aging_labels",
 	"aging_summary",
@@ -103,6 +110,7 @@ __all__ = [
 	"month_figures",
 	"month_sequence",
 	"pay_link_status",
+	"promised_totals",
 	"to_date",
 	"to_date_checked",
 	"to_decimal",

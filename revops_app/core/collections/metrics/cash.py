@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from revops_app.core.collections.metrics.common import ZERO, to_date_checked, to_decimal, value_of
@@ -55,16 +56,22 @@ def daily_cash_position(
 
 	by_day_mode: dict[date, dict[str, Decimal]] = {}
 	for row in receipts:
-		day = to_date_checked(value_of(row, "day"))
-		mode = value_of(row, "mode_of_payment") or "Not Set"
-		modes = by_day_mode.setdefault(day, {})
-		modes[mode] = modes.get(mode, ZERO) + to_decimal(value_of(row, "amount"))
+		get = row.get if isinstance(row, dict) else partial(value_of, row)
+		day, amount = get("day"), get("amount")
+		day = day if type(day) is date else to_date_checked(day)
+		mode = get("mode_of_payment") or "Not Set"
+		modes = by_day_mode.get(day)
+		if modes is None:
+			modes = by_day_mode[day] = {}
+		modes[mode] = modes.get(mode, ZERO) + (amount if type(amount) is Decimal else to_decimal(amount))
 
 	net_by_day: dict[date, Decimal] | None = None
 	for row in ledger_net:
 		net_by_day = net_by_day if net_by_day is not None else {}
-		day = to_date_checked(value_of(row, "day"))
-		net_by_day[day] = net_by_day.get(day, ZERO) + to_decimal(value_of(row, "net"))
+		get = row.get if isinstance(row, dict) else partial(value_of, row)
+		day, net = get("day"), get("net")
+		day = day if type(day) is date else to_date_checked(day)
+		net_by_day[day] = net_by_day.get(day, ZERO) + (net if type(net) is Decimal else to_decimal(net))
 
 	stripe_by_day: dict[date, tuple[Decimal, Decimal]] | None = None
 	if stripe_moves is not None:

@@ -16,6 +16,8 @@ CENT = Decimal("0.01")
 
 def to_decimal(value: Any) -> Decimal:
 	"""Money from a database value (Decimal, float, int, str or None) without binary-float noise."""
+	if type(value) is Decimal:
+		return value
 	if value is None or value == "":
 		return ZERO
 	if isinstance(value, Decimal):
@@ -39,7 +41,9 @@ def to_date_checked(value: Any) -> date:
 
 
 def value_of(row: Any, key: str, default: Any = None) -> Any:
-	if isinstance(row, Mapping):
+	# dict first: rows from the database are dicts (frappe._dict subclasses dict); the Mapping ABC check is
+	# several times slower and only needed for other mappings.
+	if isinstance(row, (dict, Mapping)):
 		return row.get(key, default)
 	return getattr(row, key, default)
 

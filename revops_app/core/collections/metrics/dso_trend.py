@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from revops_app.core.collections.metrics.common import ZERO, round_cents, to_decimal, value_of
@@ -26,15 +27,15 @@ class MonthFigures:
 
 	@property
 	def days(self) -> int:
-		return calendar.monthrange(self.year, self.month)[1]
+		return _calendar(self.year, self.month)[0]
 
 	@property
 	def label(self) -> str:
-		return f"{self.year:04d}-{self.month:02d}"
+		return _calendar(self.year, self.month)[1]
 
 	@property
 	def end(self) -> date:
-		return date(self.year, self.month, self.days)
+		return _calendar(self.year, self.month)[2]
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,8 @@ def month_figures(
 	{year, month, net} give the net change (debit - credit) within each month, so the balance at each
 	month end is the running sum; `credit_sales` rows {year, month, amount}.
 	"""
-	moves: dict[tuple[int, int], Decimal] = {}
-	for row in receivable_moves:
-		key = (int(value_of(row, "year")), int(value_of(row, "month")))
-		moves[key] = moves.get(key, ZERO) + to_decimal(value_of(row, "net"))
-	sales: dict[tuple[int, int], Decimal] = {}
-	for row in credit_sales:
-		key = (int(value_of(row, "year")), int(value_of(row, "month")))
-		sales[key] = sales.get(key, ZERO) + to_decimal(value_of(row, "amount"))
+	moves = _by_month(receivable_moves, "net")
+	sales = _by_month(credit_sales, "amount")
 
 	balance = to_decimal(opening_receivables)
 	figures = []
@@ -89,6 +84,14 @@ def month_figures(
 		balance += moves.get((year, month), ZERO)
 		figures.append(MonthFigures(year, month, balance, sales.get((year, month), ZERO)))
 	return figures
+
+
+def _by_month(rows: Iterable[Any], field: str) -> dict[tuple[int, int], Decimal]:
+	totals: dict[tuple[int, int], Decimal] = {}
+	for row in rows:
+		key = (int(value_of(row, "year")), int(value_of(row, "month")))
+		totals[key] = totals.get(key, ZERO) + to_decimal(value_of(row, field))
+	return totals
 
 
 def dso_standard(months: Sequence[MonthFigures]) -> list[DsoPoint]:
@@ -99,11 +102,19 @@ def dso_standard(months: Sequence[MonthFigures]) -> list[DsoPoint]:
 	"""
 	points = []
 	for m in months:
+		days, label, end = _calendar(m.year, m.month)
 		dso = None
 		if m.credit_sales > 0:
-			dso = round_cents(m.receivables / m.credit_sales * m.days)
-		points.append(DsoPoint(m.label, m.end, m.receivables, m.credit_sales, m.days, dso))
+			dso = round_cents(m.receivables / m.credit_sales * days)
+		points.append(DsoPoint(label, end, m.receivables, m.credit_sales, days, dso))
 	return points
+
+
+@lru_cache(maxsize=1024)
+def _calendar(year: int, month: int) -> tuple[int, str, date]:
+	"""(days in the month, "YYYY-MM", last day) of a month, computed once per month."""
+	days = calendar.monthrange(year, month)[1]
+	return days, f"{year:04d}-{month:02d}", date(year, month, days)
 
 
 def dso_countback(months: Sequence[MonthFigures]) -> list[DsoPoint]:
@@ -119,6 +130,10 @@ def dso_countback(months: Sequence[MonthFigures]) -> list[DsoPoint]:
 	Only months inside `months` are walked (the report fetches enough history); if they run out first the
 	point is marked `exhausted` and the days counted so far are a lower bound. Zero receivables → 0 days.
 	"""
+	months = list(months)
+	sales = [m.credit_sales for m in months]
+	calendars = [_calendar(m.year, m.month) for m in months]
+	lengths = [c[0] for c in calendars]
 	points = []
 	for index, m in enumerate(months):
 		remaining = m.receivables
@@ -126,19 +141,21 @@ def dso_countback(months: Sequence[MonthFigures]) -> list[DsoPoint]:
 		exhausted = False
 		if remaining > 0:
 			exhausted = True
-			for back in months[index::-1]:
-				if back.credit_sales <= 0:
+			for back in range(index, -1, -1):
+				sold = sales[back]
+				if sold <= 0:
 					# A month with no (or net negative) credit sales cannot hold receivables: all its days pass.
-					days += back.days
+					days += lengths[back]
 					continue
-				if remaining <= back.credit_sales:
-					days += remaining / back.credit_sales * back.days
+				if remaining <= sold:
+					days += remaining / sold * lengths[back]
 					exhausted = False
 					break
-				remaining -= back.credit_sales
-				days += back.days
+				remaining -= sold
+				days += lengths[back]
+		length, label, end = calendars[index]
 		points.append(
-			DsoPoint(m.label, m.end, m.receivables, m.credit_sales, m.days, round_cents(days), exhausted)
+			DsoPoint(label, end, m.receivables, m.credit_sales, length, round_cents(days), exhausted)
 		)
 	return points
 

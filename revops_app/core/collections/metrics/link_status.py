@@ -14,6 +14,12 @@ LINK_FAILED = "Payment Failed"
 LINK_DISPUTED = "Disputed"
 PAY_LINK_STATUSES = (LINK_NOT_SENT, LINK_NEVER_VIEWED, LINK_VIEWED, LINK_FAILED, LINK_DISPUTED)
 
+# Module constants rather than LinkState attributes: this runs once per report row.
+_DISPUTED = LinkState.DISPUTED
+_FAILED = LinkState.PAYMENT_FAILED
+_SENT = LinkState.SENT
+_VIEWED_STATES = frozenset((LinkState.VIEWED, LinkState.PAID))
+
 
 def pay_link_status(
 	link_state: str | None, disputed: Any = 0, view_count: Any = 0, sent_at: Any = None
@@ -26,12 +32,12 @@ def pay_link_status(
 	"""
 	if link_state is None:
 		return LINK_NOT_SENT
-	if int(disputed or 0) or link_state == LinkState.DISPUTED:
+	if (disputed and int(disputed)) or link_state == _DISPUTED:
 		return LINK_DISPUTED
-	if link_state == LinkState.PAYMENT_FAILED:
+	if link_state == _FAILED:
 		return LINK_FAILED
-	if int(view_count or 0) > 0 or link_state in (LinkState.VIEWED, LinkState.PAID):
+	if (view_count and int(view_count) > 0) or link_state in _VIEWED_STATES:
 		return LINK_VIEWED
-	if sent_at or link_state == LinkState.SENT:
+	if sent_at or link_state == _SENT:
 		return LINK_NEVER_VIEWED
 	return LINK_NOT_SENT

@@ -35,7 +35,7 @@ frappe.query_reports["Collection Bottlenecks"] = {
 			fieldname: "stage",
 			label: __("Stuck At"),
 			fieldtype: "Select",
-			options: ["", "Invoiced", "Link Sent", "Link Viewed"],
+			options: ["", "Invoiced", "Link Sent", "Link Viewed", "Promised"],
 		},
 	],
 };

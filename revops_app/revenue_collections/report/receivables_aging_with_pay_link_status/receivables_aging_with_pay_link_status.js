@@ -31,6 +31,12 @@ frappe.query_reports["Receivables Aging with Pay-Link Status"] = {
 			options: ["", "Not Sent", "Never Viewed", "Viewed", "Payment Failed", "Disputed"],
 		},
 		{
+			fieldname: "promised",
+			label: __("Promise to Pay"),
+			fieldtype: "Select",
+			options: ["", "Promised", "Not Promised"],
+		},
+		{
 			fieldname: "min_days_overdue",
 			label: __("At Least Days Overdue"),
 			fieldtype: "Int",

@@ -8,7 +8,9 @@ app's dispute Journal Entries are rows of their own, each shown as what it is. B
 totals come from `revops_app.core.collections.metrics` (Not Due = ERPNext's rows whose due date is ahead,
 which it leaves out of every range).
 Dunning Held / Softened says when the customer's reminders are held or softened for service recovery
-(`dunning.cx_standing`).
+(`dunning.cx_standing`). Promised By is the date of the Open promise to pay covering the invoice on the
+report date (`aging_data.promised_invoices`); the summary adds the promised total (`metrics.promised_totals`).
+Amounts and buckets are untouched by promises: the rows stay ERPNext's.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from revops_app.revenue_collections import aging_data
 from revops_app.revenue_collections import reports_data as data
 from revops_app.revenue_collections.dunning.cx_standing import cx_notes_for
 
+PROMISED_FILTERS = (None, "Promised", "Not Promised")
+
 
 def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
@@ -33,12 +37,18 @@ def execute(filters: dict | None = None):
 	min_days = filters.get("min_days_overdue")
 	min_days = cint(min_days) if min_days not in (None, "") else None
 	status_filter = filters.get("pay_link_status") or None
+	promised_filter = filters.get("promised") or None
+	if promised_filter not in PROMISED_FILTERS:
+		frappe.throw(
+			_("Promise to Pay filter must be Promised or Not Promised, not {0}").format(promised_filter)
+		)
 	currency = data.company_currency(company)
 
 	receivables = aging_data.erpnext_receivables(company, as_of, limits, filters.get("customer") or None)
 	kinds = aging_data.what_it_is(receivables)
 	invoices = [r["voucher_no"] for r in receivables if r["voucher_type"] == "Sales Invoice"]
 	links = aging_data.links_and_reminders(invoices)
+	promised = aging_data.promised_invoices(invoices, as_of)
 	names = aging_data.customer_names({r.get("party") for r in receivables if r.get("party")})
 	has_reminders = data.reminder_table_exists()
 	cx_notes = cx_notes_for({r["party"] for r in receivables if r.get("party")}, as_of)
@@ -53,6 +63,9 @@ def execute(filters: dict | None = None):
 			link.get("link_state"), link.get("disputed"), link.get("view_count"), link.get("sent_at")
 		)
 		if status_filter and status != status_filter:
+			continue
+		until = promised.get(item["voucher_no"]) if is_invoice else None
+		if promised_filter and (until is not None) != (promised_filter == "Promised"):
 			continue
 		rows.append(
 			{
@@ -74,6 +87,7 @@ def execute(filters: dict | None = None):
 				"days_overdue": days,
 				"bucket": metrics.aging_bucket(days, limits),
 				"pay_link_status": status,
+				"promised_until": until,
 				"view_count": cint(link.get("view_count")),
 				"company_currency": currency,
 				"dunning_hold": cx_notes.get(item.get("party")),
@@ -91,7 +105,7 @@ def execute(filters: dict | None = None):
 		rows,
 		message,
 		get_chart(rows, summary),
-		get_summary(summary, rows, currency),
+		get_summary(summary, rows, currency, metrics.promised_totals(rows, promised)),
 	)
 
 
@@ -144,6 +158,7 @@ def get_columns(has_reminders: bool) -> list[dict]:
 			"width": 130,
 		},
 		{"fieldname": "pay_link_status", "label": _("Pay Link"), "fieldtype": "Data", "width": 120},
+		{"fieldname": "promised_until", "label": _("Promised By"), "fieldtype": "Date", "width": 110},
 		{"fieldname": "view_count", "label": _("Link Views"), "fieldtype": "Int", "width": 90},
 		{"fieldname": "last_viewed_at", "label": _("Last Viewed"), "fieldtype": "Datetime", "width": 150},
 	]
@@ -203,7 +218,9 @@ def get_chart(rows: list[dict], summary: metrics.AgingSummary) -> dict:
 	}
 
 
-def get_summary(summary: metrics.AgingSummary, rows: list[dict], currency: str) -> list[dict]:
+def get_summary(
+	summary: metrics.AgingSummary, rows: list[dict], currency: str, promised: metrics.PromisedTotals
+) -> list[dict]:
 	items = [
 		{
 			"value": summary.total,
@@ -232,6 +249,15 @@ def get_summary(summary: metrics.AgingSummary, rows: list[dict], currency: str) 
 			"label": _("Link Not Sent or Never Viewed"),
 			"datatype": "Int",
 			"indicator": "Red",
+		}
+	)
+	items.append(
+		{
+			"value": promised.outstanding,
+			"label": _("Promised to Pay ({0} invoices)").format(promised.count),
+			"datatype": "Currency",
+			"currency": currency,
+			"indicator": "Blue",
 		}
 	)
 	return items
