@@ -84,14 +84,17 @@ def apply_promises(
 ) -> list[Decision]:
 	"""The decisions with promises applied (module rules). `logged` maps a broken key to its log row."""
 	result = []
+	append = result.append
 	for decision in decisions:
-		firm = decision.action == SKIP and decision.reason in FIRM_SKIPS
-		if firm:
-			result.append(decision)
-		elif decision.invoice in promised:
-			result.append(
+		invoice = decision.invoice
+		if invoice not in promised and invoice not in broken:
+			append(decision)  # the common case: nothing promised
+		elif decision.action == SKIP and decision.reason in FIRM_SKIPS:
+			append(decision)
+		elif invoice in promised:
+			append(
 				Decision(
-					decision.invoice,
+					invoice,
 					decision.customer,
 					SKIP,
 					PROMISED,
@@ -99,10 +102,8 @@ def apply_promises(
 					days_overdue=decision.days_overdue,
 				)
 			)
-		elif decision.invoice in broken:
-			result.append(_broken_step(decision, broken[decision.invoice], broken_steps, policies, logged))
 		else:
-			result.append(decision)
+			append(_broken_step(decision, broken[invoice], broken_steps, policies, logged))
 	return result
 
 
