@@ -18,6 +18,7 @@ from tests.conftest import APP_DIR
 jinja2 = pytest.importorskip("jinja2")
 
 TEMPLATE = (APP_DIR / "www" / "pay.html").read_text()
+PARTIALS = APP_DIR / "templates" / "pay"
 
 
 def environment():
@@ -61,7 +62,8 @@ def test_template_is_standalone_html():
 	# Frappe wraps a template in templates/web.html unless it extends something or closes </body>.
 	assert "</body>" in TEMPLATE and "{% extends" not in TEMPLATE
 	assert "/assets/" not in TEMPLATE and "src=" not in TEMPLATE
-	assert 'name="viewport"' in TEMPLATE
+	assert '{% include "revops_app/templates/pay/head.html" %}' in TEMPLATE
+	assert 'name="viewport"' in (PARTIALS / "head.html").read_text()
 
 
 def script_of(html: str) -> str:
@@ -73,7 +75,8 @@ def test_a_page_load_is_not_a_view_only_the_beacon_script_is():
 	# The view beacon is the page's only script; nothing is interpolated into it (values travel in
 	# escaped data attributes), it posts the token to the view method, and skips automated browsers
 	# and hidden pages (mail scanners that run scripts).
-	script = script_of(TEMPLATE)
+	assert '{% include "revops_app/templates/pay/view_beacon.html" %}' in TEMPLATE
+	script = script_of((PARTIALS / "view_beacon.html").read_text())
 	assert "{{" not in script and "{%" not in script
 	for needed in ('method: "POST"', "navigator.webdriver", "visibilityState", "token: el.dataset.token"):
 		assert needed in script, needed
@@ -140,7 +143,7 @@ def test_seller_block_and_the_invoice_download():
 	assert 'href="mailto:ar@seller.example"' in html and "+1 555 0100" in html
 	assert 'href="/api/method/x?token=t&amp;a=&lt;b&gt;"' in html and "Download the invoice (PDF)" in html
 	# the partials escape everything too
-	for partial in ("seller.html", "documents.html"):
+	for partial in ("seller.html", "documents.html", "head.html", "view_beacon.html"):
 		source = (APP_DIR / "templates" / "pay" / partial).read_text()
 		for expression in re.findall(r"{{(.*?)}}", source):
 			assert expression.strip().endswith("| e"), (partial, expression)

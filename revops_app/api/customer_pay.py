@@ -20,18 +20,23 @@ Contract (everything is looked up from the page's token; nothing amount-like or 
 """
 
 # No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
-import json
-
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 import frappe
-from frappe.permissions import is_system_user
 from frappe.rate_limiter import rate_limit
 from frappe.utils import getdate
 
+from revops_app.api.pay_responses import (
+	PAGE_NOT_FOUND,
+	answer,
+	is_customer_view,
+	no_token,
+	not_found,
+	pdf,
+	too_many_attempts,
+)
 from revops_app.core.gateway.customer_page import ChoiceError, choose_payment
-from revops_app.core.gateway.paylinks import counts_as_view
 from revops_app.revenue_collections.checkout import count_attempt
 from revops_app.revenue_collections.checkout_limit import take_checkout_slot
 from revops_app.revenue_collections.constants import (
@@ -51,38 +56,6 @@ from revops_app.revenue_collections.seller import invoice_pdf as render_invoice_
 from revops_app.revenue_collections.seller import statement_pdf as render_statement_pdf
 
 
-def _answer(status: int, error: str, message: str, headers: dict | None = None) -> Response:
-	body = json.dumps({"error": error, "message": message})
-	return Response(body, status=status, mimetype="application/json", headers=headers)
-
-
-def _not_found() -> Response:
-	return _answer(404, "not_found", "Page not found")
-
-
-def _no_token() -> Response:
-	return _answer(400, "missing_argument", "token is required")
-
-
-def _is_customer_view() -> bool:
-	request = frappe.request
-	desk_user = frappe.session.user != "Guest" and is_system_user()
-	return counts_as_view(
-		request.method if request else None,
-		request.headers.get("User-Agent") if request else None,
-		desk_user=desk_user,
-	)
-
-
-def _pdf(filename: str, content: bytes) -> Response:
-	return Response(
-		content,
-		status=200,
-		mimetype="application/pdf",
-		headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"},
-	)
-
-
 def _wants_html() -> bool:
 	request = frappe.request
 	return bool(request) and "text/html" in (request.headers.get("Accept") or "")
@@ -97,11 +70,11 @@ def _ticked() -> list[str]:
 @rate_limit(key="token", limit=VIEW_RATE_LIMIT, seconds=VIEW_RATE_WINDOW_SECONDS)
 def view(token: str | None = None) -> Response:
 	if not token:
-		return _no_token()
+		return no_token()
 	page, _facts = load_by_token(token)
 	if not page:
-		return _not_found()
-	if _is_customer_view():
+		return not_found(PAGE_NOT_FOUND)
+	if is_customer_view():
 		record_view(page.name)
 	return Response(status=204)
 
@@ -110,10 +83,10 @@ def view(token: str | None = None) -> Response:
 @rate_limit(key="token", limit=CHECKOUT_RATE_LIMIT, seconds=CHECKOUT_RATE_WINDOW_SECONDS)
 def checkout(token: str | None = None, mode: str | None = None, amount: str | None = None) -> Response:
 	if not token:
-		return _no_token()
+		return no_token()
 	page, facts = load_by_token(token)
 	if not page:
-		return _not_found()
+		return not_found(PAGE_NOT_FOUND)
 	if not facts.online:
 		return redirect(customer_page_url(token), code=303)
 	try:
@@ -128,14 +101,12 @@ def checkout(token: str | None = None, mode: str | None = None, amount: str | No
 	except ChoiceError as error:
 		if _wants_html():  # the page's own form: back to the page, which asks to choose again
 			return redirect(customer_page_url(token, "invalid"), code=303)
-		return _answer(400, "invalid_choice", str(error))
+		return answer(400, "invalid_choice", str(error))
 	retry_after = take_checkout_slot(f"{CUSTOMER_PAGE_DOCTYPE}:{page.name}")
 	if retry_after is not None:
-		minutes = max(1, -(-retry_after // 60))
-		message = f"Too many attempts to pay from this page; try again in {minutes} minutes"
-		return _answer(429, "too_many_attempts", message, headers={"Retry-After": str(retry_after)})
+		return too_many_attempts(retry_after, "pay from this page")
 	attempt, previous = count_attempt(page.name, CUSTOMER_PAGE_DOCTYPE)
-	if _is_customer_view():
+	if is_customer_view():
 		record_view(page.name)
 	return redirect(customer_checkout_destination(token, page, facts, choice, attempt, previous), code=303)
 
@@ -147,16 +118,16 @@ def promise(token: str | None = None, promised_date: str | None = None) -> Respo
 	from revops_app.revenue_collections.promises import record_promise
 
 	if not token:
-		return _no_token()
+		return no_token()
 	page, facts = load_by_token(token)
 	if not page:
-		return _not_found()
+		return not_found(PAGE_NOT_FOUND)
 	try:
 		when = getdate(promised_date) if promised_date else None
 	except Exception:
 		when = None
 	if not when:
-		return _answer(400, "promise_refused", "Choose the date you will pay by.")
+		return answer(400, "promise_refused", "Choose the date you will pay by.")
 	try:
 		record_promise(
 			page.customer,
@@ -169,7 +140,7 @@ def promise(token: str | None = None, promised_date: str | None = None) -> Respo
 	except frappe.ValidationError as error:
 		frappe.db.rollback()
 		frappe.clear_messages()
-		return _answer(400, "promise_refused", str(error) or "The promise could not be recorded.")
+		return answer(400, "promise_refused", str(error) or "The promise could not be recorded.")
 	return redirect(customer_page_url(token) + "?promised=1", code=303)
 
 
@@ -177,22 +148,22 @@ def promise(token: str | None = None, promised_date: str | None = None) -> Respo
 @rate_limit(key="token", limit=PDF_RATE_LIMIT, seconds=PDF_RATE_WINDOW_SECONDS)
 def invoice_pdf(token: str | None = None, invoice: str | None = None) -> Response:
 	if not token:
-		return _no_token()
+		return no_token()
 	page, facts = load_by_token(token)
 	if not page or invoice not in {i.name for i in facts.invoices}:
-		return _not_found()
-	return _pdf(*render_invoice_pdf(invoice))
+		return not_found(PAGE_NOT_FOUND)
+	return pdf(*render_invoice_pdf(invoice))
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @rate_limit(key="token", limit=PDF_RATE_LIMIT, seconds=PDF_RATE_WINDOW_SECONDS)
 def statement_pdf(token: str | None = None) -> Response:
 	if not token:
-		return _no_token()
+		return no_token()
 	page, _facts = load_by_token(token)
 	if not page:
-		return _not_found()
+		return not_found(PAGE_NOT_FOUND)
 	statement = render_statement_pdf(page.customer, page.company)
 	if not statement:
-		return _answer(404, "nothing_open", "There are no open items to put on a statement")
-	return _pdf(*statement)
+		return answer(404, "nothing_open", "There are no open items to put on a statement")
+	return pdf(*statement)

@@ -8,37 +8,23 @@ but Frappe's own print Access Log), PDF_RATE_LIMIT per IP and token.
 """
 
 # No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
-import json
-
 from werkzeug.wrappers import Response
 
 import frappe
 from frappe.rate_limiter import rate_limit
 
-from revops_app.core.gateway.paylinks import build_pay_page
+from revops_app.api.pay_responses import LINK_NOT_FOUND, no_token, not_found, pdf, shown_link
 from revops_app.revenue_collections.constants import PDF_RATE_LIMIT, PDF_RATE_WINDOW_SECONDS
-from revops_app.revenue_collections.pay_links import load_by_token
 from revops_app.revenue_collections.seller import invoice_pdf as render_invoice_pdf
-
-
-def _answer(status: int, error: str, message: str) -> Response:
-	return Response(
-		json.dumps({"error": error, "message": message}), status=status, mimetype="application/json"
-	)
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 @rate_limit(key="token", limit=PDF_RATE_LIMIT, seconds=PDF_RATE_WINDOW_SECONDS)
 def invoice_pdf(token: str | None = None) -> Response:
 	if not token:
-		return _answer(400, "missing_argument", "token is required")
-	link, invoice = load_by_token(token)
-	if not link or build_pay_page(invoice).state == "not_found":
-		return _answer(404, "not_found", "Payment link not found")
-	filename, content = render_invoice_pdf(invoice.name)
-	return Response(
-		content,
-		status=200,
-		mimetype="application/pdf",
-		headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"},
-	)
+		return no_token()
+	shown = shown_link(token)
+	if not shown:
+		return not_found(LINK_NOT_FOUND)
+	_link, invoice, _page = shown
+	return pdf(*render_invoice_pdf(invoice.name))

@@ -27,17 +27,23 @@ Contract:
 """
 
 # No `from __future__ import annotations`: Frappe checks request arguments against real annotations.
-import json
 from datetime import date
 
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 import frappe
-from frappe.permissions import is_system_user
 from frappe.rate_limiter import rate_limit
 
-from revops_app.core.gateway.paylinks import build_pay_page, counts_as_view
+from revops_app.api.pay_responses import (
+	LINK_NOT_FOUND,
+	answer,
+	is_customer_view,
+	no_token,
+	not_found,
+	shown_link,
+	too_many_attempts,
+)
 from revops_app.revenue_collections.checkout import checkout_destination, count_attempt, page_url
 from revops_app.revenue_collections.checkout_limit import take_checkout_slot
 from revops_app.revenue_collections.constants import (
@@ -48,43 +54,21 @@ from revops_app.revenue_collections.constants import (
 	VIEW_RATE_LIMIT,
 	VIEW_RATE_WINDOW_SECONDS,
 )
-from revops_app.revenue_collections.pay_links import load_by_token, record_view
+from revops_app.revenue_collections.pay_links import record_view
 from revops_app.revenue_collections.promises import record_promise
 from revops_app.revops.settings import get_settings
-
-
-def _answer(status: int, error: str, message: str, headers: dict | None = None) -> Response:
-	body = json.dumps({"error": error, "message": message})
-	return Response(body, status=status, mimetype="application/json", headers=headers)
-
-
-def _not_found() -> Response:
-	return _answer(404, "not_found", "Payment link not found")
-
-
-def _no_token() -> Response:
-	return _answer(400, "missing_argument", "token is required")
-
-
-def _is_customer_view() -> bool:
-	request = frappe.request
-	desk_user = frappe.session.user != "Guest" and is_system_user()
-	return counts_as_view(
-		request.method if request else None,
-		request.headers.get("User-Agent") if request else None,
-		desk_user=desk_user,
-	)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limit(key="token", limit=VIEW_RATE_LIMIT, seconds=VIEW_RATE_WINDOW_SECONDS)
 def view(token: str | None = None) -> Response:
 	if not token:
-		return _no_token()
-	link, invoice = load_by_token(token)
-	if not link or not invoice or build_pay_page(invoice).state == "not_found":
-		return _not_found()
-	if _is_customer_view():
+		return no_token()
+	shown = shown_link(token)
+	if not shown:
+		return not_found(LINK_NOT_FOUND)
+	link, _invoice, _page = shown
+	if is_customer_view():
 		record_view(link.name)
 	return Response(status=204)
 
@@ -93,24 +77,20 @@ def view(token: str | None = None) -> Response:
 @rate_limit(key="token", limit=CHECKOUT_RATE_LIMIT, seconds=CHECKOUT_RATE_WINDOW_SECONDS)
 def checkout(token: str | None = None) -> Response:
 	if not token:
-		return _no_token()
-	link, invoice = load_by_token(token)
-	if not link or not invoice:
-		return _not_found()
+		return no_token()
+	shown = shown_link(token)
+	if not shown:
+		return not_found(LINK_NOT_FOUND)
+	link, invoice, page = shown
 	settings = get_settings()
-	page = build_pay_page(invoice)
-	if page.state == "not_found":
-		return _not_found()
 	if not page.can_pay or not (settings.enabled and settings.stripe_enabled):
 		return redirect(page_url(token), code=303)
 	retry_after = take_checkout_slot(link.name)
 	if retry_after is not None:
-		minutes = max(1, -(-retry_after // 60))
-		message = f"Too many attempts to pay this invoice; try again in {minutes} minutes"
-		return _answer(429, "too_many_attempts", message, headers={"Retry-After": str(retry_after)})
+		return too_many_attempts(retry_after, "pay this invoice")
 
 	attempt, previous = count_attempt(link.name)
-	if _is_customer_view():
+	if is_customer_view():
 		record_view(link.name)
 	return redirect(checkout_destination(token, link, invoice, attempt, previous), code=303)
 
@@ -123,21 +103,19 @@ CLOSED_STATES = ("paid", "cancelled", "credit_noted")
 @rate_limit(key="token", limit=PROMISE_RATE_LIMIT, seconds=PROMISE_RATE_WINDOW_SECONDS)
 def promise(token: str | None = None, promised_date: str | None = None) -> Response:
 	if not token:
-		return _no_token()
-	link, invoice = load_by_token(token)
-	if not link or not invoice:
-		return _not_found()
-	page = build_pay_page(invoice)
-	if page.state == "not_found":
-		return _not_found()
+		return no_token()
+	shown = shown_link(token)
+	if not shown:
+		return not_found(LINK_NOT_FOUND)
+	link, invoice, page = shown
 	if not promised_date or not str(promised_date).strip():
-		return _answer(400, "missing_argument", "promised_date is required")
+		return answer(400, "missing_argument", "promised_date is required")
 	try:
 		day = date.fromisoformat(str(promised_date).strip())
 	except ValueError:
-		return _answer(400, "invalid_date", "promised_date must be a date like 2026-12-31")
+		return answer(400, "invalid_date", "promised_date must be a date like 2026-12-31")
 	if page.state in CLOSED_STATES:
-		return _answer(409, "not_open", f"There is nothing left to pay on invoice {invoice.name}.")
+		return answer(409, "not_open", f"There is nothing left to pay on invoice {invoice.name}.")
 	si = frappe.db.get_value(
 		"Sales Invoice",
 		invoice.name,
@@ -157,7 +135,7 @@ def promise(token: str | None = None, promised_date: str | None = None) -> Respo
 	except frappe.ValidationError as error:
 		frappe.db.rollback(save_point=PROMISE_SAVEPOINT)
 		frappe.local.message_log = []  # the sentence goes in this answer, not in Frappe's envelope too
-		return _answer(400, "promise_refused", str(error))
-	if _is_customer_view():
+		return answer(400, "promise_refused", str(error))
+	if is_customer_view():
 		record_view(link.name)
 	return redirect(page_url(token) + "?promised=1", code=303)

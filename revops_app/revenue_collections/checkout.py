@@ -6,11 +6,14 @@ presses are serialised), deals with the link's previous Checkout Session through
 changed or it is about to expire, make no new one when it is paid or in flight or Stripe cannot tell), and
 only then creates a session with `core.gateway.checkout` at the amount computed here on the server. So at
 most one session per link can take money at any time. Failures are logged (no key in them).
+`open_checkout` (previous session, new session, stored on the row) is shared with the customer page
+(`customer_checkout.py`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import frappe
@@ -74,38 +77,79 @@ def checkout_destination(token: str, link: Any, invoice: Any, attempt: int, prev
 		cancel_url=page_url(token, "cancel"),
 		attempt=attempt,
 	)
+	return open_checkout(
+		params,
+		key,
+		previous,
+		lambda state: page_url(token, state),
+		record=invoice.name,
+		reference_doctype="Sales Invoice",
+		minor_amount=to_minor_units(invoice.outstanding_amount, invoice.currency),
+		currency=invoice.currency,
+		store=(PAYMENT_LINK_DOCTYPE, link.name),
+	)
+
+
+def open_checkout(
+	params: dict,
+	key: str,
+	previous: str | None,
+	back: Callable[[str], str],
+	*,
+	record: str,
+	reference_doctype: str,
+	minor_amount: int,
+	currency: str,
+	store: tuple[str, str],
+	values: dict[str, str] | None = None,
+	selection: str | None = None,
+) -> str:
+	"""What a press does once its session is built (`params`, idempotency `key`), for the invoice link and
+	the customer page alike: deal with the `previous` session (`prepare_checkout`, keyed by `record` and
+	`selection`), create the new one and store its id (and PaymentIntent, and `values`) on the row `store`
+	(doctype, name). Returns Stripe's URL, or `back(state)` (processing / error); failures are logged
+	against `record` (`reference_doctype`)."""
 	api_key, api_base = get_stripe_secret_key() or "", get_stripe_api_base()
 	prepared = prepare_checkout(
 		api_key,
 		previous,
-		invoice=invoice.name,
-		minor_amount=to_minor_units(invoice.outstanding_amount, invoice.currency),
-		currency=invoice.currency,
+		invoice=record,
+		minor_amount=minor_amount,
+		currency=currency,
 		now=time.time(),
 		is_settled=intent_settled,
 		api_base=api_base,
+		selection=selection,
 	)
 	if prepared.action == Action.REUSE:
 		return prepared.previous.url
 	if prepared.action == Action.PROCESSING:
-		return page_url(token, "processing")
+		return back("processing")
 	if prepared.action != Action.CREATE:
 		log_checkout_error(
-			invoice.name, "checkout.session.previous", {"previous_session": previous}, prepared.reason
+			record,
+			"checkout.session.previous",
+			{"previous_session": previous},
+			prepared.reason,
+			reference_doctype=reference_doctype,
 		)
-		return page_url(token, "error")
+		return back("error")
 	try:
 		session = create_checkout_session(api_key, params, key, api_base=api_base)
 	except GatewayError as error:
 		log_checkout_error(
-			invoice.name, "checkout.session.create", {"idempotency_key": key}, str(error), prefix=""
+			record,
+			"checkout.session.create",
+			{"idempotency_key": key},
+			str(error),
+			prefix="",
+			reference_doctype=reference_doctype,
 		)
-		return page_url(token, "error")
-
-	values = {"last_checkout_session": session["id"]}
+		return back("error")
+	stored = {"last_checkout_session": session["id"], **(values or {})}
 	if session.get("payment_intent"):
-		values["last_payment_intent"] = session["payment_intent"]
-	frappe.db.set_value(PAYMENT_LINK_DOCTYPE, link.name, values, update_modified=False)
+		stored["last_payment_intent"] = session["payment_intent"]
+	frappe.db.set_value(*store, stored, update_modified=False)
 	return session["url"]
 
 

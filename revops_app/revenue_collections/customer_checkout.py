@@ -11,18 +11,13 @@ allocates to exactly those. Failures are logged (no key in them).
 
 from __future__ import annotations
 
-import time
-
 import frappe
 
-from revops_app.core.gateway.checkout import GatewayError, create_checkout_session
 from revops_app.core.gateway.customer_checkout import PageForCheckout, build_customer_checkout
 from revops_app.core.gateway.customer_page import PageFacts, PaymentChoice, selection_digest
 from revops_app.core.gateway.money import to_minor_units
-from revops_app.core.gateway.sessions import Action, prepare_checkout
-from revops_app.revenue_collections.checkout import intent_settled, log_checkout_error
+from revops_app.revenue_collections.checkout import open_checkout
 from revops_app.revenue_collections.constants import CUSTOMER_PAGE_DOCTYPE, CUSTOMER_PAGE_ROUTE
-from revops_app.revops.settings import get_stripe_api_base, get_stripe_secret_key
 
 
 def customer_page_url(token: str, returned: str | None = None) -> str:
@@ -54,45 +49,16 @@ def customer_checkout_destination(
 		cancel_url=customer_page_url(token, "cancel"),
 		attempt=attempt,
 	)
-	api_key, api_base = get_stripe_secret_key() or "", get_stripe_api_base()
-	prepared = prepare_checkout(
-		api_key,
+	return open_checkout(
+		params,
+		key,
 		previous,
-		invoice=page.name,
+		lambda state: customer_page_url(token, state),
+		record=page.name,
+		reference_doctype=CUSTOMER_PAGE_DOCTYPE,
 		minor_amount=to_minor_units(choice.amount, page.currency),
 		currency=page.currency,
-		now=time.time(),
-		is_settled=intent_settled,
-		api_base=api_base,
+		store=(CUSTOMER_PAGE_DOCTYPE, page.name),
+		values={"last_selection": ", ".join(choice.invoices)},
 		selection=selection_digest(choice.invoices),
 	)
-	if prepared.action == Action.REUSE:
-		return prepared.previous.url
-	if prepared.action == Action.PROCESSING:
-		return customer_page_url(token, "processing")
-	if prepared.action != Action.CREATE:
-		log_checkout_error(
-			page.name,
-			"checkout.session.previous",
-			{"previous_session": previous},
-			prepared.reason,
-			reference_doctype=CUSTOMER_PAGE_DOCTYPE,
-		)
-		return customer_page_url(token, "error")
-	try:
-		session = create_checkout_session(api_key, params, key, api_base=api_base)
-	except GatewayError as error:
-		log_checkout_error(
-			page.name,
-			"checkout.session.create",
-			{"idempotency_key": key},
-			str(error),
-			prefix="",
-			reference_doctype=CUSTOMER_PAGE_DOCTYPE,
-		)
-		return customer_page_url(token, "error")
-	values = {"last_checkout_session": session["id"], "last_selection": ", ".join(choice.invoices)}
-	if session.get("payment_intent"):
-		values["last_payment_intent"] = session["payment_intent"]
-	frappe.db.set_value(CUSTOMER_PAGE_DOCTYPE, page.name, values, update_modified=False)
-	return session["url"]

@@ -16,7 +16,6 @@ from frappe.utils import add_days, getdate, today
 
 from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 from erpnext.accounts.doctype.sales_invoice.test_sales_invoice import create_sales_invoice
-from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.revenue_collections.constants import (
 	DUNNING_POLICY_DOCTYPE,
@@ -25,9 +24,9 @@ from revops_app.revenue_collections.constants import (
 )
 from revops_app.tests.utils import (
 	ensure_fiscal_years,
-	make_test_company,
+	make_dunning_customer,
+	set_up_dunning_company,
 	submit_sales_invoice,
-	use_company_accounts,
 )
 
 BROKEN_STEP = "Promise Broken"
@@ -42,26 +41,7 @@ class PromiseBenchCase(FrappeTestCase):
 		years = sorted({add_days(cls.T, -90).year, cls.T.year, add_days(cls.T, 90).year})
 		ensure_fiscal_years(day for year in years for day in (f"{year}-01-01", f"{year}-12-31"))
 		cls.abbr = abbr = "PR" + frappe.generate_hash(length=4).upper()
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": f"RevOps Billing {abbr}",
-				"email_id": f"billing-{abbr.lower()}@example.com",
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-				"smtp_server": "127.0.0.1",
-				"no_smtp_authentication": 1,
-			}
-		).insert(ignore_permissions=True)
-		company = make_test_company(f"RevOps Promise {abbr}", abbr)
-		use_company_accounts(cls, company)
-		cls.cash = company.default_cash_account or frappe.db.get_value(
-			"Account", {"company": cls.company, "account_type": "Cash", "is_group": 0}, "name"
-		)
-		item_group = frappe.db.get_value("Item Group", {"is_group": 0}, "name")
-		cls.item = make_item("RevOps Promise Service", {"is_stock_item": 0, "item_group": item_group}).name
-		cls.customer_group = frappe.db.get_value("Customer Group", {"is_group": 0}, "name")
-		cls.territory = frappe.db.get_value("Territory", {"is_group": 0}, "name")
+		set_up_dunning_company(cls, f"RevOps Promise {abbr}", abbr, "RevOps Promise Service")
 		cls.collector = "Administrator"
 		cls.policy = cls.make_policy(f"RevOps Promise {abbr}")
 
@@ -95,23 +75,7 @@ class PromiseBenchCase(FrappeTestCase):
 		values.update(extra)
 		return frappe.get_doc(values).insert(ignore_permissions=True).name
 
-	@classmethod
-	def make_customer(cls, key: str, policy: str | None = None) -> str:
-		name = (
-			frappe.get_doc(
-				{
-					"doctype": "Customer",
-					"customer_name": f"{key} {cls.abbr}",
-					"customer_group": cls.customer_group,
-					"territory": cls.territory,
-					"revops_dunning_policy": policy or cls.policy,
-				}
-			)
-			.insert(ignore_permissions=True)
-			.name
-		)
-		frappe.db.set_value("Customer", name, "email_id", f"{key.lower()}-{cls.abbr.lower()}@example.com")
-		return name
+	make_customer = classmethod(make_dunning_customer)
 
 	@classmethod
 	def make_invoice(cls, customer: str, due, total: float, **extra) -> str:

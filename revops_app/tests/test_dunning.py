@@ -36,7 +36,6 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate, today
 
 from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
-from erpnext.stock.doctype.item.test_item import make_item
 
 from revops_app.core.collections import dunning as engine
 from revops_app.core.gateway.customer_page import page_name
@@ -63,9 +62,9 @@ from revops_app.revenue_collections.report.receivables_aging_with_pay_link_statu
 from revops_app.revops.constants import LOG_DOCTYPE
 from revops_app.tests.utils import (
 	ensure_fiscal_years,
-	make_test_company,
+	make_dunning_customer,
+	set_up_dunning_company,
 	submit_sales_invoice,
-	use_company_accounts,
 )
 
 
@@ -80,27 +79,7 @@ class TestDunning(FrappeTestCase):
 		ensure_fiscal_years(date for year in years for date in (f"{year}-01-01", f"{year}-12-31"))
 		abbr = "DN" + frappe.generate_hash(length=4).upper()
 		cls.abbr = abbr
-		# The site has no outgoing Email Account, and Frappe's muted stand-in has no address to send from.
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": f"RevOps Billing {abbr}",
-				"email_id": f"billing-{abbr.lower()}@example.com",
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-				"smtp_server": "127.0.0.1",
-				"no_smtp_authentication": 1,
-			}
-		).insert(ignore_permissions=True)
-		company = make_test_company(f"RevOps Dunning {abbr}", abbr)
-		use_company_accounts(cls, company)
-		cls.cash = company.default_cash_account or frappe.db.get_value(
-			"Account", {"company": cls.company, "account_type": "Cash", "is_group": 0}, "name"
-		)
-		item_group = frappe.db.get_value("Item Group", {"is_group": 0}, "name")
-		cls.item = make_item("RevOps Dunning Service", {"is_stock_item": 0, "item_group": item_group}).name
-		cls.customer_group = frappe.db.get_value("Customer Group", {"is_group": 0}, "name")
-		cls.territory = frappe.db.get_value("Territory", {"is_group": 0}, "name")
+		set_up_dunning_company(cls, f"RevOps Dunning {abbr}", abbr, "RevOps Dunning Service")
 
 		cls.policy = cls.make_policy(f"RevOps Test {abbr}")
 		cls.cust = {key: cls.make_customer(key) for key in ("ACME", "GLOBEX", "PAUSED", "OPTOUT")}
@@ -173,23 +152,7 @@ class TestDunning(FrappeTestCase):
 			.name
 		)
 
-	@classmethod
-	def make_customer(cls, key: str) -> str:
-		name = (
-			frappe.get_doc(
-				{
-					"doctype": "Customer",
-					"customer_name": f"{key} {cls.abbr}",
-					"customer_group": cls.customer_group,
-					"territory": cls.territory,
-					"revops_dunning_policy": cls.policy,
-				}
-			)
-			.insert(ignore_permissions=True)
-			.name
-		)
-		frappe.db.set_value("Customer", name, "email_id", f"{key.lower()}-{cls.abbr.lower()}@example.com")
-		return name
+	make_customer = classmethod(make_dunning_customer)
 
 	@classmethod
 	def make_invoice(cls, customer_key: str, due, total: int) -> str:

@@ -16,8 +16,6 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, add_to_date, getdate, now_datetime, today
 
-from erpnext.stock.doctype.item.test_item import make_item
-
 from revops_app.core.collections import dunning as engine
 from revops_app.core.collections import dunning_cx
 from revops_app.customer_experience.constants import CF_ISSUE_CX_RESPONSE, CX_RESPONSE_DOCTYPE
@@ -36,9 +34,9 @@ from revops_app.revenue_collections.report.receivables_aging_with_pay_link_statu
 from revops_app.tests import test_dunning as base
 from revops_app.tests.utils import (
 	ensure_fiscal_years,
-	make_test_company,
+	make_dunning_customer,
+	set_up_dunning_company,
 	settings_changed,
-	use_company_accounts,
 )
 
 GENTLE = DUNNING_TEMPLATE_BEFORE_DUE  # any template other than the steps' own shows the swap
@@ -46,7 +44,7 @@ GENTLE = DUNNING_TEMPLATE_BEFORE_DUE  # any template other than the steps' own s
 
 class TestDunningCX(FrappeTestCase):
 	make_policy = base.TestDunning.__dict__["make_policy"]
-	make_customer = base.TestDunning.__dict__["make_customer"]
+	make_customer = classmethod(make_dunning_customer)
 	make_invoice = base.TestDunning.__dict__["make_invoice"]
 
 	@classmethod
@@ -57,22 +55,7 @@ class TestDunningCX(FrappeTestCase):
 		years = sorted({add_days(cls.T, -60).year, cls.T.year})
 		ensure_fiscal_years(date for year in years for date in (f"{year}-01-01", f"{year}-12-31"))
 		cls.abbr = abbr = "DX" + frappe.generate_hash(length=4).upper()
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": f"RevOps Billing {abbr}",
-				"email_id": f"billing-{abbr.lower()}@example.com",
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-				"smtp_server": "127.0.0.1",
-				"no_smtp_authentication": 1,
-			}
-		).insert(ignore_permissions=True)
-		use_company_accounts(cls, make_test_company(f"RevOps Dunning CX {abbr}", abbr))
-		item_group = frappe.db.get_value("Item Group", {"is_group": 0}, "name")
-		cls.item = make_item("RevOps Dunning Service", {"is_stock_item": 0, "item_group": item_group}).name
-		cls.customer_group = frappe.db.get_value("Customer Group", {"is_group": 0}, "name")
-		cls.territory = frappe.db.get_value("Territory", {"is_group": 0}, "name")
+		set_up_dunning_company(cls, f"RevOps Dunning CX {abbr}", abbr, "RevOps Dunning Service")
 
 		cls.policy = cls.make_policy(f"RevOps CX Hold {abbr}")  # CX awareness left at its default
 		cls.soft_policy = cls.make_policy(

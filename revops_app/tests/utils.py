@@ -132,6 +132,58 @@ def use_company_accounts(cls, company) -> None:
 	cls.warehouse = frappe.db.get_value("Warehouse", {"company": cls.company, "is_group": 0}, "name")
 
 
+def set_up_dunning_company(cls, company_name: str, abbr: str, item_name: str) -> None:
+	"""What the dunning and promise tests' classes start from: an outgoing Email Account for `abbr` (the
+	site has none, and Frappe's muted stand-in has no address to send from), a fresh company with its
+	accounts on `cls` (`use_company_accounts`) and its cash account as `cls.cash`, a non-stock service item
+	`cls.item`, and a leaf `cls.customer_group` and `cls.territory`."""
+	import frappe
+
+	from erpnext.stock.doctype.item.test_item import make_item
+
+	frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": f"RevOps Billing {abbr}",
+			"email_id": f"billing-{abbr.lower()}@example.com",
+			"enable_outgoing": 1,
+			"default_outgoing": 1,
+			"smtp_server": "127.0.0.1",
+			"no_smtp_authentication": 1,
+		}
+	).insert(ignore_permissions=True)
+	company = make_test_company(company_name, abbr)
+	use_company_accounts(cls, company)
+	cls.cash = company.default_cash_account or frappe.db.get_value(
+		"Account", {"company": cls.company, "account_type": "Cash", "is_group": 0}, "name"
+	)
+	item_group = frappe.db.get_value("Item Group", {"is_group": 0}, "name")
+	cls.item = make_item(item_name, {"is_stock_item": 0, "item_group": item_group}).name
+	cls.customer_group = frappe.db.get_value("Customer Group", {"is_group": 0}, "name")
+	cls.territory = frappe.db.get_value("Territory", {"is_group": 0}, "name")
+
+
+def make_dunning_customer(cls, key: str, policy: str | None = None) -> str:
+	"""A Customer "<key> <cls.abbr>" on `policy` (else `cls.policy`) with an email address to dun."""
+	import frappe
+
+	name = (
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": f"{key} {cls.abbr}",
+				"customer_group": cls.customer_group,
+				"territory": cls.territory,
+				"revops_dunning_policy": policy or cls.policy,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+	frappe.db.set_value("Customer", name, "email_id", f"{key.lower()}-{cls.abbr.lower()}@example.com")
+	return name
+
+
 def submit_sales_invoice(
 	accounts,
 	*,

@@ -49,9 +49,11 @@ __all__ = [
 	"GatewayError",
 	"InvoiceForCheckout",
 	"build_checkout_session",
+	"check_press",
 	"create_checkout_session",
 	"expiry_for",
 	"idempotency_key",
+	"session_params",
 ]
 
 # Stripe allows expires_at 30 minutes to 24 hours after creation.
@@ -85,6 +87,48 @@ def expiry_for(now: float) -> int:
 	return hour_start + EXPIRY_AFTER_HOUR_START
 
 
+def check_press(attempt: int, success_url: str, cancel_url: str) -> None:
+	"""A press's attempt number is a positive integer and both return URLs are absolute http(s)."""
+	if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
+		raise ValueError(f"attempt must be a positive integer, got {attempt!r}")
+	for label, url in (("success_url", success_url), ("cancel_url", cancel_url)):
+		if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+			raise ValueError(f"{label} must be an absolute http(s) URL, got {url!r}")
+
+
+def session_params(
+	line_items: list[dict],
+	*,
+	reference: str,
+	metadata: dict[str, str],
+	description: str,
+	success_url: str,
+	cancel_url: str,
+	now: float | None,
+	customer_email: str | None,
+) -> dict[str, Any]:
+	"""The Checkout Session parameters every press sends (one invoice or a customer page): `reference` as
+	client_reference_id, `metadata` on the session and its PaymentIntent (whose events must carry it back
+	too), expiry from `expiry_for`, and the customer's email when known."""
+	params: dict[str, Any] = {
+		"mode": "payment",
+		"line_items": line_items,
+		"client_reference_id": reference,
+		"metadata": dict(metadata),
+		"payment_intent_data": {"metadata": dict(metadata), "description": description},
+		"success_url": success_url,
+		"cancel_url": cancel_url,
+		"expires_at": expiry_for(time.time() if now is None else now),
+		"submit_type": "pay",
+		# Charge in the invoice's own currency: with Adaptive Pricing the customer could pay in a
+		# converted currency and the ledger would need an exchange-rate leg nobody asked for.
+		"adaptive_pricing": {"enabled": False},
+	}
+	if customer_email:
+		params["customer_email"] = customer_email
+	return params
+
+
 def build_checkout_session(
 	invoice: InvoiceForCheckout,
 	*,
@@ -98,11 +142,7 @@ def build_checkout_session(
 		raise ValueError("invoice name is required")
 	if not invoice.pay_link:
 		raise ValueError(f"invoice {invoice.name}: pay link name is required")
-	if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
-		raise ValueError(f"attempt must be a positive integer, got {attempt!r}")
-	for label, url in (("success_url", success_url), ("cancel_url", cancel_url)):
-		if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-			raise ValueError(f"{label} must be an absolute http(s) URL, got {url!r}")
+	check_press(attempt, success_url, cancel_url)
 	currency = normalise_currency(invoice.currency)
 	try:
 		outstanding = to_decimal(invoice.outstanding_amount)
@@ -131,9 +171,8 @@ def build_checkout_session(
 	)
 	if description:
 		product_data["description"] = description
-	params: dict[str, Any] = {
-		"mode": "payment",
-		"line_items": [
+	params = session_params(
+		[
 			{
 				"quantity": 1,
 				"price_data": {
@@ -143,20 +182,14 @@ def build_checkout_session(
 				},
 			}
 		],
-		"client_reference_id": invoice.name,
-		"metadata": dict(metadata),
-		# The PaymentIntent (and the payment_intent.* events) must carry the link back too.
-		"payment_intent_data": {"metadata": dict(metadata), "description": f"Invoice {invoice.name}"},
-		"success_url": success_url,
-		"cancel_url": cancel_url,
-		"expires_at": expiry_for(time.time() if now is None else now),
-		"submit_type": "pay",
-		# Charge in the invoice's own currency: with Adaptive Pricing the customer could pay in a
-		# converted currency and the ledger would need an exchange-rate leg nobody asked for.
-		"adaptive_pricing": {"enabled": False},
-	}
-	if invoice.customer_email:
-		params["customer_email"] = invoice.customer_email
+		reference=invoice.name,
+		metadata=metadata,
+		description=f"Invoice {invoice.name}",
+		success_url=success_url,
+		cancel_url=cancel_url,
+		now=now,
+		customer_email=invoice.customer_email,
+	)
 	return params, idempotency_key(invoice.name, minor, currency, attempt)
 
 

@@ -18,12 +18,11 @@ Contract:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from revops_app.core.gateway.checkout import expiry_for
+from revops_app.core.gateway.checkout import check_press, session_params
 from revops_app.core.gateway.customer_page import PaymentChoice, selection_digest
 from revops_app.core.gateway.money import normalise_currency, to_minor_units
 from revops_app.core.gateway.paylinks import format_amount
@@ -91,11 +90,7 @@ def build_customer_checkout(
 	"""Checkout Session parameters and idempotency key for the customer's choice (module docstring)."""
 	if not page.name:
 		raise ValueError("customer page name is required")
-	if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
-		raise ValueError(f"attempt must be a positive integer, got {attempt!r}")
-	for label, url in (("success_url", success_url), ("cancel_url", cancel_url)):
-		if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-			raise ValueError(f"{label} must be an absolute http(s) URL, got {url!r}")
+	check_press(attempt, success_url, cancel_url)
 	if not choice.invoices:
 		raise ValueError("a customer page payment names at least one invoice")
 	currency = normalise_currency(page.currency)
@@ -140,18 +135,14 @@ def build_customer_checkout(
 		]
 		if sum(item["price_data"]["unit_amount"] for item in line_items) != minor:
 			raise ValueError("the invoices' amounts do not add up to the amount to charge")
-	params: dict[str, Any] = {
-		"mode": "payment",
-		"line_items": line_items,
-		"client_reference_id": page.name,
-		"metadata": dict(metadata),
-		"payment_intent_data": {"metadata": dict(metadata), "description": f"{page.customer_name}: {label}"},
-		"success_url": success_url,
-		"cancel_url": cancel_url,
-		"expires_at": expiry_for(time.time() if now is None else now),
-		"submit_type": "pay",
-		"adaptive_pricing": {"enabled": False},
-	}
-	if page.customer_email:
-		params["customer_email"] = page.customer_email
+	params = session_params(
+		line_items,
+		reference=page.name,
+		metadata=metadata,
+		description=f"{page.customer_name}: {label}",
+		success_url=success_url,
+		cancel_url=cancel_url,
+		now=now,
+		customer_email=page.customer_email,
+	)
 	return params, idempotency_key(page.name, minor, currency, selection, attempt)

@@ -31,7 +31,6 @@ from revops_app.compat import get_payment_entry
 from revops_app.core.collections.allocation import (
 	CustomerPaymentPlan,
 	OpenInvoice,
-	SettlementAction,
 	plan_customer_payment,
 )
 from revops_app.core.gateway.customer_checkout import invoices_from_metadata
@@ -39,16 +38,21 @@ from revops_app.core.gateway.payments import PaymentSettlement
 from revops_app.core.gateway.routing import Action
 from revops_app.core.gateway.webhooks.events import GatewayEvent
 from revops_app.revenue_collections.constants import (
-	CF_PAYMENT_INTENT,
-	CF_SETTLEMENT_FLAGS,
 	CUSTOMER_PAGE_DOCTYPE,
 	PAYMENT_LINK_DOCTYPE,
 )
 from revops_app.revenue_collections.settlement.errors import RetryLater
 from revops_app.revenue_collections.settlement.lookups import existing_receipt, fetch_settlement
-from revops_app.revenue_collections.settlement.naming import name_by_series_now
 from revops_app.revenue_collections.settlement.posting_dates import stripe_posting_date
-from revops_app.revenue_collections.settlement.receipts import posting_problem
+from revops_app.revenue_collections.settlement.receipts import (
+	absorb_rounding,
+	check_succeeded,
+	held_reason,
+	posting_problem,
+	set_net_amount,
+	stamp_receipt,
+	submit_receipt,
+)
 from revops_app.revenue_collections.settlement.todos import create_todo
 from revops_app.revops.constants import LogStatus
 from revops_app.revops.settings import get_settings
@@ -157,10 +161,7 @@ def settle_customer_payment(
 	event: GatewayEvent, page: frappe._dict, settlement: PaymentSettlement
 ) -> tuple[str, str]:
 	pi = settlement.payment_intent
-	if settlement.status != "succeeded":
-		raise RetryLater(f"PaymentIntent {pi} is {settlement.status}, not succeeded yet")
-	if not settlement.fee_known:
-		raise RetryLater(f"PaymentIntent {pi}: the balance transaction (Stripe fee) is not available yet")
+	check_succeeded(settlement)
 	if settlement.customer_page != page.name:
 		return LogStatus.ERROR, (
 			f"PaymentIntent {pi} belongs to {settlement.customer_page or 'no customer page'}, the event names "
@@ -179,17 +180,10 @@ def settle_customer_payment(
 		fee_currency=settlement.fee_currency,
 		already_posted=False,
 	)
-	if plan.action is SettlementAction.HOLD:
-		return LogStatus.ERROR, f"held: {plan.reason}"
-	if plan.fee_amount and not settings.stripe_fee_account:
-		return LogStatus.ERROR, (
-			f"held: Stripe fee {plan.fee_amount} {settlement.currency} cannot be deducted because RevOps "
-			"Settings has no Stripe Fee Account; nothing posted"
-		)
-	pe = build_customer_receipt(docs, plan, settlement, settings, event)
-	pe.flags.ignore_permissions = True
-	name_by_series_now(pe)  # as for one invoice: the series row is not held until commit (naming.py)
-	pe.submit()
+	held = held_reason(plan, settlement, settings)
+	if held:
+		return LogStatus.ERROR, held
+	pe = submit_receipt(build_customer_receipt(docs, plan, settlement, settings, event))
 	frappe.db.set_value(CUSTOMER_PAGE_DOCTYPE, page.name, "last_payment_intent", pi, update_modified=False)
 	first = plan.allocations[0].invoice
 	if "overpayment" in plan.flags:
@@ -216,13 +210,7 @@ def build_customer_receipt(
 	when = stripe_posting_date(first.company, "Payment Entry", settlement.money_created, event)
 	clearing = settings.stripe_clearing_account
 	pe = get_payment_entry("Sales Invoice", first.name, bank_account=clearing, reference_date=when.date)
-	pe.posting_date = pe.reference_date = when.date
-	if settings.mode_of_payment:
-		pe.mode_of_payment = settings.mode_of_payment
-	pe.bank_account = None  # the money is in Stripe, not the company's default bank account
-	pe.reference_no = settlement.payment_intent
-	pe.set(CF_PAYMENT_INTENT, settlement.payment_intent)
-	pe.set(CF_SETTLEMENT_FLAGS, ", ".join(plan.flags) or None)
+	stamp_receipt(pe, plan, settlement, settings, when.date)
 	references = []
 	for allocation in plan.allocations:
 		rows = (
@@ -237,13 +225,7 @@ def build_customer_receipt(
 				references.append({**row, "allocated_amount": take})
 				remaining = flt(remaining - take, pe.precision("paid_amount"))
 	pe.set("references", references)
-	pe.paid_amount = flt(plan.net_amount, pe.precision("paid_amount"))
-	if pe.paid_from_account_currency == pe.paid_to_account_currency:
-		pe.received_amount = pe.paid_amount
-	else:
-		pe.received_amount = flt(
-			pe.paid_amount * flt(pe.source_exchange_rate), pe.precision("received_amount")
-		)
+	set_net_amount(pe, plan)
 	cost_center = settings.cost_center or frappe.get_cached_value("Company", first.company, "cost_center")
 	shares = [(a.fee_share, f"for {a.invoice}") for a in plan.allocations]
 	shares.append((plan.unallocated_fee_share, "for the unallocated amount"))
@@ -262,10 +244,7 @@ def build_customer_receipt(
 				},
 			)
 	pe.set_amounts()
-	if pe.difference_amount and plan.fee_amount and abs(flt(pe.difference_amount)) < 0.05:
-		# Rounding between the two exchange-rate legs: absorbed by the last fee row, as receipts.py does.
-		pe.deductions[-1].amount = flt(pe.deductions[-1].amount + pe.difference_amount)
-		pe.set_amounts()
+	absorb_rounding(pe, plan)
 	pe.custom_remarks = 1
 	pe.remarks = (
 		f"Stripe payment {settlement.payment_intent} (charge {settlement.charge}) from customer page "

@@ -10,7 +10,8 @@
 - `record_processing` / `record_failure` / `record_expiry`: a delayed method's processing payment, a
   failed payment (link_state, last_payment_failed_at, never moved back by an older event) and an
   expired Checkout Session (not a failure: the link stays valid) update the Payment Link only.
-The entries are dated by posting_dates.stripe_posting_date.
+The entries are dated by posting_dates.stripe_posting_date. The steps both receipts share (succeeded
+and fee known, held plans, stamping, net amount, rounding, submit) are used by customer_receipts.py too.
 """
 
 from __future__ import annotations
@@ -62,10 +63,7 @@ def settle_payment(
 		return LogStatus.ERROR, f"{problem}; nothing posted"
 
 	settlement = settlement or fetch_settlement(pi)
-	if settlement.status != "succeeded":
-		raise RetryLater(f"PaymentIntent {pi} is {settlement.status}, not succeeded yet")
-	if not settlement.fee_known:
-		raise RetryLater(f"PaymentIntent {pi}: the balance transaction (Stripe fee) is not available yet")
+	check_succeeded(settlement)
 	if settlement.sales_invoice and settlement.sales_invoice != invoice:
 		return LogStatus.ERROR, (
 			f"PaymentIntent {pi} belongs to {settlement.sales_invoice}, the event names {invoice}; nothing posted"
@@ -79,18 +77,11 @@ def settle_payment(
 		fee_currency=settlement.fee_currency,
 		already_posted=False,
 	)
-	if plan.action is SettlementAction.HOLD:
-		return LogStatus.ERROR, f"held: {plan.reason}"
-	if plan.fee_amount and not settings.stripe_fee_account:
-		return LogStatus.ERROR, (
-			f"held: Stripe fee {plan.fee_amount} {settlement.currency} cannot be deducted because RevOps "
-			"Settings has no Stripe Fee Account; nothing posted"
-		)
+	held = held_reason(plan, settlement, settings)
+	if held:
+		return LogStatus.ERROR, held
 
-	pe = build_receipt(si, plan, settlement, settings, event)
-	pe.flags.ignore_permissions = True
-	name_by_series_now(pe)  # the series row is not held until commit: settlements run side by side
-	pe.submit()  # a new document: one insert with docstatus 1, not insert + submit (two saves)
+	pe = submit_receipt(build_receipt(si, plan, settlement, settings, event))
 	update_link(
 		link,
 		last_payment_intent=pi,
@@ -109,6 +100,69 @@ def settle_payment(
 			key=pe.name,
 		)
 	return LogStatus.SUCCESS, f"Payment Entry {pe.name} submitted: {plan.reason}"
+
+
+def check_succeeded(settlement: PaymentSettlement) -> None:
+	"""RetryLater until the PaymentIntent has succeeded and its Stripe fee is known."""
+	pi = settlement.payment_intent
+	if settlement.status != "succeeded":
+		raise RetryLater(f"PaymentIntent {pi} is {settlement.status}, not succeeded yet")
+	if not settlement.fee_known:
+		raise RetryLater(f"PaymentIntent {pi}: the balance transaction (Stripe fee) is not available yet")
+
+
+def held_reason(plan, settlement: PaymentSettlement, settings: Document) -> str | None:
+	"""Why this plan posts nothing (a HOLD plan, or a fee with no fee account), or None."""
+	if plan.action is SettlementAction.HOLD:
+		return f"held: {plan.reason}"
+	if plan.fee_amount and not settings.stripe_fee_account:
+		return (
+			f"held: Stripe fee {plan.fee_amount} {settlement.currency} cannot be deducted because RevOps "
+			"Settings has no Stripe Fee Account; nothing posted"
+		)
+	return None
+
+
+def submit_receipt(pe: Document) -> Document:
+	"""Submit a built receipt (as the worker's system user) named by series now: the series row is not held
+	until commit, so settlements run side by side (naming.py)."""
+	pe.flags.ignore_permissions = True
+	name_by_series_now(pe)
+	pe.submit()  # a new document: one insert with docstatus 1, not insert + submit (two saves)
+	return pe
+
+
+def stamp_receipt(pe: Document, plan, settlement: PaymentSettlement, settings: Document, day) -> None:
+	"""What every Stripe receipt carries: dated `day`, the settings' mode of payment, reference_no and the
+	PaymentIntent field = the PaymentIntent, the plan's flags; no Bank Account record (get_payment_entry
+	picks the company's default one; the money is in Stripe)."""
+	pe.posting_date = pe.reference_date = day
+	if settings.mode_of_payment:
+		pe.mode_of_payment = settings.mode_of_payment
+	pe.bank_account = None
+	pe.reference_no = settlement.payment_intent
+	pe.set(CF_PAYMENT_INTENT, settlement.payment_intent)
+	pe.set(CF_SETTLEMENT_FLAGS, ", ".join(plan.flags) or None)
+
+
+def set_net_amount(pe: Document, plan) -> None:
+	"""paid_amount (party currency) = what reaches the clearing account; the fee is a deduction."""
+	pe.paid_amount = flt(plan.net_amount, pe.precision("paid_amount"))
+	if pe.paid_from_account_currency == pe.paid_to_account_currency:
+		pe.received_amount = pe.paid_amount
+	else:
+		# Clearing account in company currency, receivable in the invoice currency: the same rate
+		# get_payment_entry applied (the invoice's conversion rate), so the two legs balance.
+		pe.received_amount = flt(
+			pe.paid_amount * flt(pe.source_exchange_rate), pe.precision("received_amount")
+		)
+
+
+def absorb_rounding(pe: Document, plan) -> None:
+	"""Rounding between the two exchange-rate legs: absorbed by the last fee row, as a finance user would."""
+	if pe.difference_amount and plan.fee_amount and abs(flt(pe.difference_amount)) < 0.05:
+		pe.deductions[-1].amount = flt(pe.deductions[-1].amount + pe.difference_amount)
+		pe.set_amounts()
 
 
 def posting_problem(si: Document, settings: Document) -> str | None:
@@ -149,15 +203,7 @@ def build_receipt(si, plan, settlement: PaymentSettlement, settings, event: Gate
 		bank_account=settings.stripe_clearing_account,
 		reference_date=when.date,
 	)
-	pe.posting_date = when.date
-	if settings.mode_of_payment:
-		pe.mode_of_payment = settings.mode_of_payment
-	# get_payment_entry picks the company's default Bank Account record; the money is in Stripe.
-	pe.bank_account = None
-	pe.reference_no = settlement.payment_intent
-	pe.reference_date = when.date
-	pe.set(CF_PAYMENT_INTENT, settlement.payment_intent)
-	pe.set(CF_SETTLEMENT_FLAGS, ", ".join(plan.flags) or None)
+	stamp_receipt(pe, plan, settlement, settings, when.date)
 
 	# Allocation: the plan's amount across the invoice's reference rows (several with payment terms).
 	remaining = flt(plan.allocated_amount)
@@ -166,16 +212,7 @@ def build_receipt(si, plan, settlement: PaymentSettlement, settings, event: Gate
 		remaining = flt(remaining - row.allocated_amount, row.precision("allocated_amount"))
 	pe.set("references", [row for row in pe.references if flt(row.allocated_amount)])
 
-	# paid_amount (party currency) = what reaches the clearing account; the fee is a deduction.
-	pe.paid_amount = flt(plan.net_amount, pe.precision("paid_amount"))
-	if pe.paid_from_account_currency == pe.paid_to_account_currency:
-		pe.received_amount = pe.paid_amount
-	else:
-		# Clearing account in company currency, receivable in the invoice currency: the same rate
-		# get_payment_entry applied (the invoice's conversion rate), so the two legs balance.
-		pe.received_amount = flt(
-			pe.paid_amount * flt(pe.source_exchange_rate), pe.precision("received_amount")
-		)
+	set_net_amount(pe, plan)
 	if plan.fee_amount:
 		pe.append(
 			"deductions",
@@ -192,10 +229,7 @@ def build_receipt(si, plan, settlement: PaymentSettlement, settings, event: Gate
 			},
 		)
 	pe.set_amounts()
-	if pe.difference_amount and plan.fee_amount and abs(flt(pe.difference_amount)) < 0.05:
-		# Rounding between the two exchange-rate legs: absorbed by the fee row, as a finance user would.
-		pe.deductions[-1].amount = flt(pe.deductions[-1].amount + pe.difference_amount)
-		pe.set_amounts()
+	absorb_rounding(pe, plan)
 	pe.custom_remarks = 1  # otherwise validate() regenerates remarks
 	pe.remarks = (
 		f"Stripe payment {settlement.payment_intent} (charge {settlement.charge}) for {si.name}: "
