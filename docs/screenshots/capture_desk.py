@@ -10,14 +10,17 @@ It makes demo data with ERPNext's own APIs and the bench tests' factories (`desk
 test company with invoices, Payment Entries, a payout, pay-link states, a Contract and survey responses through
 the CX ingest API), points the Administrator's default Company at the test company, switches ERPNext's
 onboarding off, serves Frappe's WSGI application on 127.0.0.1, logs in as Administrator (`--password`, default
-admin) with Playwright's Chromium and takes 1400x900 PNGs; then removes the data, restores the settings and
-the defaults, clears the workspace charts' cache and prints every table whose row count changed.
+admin) with Playwright's Chromium and takes 1400x900 PNGs; then removes the data and what the session logged
+(versions, comments, activity, sessions, new naming series), restores the settings (their stored secrets too),
+the defaults and the series counters, clears the workspace charts' cache and prints every table whose row
+count still differs from before the run (none on a clean run).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -73,6 +76,14 @@ def jobs_for(out: str) -> list[dict]:
 	]  # fmt: skip
 
 
+# What a desk session and the demo's documents leave behind besides the documents: removed by creation time
+# (the run holds the bench's lock, so nothing else writes meanwhile).
+LOG_DOCTYPES = ("Version", "Comment", "Communication", "Communication Link", "Activity Log", "Access Log",
+	"Route History", "Notification Log", "Email Queue", "Email Queue Recipient", "Error Log",
+	"Deleted Document")  # fmt: skip
+SECRET_DOCTYPES = ("RevOps Settings", "RevOps Webhook Secret")  # Password fields the settings change
+
+
 def table_counts() -> dict[str, int]:
 	import frappe
 
@@ -80,6 +91,47 @@ def table_counts() -> dict[str, int]:
 		"select table_name from information_schema.tables where table_schema = database()"
 	)
 	return {table: frappe.db.sql(f"select count(*) from `{table}`")[0][0] for table in tables}
+
+
+def snapshot() -> dict:
+	"""The site's state the run must give back: time, naming-series counters, the settings' stored secrets,
+	the open sessions and every table's row count (to report what changed)."""
+	import frappe
+	from frappe.utils import now_datetime
+
+	return {
+		"at": now_datetime(),
+		"series": dict(frappe.db.sql("select name, current from `tabSeries`")),
+		"auth": frappe.db.sql("select * from `__Auth` where doctype in %s", (SECRET_DOCTYPES,), as_dict=True),
+		"sessions": set(frappe.db.sql_list("select sid from `tabSessions`")),
+		"counts": table_counts(),
+	}
+
+
+def restore_snapshot(before: dict) -> dict[str, tuple[int, int]]:
+	"""Remove the run's log rows, new series and sessions, put the secrets back; returns the tables whose row
+	count still differs from `before` ({table: (before, after)})."""
+	import frappe
+
+	for doctype in LOG_DOCTYPES:
+		frappe.db.delete(doctype, {"creation": [">=", before["at"]]})
+	for sid in set(frappe.db.sql_list("select sid from `tabSessions`")) - before["sessions"]:
+		frappe.db.sql("delete from `tabSessions` where sid = %s", sid)
+	for name, current in frappe.db.sql("select name, current from `tabSeries`"):
+		if name not in before["series"]:
+			frappe.db.sql("delete from `tabSeries` where name = %s", name)
+		elif current != before["series"][name]:
+			frappe.db.sql(
+				"update `tabSeries` set current = %s where name = %s", (before["series"][name], name)
+			)
+	frappe.db.sql("delete from `__Auth` where doctype in %s", (SECRET_DOCTYPES,))
+	for row in before["auth"]:
+		columns = ", ".join(f"`{column}`" for column in row)
+		marks = ", ".join(["%s"] * len(row))
+		frappe.db.sql(f"insert into `__Auth` ({columns}) values ({marks})", tuple(row.values()))
+	frappe.db.commit()
+	after = table_counts()
+	return {t: (before["counts"].get(t, 0), n) for t, n in after.items() if before["counts"].get(t, 0) != n}
 
 
 def desk_defaults(company: str) -> dict:
@@ -126,7 +178,9 @@ def serve(site: str, sites_path: str, port: int):
 
 	frappe.app._site = site
 	frappe.app._sites_path = sites_path
-	server = make_server("127.0.0.1", port, frappe.app.application, threaded=True)
+	logging.getLogger("werkzeug").setLevel(logging.ERROR)
+	# the desk needs /assets and /files, which `bench serve` adds the same way
+	server = make_server("127.0.0.1", port, frappe.app.application_with_statics(), threaded=True)
 	threading.Thread(target=server.serve_forever, daemon=True).start()
 	return server
 
@@ -154,7 +208,7 @@ def main() -> None:
 	from revops_app.tests.stripe_bench import COMPANY, configure_settings, ensure_masters, restore_settings
 
 	masters = ensure_masters()
-	before = table_counts()
+	before = snapshot()
 	previous = configure_settings(masters, "http://127.0.0.1:9")
 	previous_cx = frappe.db.get_single_value(SETTINGS_DOCTYPE, "cx_enabled")
 	frappe.db.set_single_value(SETTINGS_DOCTYPE, "cx_enabled", 1)
@@ -178,8 +232,7 @@ def main() -> None:
 		frappe.db.set_single_value(SETTINGS_DOCTYPE, "cx_enabled", previous_cx)
 		restore_settings(previous)
 		restore_defaults(defaults)
-		after = table_counts()
-		changed = {t: (before.get(t, 0), n) for t, n in after.items() if before.get(t, 0) != n}
+		changed = restore_snapshot(before)
 		print("tables whose row count changed (before, after):", json.dumps(changed) if changed else "none")
 		frappe.destroy()
 
