@@ -32,11 +32,13 @@ from playwright.sync_api import sync_playwright
 jobs, chromium, base, password = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 with sync_playwright() as p:
 	browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-	context = browser.new_context(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
-	login = context.request.post(base + "/api/method/login", form={"usr": "Administrator", "pwd": password})
-	assert login.ok, login.text()
-	page = context.new_page()
 	for job in jobs:
+		viewport = {"width": job["width"], "height": job["height"]}
+		context = browser.new_context(viewport=viewport, device_scale_factor=job.get("scale", 1))
+		context.add_init_script("localStorage.container_fullwidth = " + json.dumps(job.get("wide", False)))
+		login = context.request.post(base + "/api/method/login", form={"usr": "Administrator", "pwd": password})
+		assert login.ok, login.text()
+		page = context.new_page()
 		page.goto(base + job["url"], wait_until="networkidle")
 		page.wait_for_selector(job["ready"], timeout=30000)
 		if job.get("tab"):
@@ -45,10 +47,15 @@ with sync_playwright() as p:
 		page.wait_for_timeout(job.get("settle", 1500))
 		page.evaluate("() => { document.querySelectorAll('.modal.show').forEach(m => $(m).modal('hide'));"
 			" document.querySelectorAll('.desk-alert, .alert-container > *').forEach(a => a.remove()); }")
-		page.mouse.move(0, 899)
+		if job.get("full_page"):  # the desk sizes itself to the window: grow the window to the content
+			height = page.evaluate("() => document.documentElement.scrollHeight")
+			page.set_viewport_size({"width": job["width"], "height": max(height, job["height"])})
+			page.wait_for_timeout(1500)
+		page.mouse.move(0, 0)
 		page.wait_for_timeout(400)
-		page.screenshot(path=job["path"], full_page=job.get("full_page", False))
-	context.request.get(base + "/api/method/logout")
+		page.screenshot(path=job["path"], full_page=bool(job.get("full_page")))
+		context.request.get(base + "/api/method/logout")
+		context.close()
 	browser.close()
 """
 CHARTS = ("Daily Cash Receipts", "DSO by Month", "Receivables Aging by Pay Link", "Collection Funnel",
@@ -64,14 +71,17 @@ def jobs_for(out: str) -> list[dict]:
 		return os.path.join(os.path.abspath(out), f"{name}.png")
 
 	report = "/app/query-report/"
+	desk = {"width": 1400, "height": 900}
+	# reports: a 1920-pixel-wide image of a 2260-pixel-wide window (browser zoom 85 %), so every column shows
+	wide = {"width": 2260, "height": 1270, "scale": 0.85, "wide": True, "settle": 2500, "full_page": True}
 	return [
-		{"url": "/app/collections", "ready": ".number-widget-box", "settle": 4000, "full_page": True,
+		{**desk, "url": "/app/collections", "ready": ".number-widget-box", "settle": 4000, "full_page": True,
 			"path": path("collections-workspace")},
-		{"url": f"/app/customer/{quote(CHURN)}", "ready": ".form-tabs", "tab": "Customer Experience",
+		{**desk, "url": f"/app/customer/{quote(CHURN)}", "ready": ".form-tabs", "tab": "Customer Experience",
 			"path": path("customer-experience-tab")},
-		{"url": report + quote("Customer Health") + "?customer_group=" + quote(GROUP), "ready": ".dt-row",
-			"settle": 2500, "path": path("customer-health-report")},
-		{"url": report + quote("Receivables Aging with Pay-Link Status"), "ready": ".dt-row", "settle": 2500,
+		{**wide, "url": report + quote("Customer Health") + "?customer_group=" + quote(GROUP), "ready": ".dt-row",
+			"path": path("customer-health-report")},
+		{**wide, "url": report + quote("Receivables Aging with Pay-Link Status"), "ready": ".dt-row",
 			"path": path("receivables-aging-report")},
 	]  # fmt: skip
 
@@ -80,7 +90,7 @@ def jobs_for(out: str) -> list[dict]:
 # (the run holds the bench's lock, so nothing else writes meanwhile).
 LOG_DOCTYPES = ("Version", "Comment", "Communication", "Communication Link", "Activity Log", "Access Log",
 	"Route History", "Notification Log", "Email Queue", "Email Queue Recipient", "Error Log",
-	"Deleted Document")  # fmt: skip
+	"Deleted Document", "Dashboard Settings")  # fmt: skip
 SECRET_DOCTYPES = ("RevOps Settings", "RevOps Webhook Secret")  # Password fields the settings change
 
 

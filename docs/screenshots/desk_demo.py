@@ -34,7 +34,7 @@ LEDGER: dict[str, list[tuple[float, int, list, tuple]]] = {
 	"Brightwater Media": [
 		(12500, 200, [(None, 160, "Credit Card")], ()),
 		(9800, 128, [], ("Viewed", 1)),
-		(3100, 40, [(1000, 5, "Credit Card")], ("Viewed", 4)),
+		(3100, 40, [(1000, 0, "Credit Card")], ("Viewed", 4)),
 	],
 	"Cobalt Systems": [
 		(2150, 60, [(None, 25, "Wire Transfer")], ()),
@@ -44,12 +44,12 @@ LEDGER: dict[str, list[tuple[float, int, list, tuple]]] = {
 	"Dunmore Logistics": [
 		(3600, 75, [(None, 50, "Cash")], ()),
 		(4450, 70, [], ("Viewed", 2)),
-		(980, 3, [], ()),
+		(980, 1, [], ()),
 	],
 	PROMOTER: [
 		(6000, 100, [(None, 72, "Credit Card")], ()),
 		(6000, 40, [(None, 12, "Credit Card")], ()),
-		(6000, 8, [], ("Sent", 0)),
+		(6000, 0, [], ("Sent", 0)),
 	],
 }
 # customer -> survey answers (external id, metric, score, days ago, comment, scale or None, tied to invoice #)
@@ -58,7 +58,8 @@ ANSWERS = {
 		("af-1", "NPS", 9, 120, "Onboarding was smooth, great team.", None, None),
 		("af-2", "CSAT", 4, 60, "Invoice was clear.", (1, 5), 0),
 		("af-3", "NPS", 7, 35, "Support replies are getting slower.", None, None),
-		("af-4", "NPS", 2, 6, "Two weeks without an answer on our outage ticket.", None, None),
+		("af-4", "CES", 5, 8, "Setting up the integration was straightforward.", (1, 7), None),
+		("af-5", "NPS", 2, 6, "Two weeks without an answer on our outage ticket.", None, None),
 	],
 	PROMOTER: [
 		("eg-1", "NPS", 9, 70, "Reliable and easy to work with.", None, None),
