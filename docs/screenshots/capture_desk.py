@@ -32,6 +32,7 @@ from playwright.sync_api import sync_playwright
 jobs, chromium, base, password = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 with sync_playwright() as p:
 	browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+	failed = []
 	for job in jobs:
 		viewport = {"width": job["width"], "height": job["height"]}
 		context = browser.new_context(viewport=viewport, device_scale_factor=job.get("scale", 1))
@@ -40,23 +41,30 @@ with sync_playwright() as p:
 		assert login.ok, login.text()
 		page = context.new_page()
 		page.goto(base + job["url"], wait_until="networkidle")
-		page.wait_for_selector(job["ready"], timeout=30000)
+		try:
+			page.wait_for_selector(job["ready"], timeout=30000)
+		except Exception as error:  # keep what the browser shows, to see why
+			page.screenshot(path=job["path"].replace(".png", "-FAILED.png"))
+			failed.append(f"{job['url']}: {error}")
+			context.close()
+			continue
 		if job.get("tab"):
 			page.click(f".form-tabs .nav-link:text-is('{job['tab']}')")
 		page.wait_for_load_state("networkidle")
 		page.wait_for_timeout(job.get("settle", 1500))
 		page.evaluate("() => { document.querySelectorAll('.modal.show').forEach(m => $(m).modal('hide'));"
 			" document.querySelectorAll('.desk-alert, .alert-container > *').forEach(a => a.remove()); }")
-		if job.get("full_page"):  # the desk sizes itself to the window: grow the window to the content
-			height = page.evaluate("() => document.documentElement.scrollHeight")
-			page.set_viewport_size({"width": job["width"], "height": max(height, job["height"])})
+		if job.get("fit"):  # the desk scrolls inside the window: size the window to the page's content
+			bottom = page.evaluate("() => document.querySelector('.layout-main-section').getBoundingClientRect().bottom")
+			page.set_viewport_size({"width": job["width"], "height": int(bottom) + 40})
 			page.wait_for_timeout(1500)
 		page.mouse.move(0, 0)
 		page.wait_for_timeout(400)
-		page.screenshot(path=job["path"], full_page=bool(job.get("full_page")))
+		page.screenshot(path=job["path"])
 		context.request.get(base + "/api/method/logout")
 		context.close()
 	browser.close()
+sys.exit("\\n".join(failed) or None)
 """
 CHARTS = ("Daily Cash Receipts", "DSO by Month", "Receivables Aging by Pay Link", "Collection Funnel",
 	"Customer Receipts")  # fmt: skip
@@ -73,9 +81,9 @@ def jobs_for(out: str) -> list[dict]:
 	report = "/app/query-report/"
 	desk = {"width": 1400, "height": 900}
 	# reports: a 1920-pixel-wide image of a 2260-pixel-wide window (browser zoom 85 %), so every column shows
-	wide = {"width": 2260, "height": 1270, "scale": 0.85, "wide": True, "settle": 2500, "full_page": True}
+	wide = {"width": 2260, "height": 1270, "scale": 0.85, "wide": True, "settle": 2500, "fit": True}
 	return [
-		{**desk, "url": "/app/collections", "ready": ".number-widget-box", "settle": 4000, "full_page": True,
+		{**desk, "url": "/app/collections", "ready": ".number-widget-box", "settle": 4000, "fit": True,
 			"path": path("collections-workspace")},
 		{**desk, "url": f"/app/customer/{quote(CHURN)}", "ready": ".form-tabs", "tab": "Customer Experience",
 			"path": path("customer-experience-tab")},

@@ -66,6 +66,7 @@ ANSWERS = {
 		("eg-2", "NPS", 10, 9, "Best vendor we have this year.", None, None),
 	],
 	"Cobalt Systems": [("cs-1", "CSAT", 2, 14, "Card checkout kept failing.", (1, 5), 1)],
+	"Dunmore Logistics": [("dl-1", "NPS", 8, 30, "Good service, invoices could be clearer.", None, None)],
 }
 
 
