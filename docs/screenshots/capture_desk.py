@@ -75,6 +75,8 @@ def jobs_for(out: str) -> list[dict]:
 
 	from desk_demo import CHURN, GROUP
 
+	from revops_app.tests.stripe_bench import COMPANY
+
 	def path(name: str) -> str:
 		return os.path.join(os.path.abspath(out), f"{name}.png")
 
@@ -89,7 +91,8 @@ def jobs_for(out: str) -> list[dict]:
 			"path": path("customer-experience-tab")},
 		{**wide, "url": report + quote("Customer Health") + "?customer_group=" + quote(GROUP), "ready": ".dt-row",
 			"path": path("customer-health-report")},
-		{**wide, "url": report + quote("Receivables Aging with Pay-Link Status"), "ready": ".dt-row",
+		{**wide, "url": report + quote("Receivables Aging with Pay-Link Status") + "?company=" + quote(COMPANY),
+			"ready": ".dt-row",
 			"path": path("receivables-aging-report")},
 	]  # fmt: skip
 
