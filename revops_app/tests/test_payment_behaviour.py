@@ -202,3 +202,25 @@ class TestPaymentBehaviour(FrappeTestCase):
 		self.pay("I5", self.T)
 		rows = customer_health.execute({"owing_only": 1})[1]
 		self.assertNotIn(self.customer, [r["customer"] for r in rows])
+
+	def test_customer_health_shows_no_score_where_no_response_of_that_metric_came(self):
+		rows = customer_health.execute({"owing_only": 1})[1]
+		row = next(r for r in rows if r["customer"] == self.customer)
+		self.assertEqual((row["latest_nps"], row["latest_csat"], row["latest_ces"]), (None, None, None))
+		with settings_changed(cx_enabled=0):
+			frappe.get_doc(
+				{
+					"doctype": CX_RESPONSE_DOCTYPE,
+					"metric": "NPS",
+					"raw_score": 0,
+					"customer": self.customer,
+					"source": "payment-behaviour-test",
+					"external_id": f"{self.abbr}-health-0",
+					"submitted_at": now_datetime(),
+				}
+			).insert(ignore_permissions=True)
+		customer_state.refresh_customers([self.customer])
+		rows = customer_health.execute({"owing_only": 1})[1]
+		row = next(r for r in rows if r["customer"] == self.customer)
+		# an NPS of 0 is a real answer (shown), CSAT and CES were never asked (blank)
+		self.assertEqual((row["latest_nps"], row["latest_csat"], row["latest_ces"]), (0, None, None))

@@ -44,9 +44,12 @@ def execute(filters: dict | None = None):
 			{"open": OPEN_ISSUE_STATUSES, "names": tuple(c.name for c in customers) or ("",)},
 		)
 	)
+	scored = _scored_metrics([c.name for c in customers])
 	rows = []
 	for customer in customers:
 		record = records.get(customer.name) or {}
+		# the Customer's score fields hold 0 until a response of that metric arrives: blank, not a zero score
+		has = scored.get(customer.name, ())
 		row = {
 			"customer": customer.name,
 			"customer_name": customer.customer_name,
@@ -60,9 +63,9 @@ def execute(filters: dict | None = None):
 			"failed_payments": record.get("failed_payment_count", 0),
 			"broken_promises": record.get("broken_promise_count", 0),
 			"disputes": record.get("dispute_count", 0),
-			"latest_nps": customer.get(CF_CUSTOMER_LATEST_NPS),
-			"latest_csat": customer.get(CF_CUSTOMER_LATEST_CSAT),
-			"latest_ces": customer.get(CF_CUSTOMER_LATEST_CES),
+			"latest_nps": customer.get(CF_CUSTOMER_LATEST_NPS) if "NPS" in has else None,
+			"latest_csat": customer.get(CF_CUSTOMER_LATEST_CSAT) if "CSAT" in has else None,
+			"latest_ces": customer.get(CF_CUSTOMER_LATEST_CES) if "CES" in has else None,
 			"cx_segment": customer.get(CF_CUSTOMER_CX_SEGMENT) or "No Data",
 			"churn_risk": cint(customer.get(CF_CUSTOMER_CHURN_RISK)),
 			"churn_reason": customer.get(CF_CUSTOMER_CHURN_REASON),
@@ -94,6 +97,20 @@ def _customers(customer_group: str | None) -> list:
 		{"group": customer_group},
 		as_dict=True,
 	)
+
+
+def _scored_metrics(names: list[str]) -> dict[str, set[str]]:
+	"""Which metrics each customer has a matched response for (as customer_state reads them): one statement."""
+	if not names:
+		return {}
+	found: dict[str, set[str]] = {}
+	for customer, metric in frappe.db.sql(
+		f"""SELECT DISTINCT customer, metric FROM `tab{CX_RESPONSE_DOCTYPE}`
+		WHERE customer IN %(names)s AND status != 'Unmatched'""",
+		{"names": tuple(names)},
+	):
+		found.setdefault(customer, set()).add(metric)
+	return found
 
 
 def chart(rows: list[dict]) -> dict:
@@ -135,9 +152,10 @@ def columns() -> list[dict]:
 		col("failed_payments", "Failed Payments", "Int", 100),
 		col("broken_promises", "Broken Promises", "Int", 100),
 		col("disputes", "Disputes", "Int", 80),
-		col("latest_nps", "Latest NPS", "Float", 80, precision=0),
-		col("latest_csat", "Latest CSAT", "Float", 80, precision=0),
-		col("latest_ces", "Latest CES", "Float", 80, precision=0),
+		# Frappe's Float formatter refuses precision 0; NPS is a whole 0-10 answer
+		col("latest_nps", "Latest NPS", "Int", 80),
+		col("latest_csat", "Latest CSAT", "Float", 80, precision=1),
+		col("latest_ces", "Latest CES", "Float", 80, precision=1),
 		col("cx_segment", "CX Segment", "Data", 100),
 		col("churn_risk", "Churn Risk", "Check", 80),
 		col("churn_reason", "Churn Risk Reason", "Data", 300),
