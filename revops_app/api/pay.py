@@ -44,7 +44,12 @@ from revops_app.api.pay_responses import (
 	shown_link,
 	too_many_attempts,
 )
-from revops_app.revenue_collections.checkout import checkout_destination, count_attempt, page_url
+from revops_app.revenue_collections.checkout import (
+	checkout_destination,
+	count_attempt,
+	lock_page_sessions,
+	page_url,
+)
 from revops_app.revenue_collections.checkout_limit import take_checkout_slot
 from revops_app.revenue_collections.constants import (
 	CHECKOUT_RATE_LIMIT,
@@ -89,10 +94,11 @@ def checkout(token: str | None = None) -> Response:
 	if retry_after is not None:
 		return too_many_attempts(retry_after, "pay this invoice")
 
+	others = lock_page_sessions(invoice.name)  # the customer page row first (pages before links)
 	attempt, previous = count_attempt(link.name)
 	if is_customer_view():
 		record_view(link.name)
-	return redirect(checkout_destination(token, link, invoice, attempt, previous), code=303)
+	return redirect(checkout_destination(token, link, invoice, attempt, previous, others), code=303)
 
 
 PROMISE_SAVEPOINT = "revops_pay_promise"
