@@ -5,8 +5,9 @@ Contract:
   page) and answers 303 to where `revenue_collections.checkout.checkout_destination` sends the customer:
   Stripe's hosted page for a session at the outstanding amount computed on the server (nothing amount-like
   is read from the request; idempotency key per invoice + amount + currency + attempt), or back to the
-  page with `?paid=processing` (paid or in flight) or `?paid=error` (Stripe refused or cannot tell). At
-  most one session per link can take money at any time (see that module).
+  page with `?paid=processing` (paid or in flight, here or in a customer page session covering this invoice)
+  or `?paid=error` (Stripe refused or cannot tell). At most one session per invoice, across its link and its
+  customer page, can take money at any time (see that module; the page row is locked before the link row).
 - `view(token)` is the pay page's view beacon: counts a view (one atomic UPDATE) when
   `core.gateway.paylinks.counts_as_view` says the request is the customer's browser; answers 204
   whatever happened (a scanner learns nothing), 404 for an unknown token.
