@@ -22,8 +22,10 @@ answers one of:
   session just completed, the second look says so and the answer is PROCESSING.
 No new session is ever created while an earlier one may still take money.
 
-`decide(facts, ...)` is the pure rule on the session's facts; `retrieve_session` / `expire_session` are
-the two Stripe calls (per-call StripeClient, SDK retries with the same idempotency key).
+`decide(facts, ...)` is the pure rule on the session's facts (`decide_closed` its part for a session that
+is not open); `retrieve_session` / `expire_session` are the two Stripe calls (per-call StripeClient, SDK
+retries with the same idempotency key); `settle_session(api_key, id, judge)` is the look / expire / second
+look sequence for any rule, shared with `overlap.py` (the other page's sessions covering the same invoice).
 """
 
 from __future__ import annotations
