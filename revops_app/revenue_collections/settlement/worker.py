@@ -152,7 +152,8 @@ def _handle(log: Document) -> tuple[str, str | None]:
 	if dispute:
 		# Every invoice the disputed payment paid is flagged (a customer page receipt pays several);
 		# the money is posted against `invoice`, the first.
-		receipt = existing_receipt(dispute.payment_intent or event.payment_intent or "")
+		pi = dispute.payment_intent or event.payment_intent
+		receipt = existing_receipt(pi) if pi else None
 		disputed = disputed_invoices(invoice, receipt_invoices(receipt) if receipt else ())
 
 	# End the transaction whose snapshot the reads above opened, so that after the lock every read
