@@ -5,8 +5,9 @@ Contract:
   page) and answers 303 to where `revenue_collections.checkout.checkout_destination` sends the customer:
   Stripe's hosted page for a session at the outstanding amount computed on the server (nothing amount-like
   is read from the request; idempotency key per invoice + amount + currency + attempt), or back to the
-  page with `?paid=processing` (paid or in flight) or `?paid=error` (Stripe refused or cannot tell). At
-  most one session per link can take money at any time (see that module).
+  page with `?paid=processing` (paid or in flight, here or in a customer page session covering this invoice)
+  or `?paid=error` (Stripe refused or cannot tell). At most one session per invoice, across its link and its
+  customer page, can take money at any time (see that module; the page row is locked before the link row).
 - `view(token)` is the pay page's view beacon: counts a view (one atomic UPDATE) when
   `core.gateway.paylinks.counts_as_view` says the request is the customer's browser; answers 204
   whatever happened (a scanner learns nothing), 404 for an unknown token.
@@ -44,7 +45,12 @@ from revops_app.api.pay_responses import (
 	shown_link,
 	too_many_attempts,
 )
-from revops_app.revenue_collections.checkout import checkout_destination, count_attempt, page_url
+from revops_app.revenue_collections.checkout import (
+	checkout_destination,
+	count_attempt,
+	lock_page_sessions,
+	page_url,
+)
 from revops_app.revenue_collections.checkout_limit import take_checkout_slot
 from revops_app.revenue_collections.constants import (
 	CHECKOUT_RATE_LIMIT,
@@ -89,10 +95,11 @@ def checkout(token: str | None = None) -> Response:
 	if retry_after is not None:
 		return too_many_attempts(retry_after, "pay this invoice")
 
+	others = lock_page_sessions(invoice.name)  # the customer page row first (pages before links)
 	attempt, previous = count_attempt(link.name)
 	if is_customer_view():
 		record_view(link.name)
-	return redirect(checkout_destination(token, link, invoice, attempt, previous), code=303)
+	return redirect(checkout_destination(token, link, invoice, attempt, previous, others), code=303)
 
 
 PROMISE_SAVEPOINT = "revops_pay_promise"

@@ -8,6 +8,13 @@ only then creates a session with `core.gateway.checkout` at the amount computed 
 most one session per link can take money at any time. Failures are logged (no key in them).
 `open_checkout` (previous session, new session, stored on the row) is shared with the customer page
 (`customer_checkout.py`).
+
+Across the two sides: an invoice is also on its customer page. `lock_page_sessions(invoice)` locks the
+page row of the invoice's group (before the link row: pages before links, as the page press and the
+customer-page settlement lock) and returns the page's last session when it covers the invoice;
+`open_checkout(..., others=...)` hands such sessions to `core.gateway.overlap.close_other_sessions` first
+(open -> expired; paid or in flight -> "processing", no new session; Stripe unsure -> "error"). So at most
+one session, on either side, can take money for any invoice.
 """
 
 from __future__ import annotations
@@ -24,9 +31,11 @@ from revops_app.core.gateway.checkout import (
 	build_checkout_session,
 	create_checkout_session,
 )
+from revops_app.core.gateway.customer_page import page_name
 from revops_app.core.gateway.money import to_minor_units
+from revops_app.core.gateway.overlap import close_other_sessions, covered_invoices, overlapping_sessions
 from revops_app.core.gateway.sessions import Action, prepare_checkout
-from revops_app.revenue_collections.constants import PAY_ROUTE, PAYMENT_LINK_DOCTYPE
+from revops_app.revenue_collections.constants import CUSTOMER_PAGE_DOCTYPE, PAY_ROUTE, PAYMENT_LINK_DOCTYPE
 from revops_app.revops.constants import INTEGRATION_STRIPE, LogStatus
 from revops_app.revops.integration_log import create_log
 from revops_app.revops.settings import get_stripe_api_base, get_stripe_secret_key
@@ -60,8 +69,36 @@ def count_attempt(link_name: str, doctype: str = PAYMENT_LINK_DOCTYPE) -> tuple[
 	return int(attempt), previous
 
 
-def checkout_destination(token: str, link: Any, invoice: Any, attempt: int, previous: str | None) -> str:
-	"""The URL to send the customer to for this press (Stripe's hosted page, or the pay page with a state)."""
+def lock_page_sessions(invoice: str) -> tuple[str, ...]:
+	"""Lock the customer page row of the invoice's group (FOR UPDATE: a press of that page waits, and its
+	committed session is read here) and return the page's last session when it covers the invoice."""
+	si = frappe.db.get_value("Sales Invoice", invoice, ["customer", "company", "currency"], as_dict=True)
+	if not (si and si.customer and si.company and si.currency):
+		return ()
+	page = frappe.db.get_value(
+		CUSTOMER_PAGE_DOCTYPE,
+		page_name(si.customer, si.company, si.currency),
+		["last_checkout_session", "last_selection"],
+		as_dict=True,
+		for_update=True,
+	)
+	if not page:
+		return ()
+	return overlapping_sessions(
+		[(page.last_checkout_session, covered_invoices(page.last_selection))], [invoice]
+	)
+
+
+def checkout_destination(
+	token: str,
+	link: Any,
+	invoice: Any,
+	attempt: int,
+	previous: str | None,
+	others: tuple[str, ...] = (),
+) -> str:
+	"""The URL to send the customer to for this press (Stripe's hosted page, or the pay page with a state).
+	`others`: the customer page's sessions covering this invoice (`lock_page_sessions`)."""
 	params, key = build_checkout_session(
 		InvoiceForCheckout(
 			name=invoice.name,
@@ -87,6 +124,7 @@ def checkout_destination(token: str, link: Any, invoice: Any, attempt: int, prev
 		minor_amount=to_minor_units(invoice.outstanding_amount, invoice.currency),
 		currency=invoice.currency,
 		store=(PAYMENT_LINK_DOCTYPE, link.name),
+		others=others,
 	)
 
 
@@ -103,13 +141,28 @@ def open_checkout(
 	store: tuple[str, str],
 	values: dict[str, str] | None = None,
 	selection: str | None = None,
+	others: tuple[str, ...] = (),
 ) -> str:
 	"""What a press does once its session is built (`params`, idempotency `key`), for the invoice link and
 	the customer page alike: deal with the `previous` session (`prepare_checkout`, keyed by `record` and
 	`selection`), create the new one and store its id (and PaymentIntent, and `values`) on the row `store`
 	(doctype, name). Returns Stripe's URL, or `back(state)` (processing / error); failures are logged
-	against `record` (`reference_doctype`)."""
+	against `record` (`reference_doctype`). `others`: the other side's sessions covering the same invoices,
+	closed first (`core.gateway.overlap.close_other_sessions`)."""
 	api_key, api_base = get_stripe_secret_key() or "", get_stripe_api_base()
+	if others:
+		closed = close_other_sessions(api_key, others, is_settled=intent_settled, api_base=api_base)
+		if closed.action == Action.PROCESSING:
+			return back("processing")
+		if closed.action != Action.CREATE:
+			log_checkout_error(
+				record,
+				"checkout.session.other",
+				{"other_sessions": list(others)},
+				closed.reason,
+				reference_doctype=reference_doctype,
+			)
+			return back("error")
 	prepared = prepare_checkout(
 		api_key,
 		previous,

@@ -7,6 +7,12 @@ only then is a new session created with `core.gateway.customer_checkout` at the 
 (`core.gateway.customer_page.choose_payment`). So at most one session per page can take money at a time.
 The session's metadata names the page and the invoices; settlement (`settlement/customer_receipts.py`)
 allocates to exactly those. Failures are logged (no key in them).
+
+Across the two sides: after the page row (locked by count_attempt), `lock_link_sessions(invoices)` locks
+the chosen invoices' Payment Link rows in name order (pages before links, as the invoice press and the
+settlement worker lock) and reads their last sessions; `open_checkout(..., others=...)` expires those
+still open, or answers "processing" when one is paid or in flight, before the page's session is made.
+So at most one session, on either side, can take money for any invoice.
 """
 
 from __future__ import annotations
@@ -16,12 +22,29 @@ import frappe
 from revops_app.core.gateway.customer_checkout import PageForCheckout, build_customer_checkout
 from revops_app.core.gateway.customer_page import PageFacts, PaymentChoice, selection_digest
 from revops_app.core.gateway.money import to_minor_units
+from revops_app.core.gateway.overlap import overlapping_sessions
 from revops_app.revenue_collections.checkout import open_checkout
-from revops_app.revenue_collections.constants import CUSTOMER_PAGE_DOCTYPE, CUSTOMER_PAGE_ROUTE
+from revops_app.revenue_collections.constants import (
+	CUSTOMER_PAGE_DOCTYPE,
+	CUSTOMER_PAGE_ROUTE,
+	PAYMENT_LINK_DOCTYPE,
+)
 
 
 def customer_page_url(token: str, returned: str | None = None) -> str:
 	return frappe.utils.get_url(f"/{CUSTOMER_PAGE_ROUTE}/{token}" + (f"?paid={returned}" if returned else ""))
+
+
+def lock_link_sessions(invoices: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+	"""Lock the invoices' Payment Link rows (name order, FOR UPDATE: an invoice press waits, and its
+	committed session is read here) and return their last sessions."""
+	candidates = []
+	for invoice in sorted(set(invoices)):
+		session = frappe.db.get_value(
+			PAYMENT_LINK_DOCTYPE, {"sales_invoice": invoice}, "last_checkout_session", for_update=True
+		)
+		candidates.append((session, (invoice,)))
+	return overlapping_sessions(candidates, invoices)
 
 
 def customer_checkout_destination(
@@ -61,4 +84,5 @@ def customer_checkout_destination(
 		store=(CUSTOMER_PAGE_DOCTYPE, page.name),
 		values={"last_selection": ", ".join(choice.invoices)},
 		selection=selection_digest(choice.invoices),
+		others=lock_link_sessions(choice.invoices),
 	)

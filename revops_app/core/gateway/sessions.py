@@ -22,8 +22,10 @@ answers one of:
   session just completed, the second look says so and the answer is PROCESSING.
 No new session is ever created while an earlier one may still take money.
 
-`decide(facts, ...)` is the pure rule on the session's facts; `retrieve_session` / `expire_session` are
-the two Stripe calls (per-call StripeClient, SDK retries with the same idempotency key).
+`decide(facts, ...)` is the pure rule on the session's facts (`decide_closed` its part for a session that
+is not open); `retrieve_session` / `expire_session` are the two Stripe calls (per-call StripeClient, SDK
+retries with the same idempotency key); `settle_session(api_key, id, judge)` is the look / expire / second
+look sequence for any rule, shared with `overlap.py` (the other page's sessions covering the same invoice).
 """
 
 from __future__ import annotations
@@ -125,16 +127,6 @@ def decide(
 	`intent_settled`: the ledger already holds a Payment Entry for the session's PaymentIntent.
 	`selection`: for a customer page, the digest of the invoices this press pays; an open session is
 	reused only for the same invoices (None for an invoice's own link, whose sessions carry none)."""
-	if facts.status == "expired":
-		return Action.CREATE, "previous session expired"
-	if facts.status == "complete":
-		if intent_settled:
-			return Action.CREATE, "previous session's payment is already posted"
-		if facts.payment_status in ("paid", "no_payment_required"):
-			return Action.PROCESSING, "previous session is paid; waiting for the ledger"
-		if facts.payment_intent_status in FAILED_INTENT_STATUSES:
-			return Action.CREATE, f"previous session's payment failed ({facts.payment_intent_status})"
-		return Action.PROCESSING, "previous session's payment is in flight"
 	if facts.status == "open":
 		same = (
 			facts.amount_total == minor_amount
@@ -149,6 +141,22 @@ def decide(
 		if not same:
 			return Action.EXPIRE, "previous session is open for another amount"
 		return Action.EXPIRE, "previous session is about to expire"
+	return decide_closed(facts, intent_settled=intent_settled)
+
+
+def decide_closed(facts: SessionFacts, *, intent_settled: bool = False) -> tuple[str, str]:
+	"""(action, reason) for a session that is not open: expired or complete (CREATE or PROCESSING, see the
+	module docstring), anything else UNSURE. Shared with `overlap.decide_other`."""
+	if facts.status == "expired":
+		return Action.CREATE, "previous session expired"
+	if facts.status == "complete":
+		if intent_settled:
+			return Action.CREATE, "previous session's payment is already posted"
+		if facts.payment_status in ("paid", "no_payment_required"):
+			return Action.PROCESSING, "previous session is paid; waiting for the ledger"
+		if facts.payment_intent_status in FAILED_INTENT_STATUSES:
+			return Action.CREATE, f"previous session's payment failed ({facts.payment_intent_status})"
+		return Action.PROCESSING, "previous session's payment is in flight"
 	return Action.UNSURE, f"previous session has an unknown status {facts.status!r}"
 
 
@@ -198,7 +206,6 @@ def prepare_checkout(
 	`is_settled(payment_intent_id)` says whether the ledger already posted that PaymentIntent."""
 	if not previous_id:
 		return Prepared(Action.CREATE, reason="no previous session")
-	kwargs: dict[str, Any] = {"api_base": api_base, "timeout": timeout}
 
 	def judge(facts: SessionFacts) -> tuple[str, str]:
 		settled = bool(
@@ -214,23 +221,38 @@ def prepare_checkout(
 			selection=selection,
 		)
 
+	return settle_session(api_key, previous_id, judge, api_base=api_base, timeout=timeout)
+
+
+def settle_session(
+	api_key: str,
+	session_id: str,
+	judge: Callable[[SessionFacts], tuple[str, str]],
+	*,
+	api_base: str | None = None,
+	timeout: float = DEFAULT_TIMEOUT,
+) -> Prepared:
+	"""Ask Stripe about `session_id`, let `judge` (a `decide`-like rule) answer, and when it says EXPIRE
+	expire the session (a second look when the expire fails). Returns CREATE (the session can no longer
+	take money), REUSE, PROCESSING or UNSURE, as the module docstring describes."""
+	kwargs: dict[str, Any] = {"api_base": api_base, "timeout": timeout}
 	try:
-		facts = retrieve_session(api_key, previous_id, **kwargs)
+		facts = retrieve_session(api_key, session_id, **kwargs)
 	except GatewayError as error:
 		if error.http_status == 404:
 			# Unknown to this account (another key, a deleted test session): it cannot take our money.
-			return Prepared(Action.CREATE, reason=f"previous session {previous_id} not found")
+			return Prepared(Action.CREATE, reason=f"previous session {session_id} not found")
 		return Prepared(Action.UNSURE, reason=str(error))
 	action, reason = judge(facts)
 	if action != Action.EXPIRE:
 		return Prepared(action, facts, reason=reason)
 	try:
-		expired = expire_session(api_key, previous_id, **kwargs)
+		expired = expire_session(api_key, session_id, **kwargs)
 	except GatewayError as error:
 		# Typically: it completed between our look and the expire call. Look again; create only if it
 		# is now expired (or its payment can no longer succeed).
 		try:
-			facts = retrieve_session(api_key, previous_id, **kwargs)
+			facts = retrieve_session(api_key, session_id, **kwargs)
 		except GatewayError as second:
 			return Prepared(Action.UNSURE, facts, reason=f"{error}; then {second}")
 		action, reason = judge(facts)

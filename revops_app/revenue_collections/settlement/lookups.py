@@ -4,6 +4,8 @@
   PaymentIntent, or (charges and disputes carry no metadata) the PaymentIntent from Stripe.
 - `lock_invoice(invoice)`: the row lock (SELECT ... FOR UPDATE) on the invoice's Payment Link, on the
   Sales Invoice when it has none; see worker.py for why it is the first statement of a transaction.
+  `lock_invoices(invoices)` takes them for several invoices in name order (a dispute of a customer page
+  payment); `receipt_invoices(receipt)` lists the invoices a receipt's reference rows name.
 - `existing_receipt(payment_intent)`: the submitted Receive Payment Entry whose reference_no is the
   PaymentIntent, whoever made it.
 - `fetch_settlement(payment_intent)`: amount, fee and charge from Stripe (API base from settings);
@@ -41,14 +43,9 @@ def resolve_invoice(event: GatewayEvent) -> str | None:
 	receipt = existing_receipt(event.payment_intent)
 	if receipt:
 		# the receipt's first invoice (a customer page receipt settles several, oldest due first)
-		invoice = frappe.db.get_value(
-			"Payment Entry Reference",
-			{"parent": receipt, "parenttype": "Payment Entry", "reference_doctype": "Sales Invoice"},
-			"reference_name",
-			order_by="idx asc",
-		)
-		if invoice:
-			return invoice
+		invoices = receipt_invoices(receipt)
+		if invoices:
+			return invoices[0]
 	invoice = frappe.db.get_value(
 		PAYMENT_LINK_DOCTYPE, {"last_payment_intent": event.payment_intent}, "sales_invoice"
 	)
@@ -56,6 +53,24 @@ def resolve_invoice(event: GatewayEvent) -> str | None:
 		return invoice
 	# Charges and disputes do not carry our metadata; the PaymentIntent does.
 	return fetch_settlement(event.payment_intent).sales_invoice
+
+
+def receipt_invoices(receipt: str) -> list[str]:
+	"""The Sales Invoices a receipt's reference rows name, in row order, each once."""
+	rows = frappe.get_all(
+		"Payment Entry Reference",
+		filters={"parent": receipt, "parenttype": "Payment Entry", "reference_doctype": "Sales Invoice"},
+		pluck="reference_name",
+		order_by="idx asc",
+	)
+	return list(dict.fromkeys(rows))
+
+
+def lock_invoices(invoices: tuple[str, ...] | list[str]) -> dict[str, frappe._dict | None]:
+	"""`lock_invoice` for several invoices, in name order (the order every multi-invoice lock takes);
+	returns invoice -> its Payment Link row (None when it has none), in the order given."""
+	links = {invoice: lock_invoice(invoice) for invoice in sorted(set(invoices))}
+	return {invoice: links[invoice] for invoice in invoices}
 
 
 def lock_invoice(invoice: str) -> frappe._dict | None:

@@ -9,7 +9,8 @@ Contract:
 - Dispatch: `core/gateway/routing.route` names the action; the invoice is resolved (lookups.py),
   Stripe is asked what it needs before the lock, then the handler runs under the lock:
   receipts.settle_payment / record_processing / record_failure / record_expiry,
-  refunds.settle_refund, disputes.settle_dispute (with dispute_money.py for the Journal Entries);
+  refunds.settle_refund, disputes.settle_dispute (with dispute_money.py for the Journal Entries; a
+  dispute locks, in name order, every invoice the disputed receipt paid, and flags them all);
   payout events go to payouts.settle_payout (no invoice; locked on the clearing account); a customer
   page payment (metadata customer_page, several invoices) goes to customer_receipts.handle_customer_event.
   Posting dates: posting_dates.py. ToDos: todos.py. See README.md in this folder.
@@ -33,6 +34,7 @@ import json
 import frappe
 from frappe.model.document import Document
 
+from revops_app.core.collections.allocation.disputes import disputed_invoices
 from revops_app.core.gateway.client import GatewayError
 from revops_app.core.gateway.payouts import PAYOUT_EVENT_TYPES
 from revops_app.core.gateway.routing import Action, route
@@ -45,6 +47,8 @@ from revops_app.revenue_collections.settlement.lookups import (
 	existing_receipt,
 	fetch_settlement,
 	lock_invoice,
+	lock_invoices,
+	receipt_invoices,
 	resolve_invoice,
 )
 from revops_app.revenue_collections.settlement.payouts import settle_payout
@@ -145,17 +149,23 @@ def _handle(log: Document) -> tuple[str, str | None]:
 	):
 		settlement = fetch_settlement(event.payment_intent)
 	dispute = dispute_facts(event) if action is Action.DISPUTE else None
+	if dispute:
+		# Every invoice the disputed payment paid is flagged (a customer page receipt pays several);
+		# the money is posted against `invoice`, the first.
+		pi = dispute.payment_intent or event.payment_intent
+		receipt = existing_receipt(pi) if pi else None
+		disputed = disputed_invoices(invoice, receipt_invoices(receipt) if receipt else ())
 
 	# End the transaction whose snapshot the reads above opened, so that after the lock every read
 	# sees what the event that held the lock before us committed.
 	frappe.db.commit()  # nosemgrep: see the module docstring (serialisation)
+	if dispute:
+		return settle_dispute(event, invoice, lock_invoices(disputed), dispute)
 	link = lock_invoice(invoice)
 	if action in (Action.SETTLE_PAYMENT, Action.SETTLE_REFUND):
 		return (settle_payment if action is Action.SETTLE_PAYMENT else settle_refund)(
 			event, invoice, link, settlement
 		)
-	if action is Action.DISPUTE:
-		return settle_dispute(event, invoice, link, dispute)
 	handlers = {
 		Action.RECORD_PROCESSING: record_processing,
 		Action.RECORD_FAILURE: record_failure,

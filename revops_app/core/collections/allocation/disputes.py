@@ -5,10 +5,16 @@
   withdrawal / reinstatement postings from the dispute's balance transactions.
 - `dispute_status_after(current, incoming)`: a closed status (won, lost, warning_closed, prevented)
   is final, so a `created`/`updated` event delivered after `closed` never reopens the dispute.
+- `disputed_invoices(invoice, paid)`: every invoice a disputed payment paid, each once, the invoice the
+  money is posted against first: a customer page receipt settles several invoices, and the flag and the
+  dunning pause (and their clearing when the dispute closes) apply to all of them.
+- `dispute_status_for(links, dispute_id, incoming)`: the status to keep over those invoices' links: a
+  closed status any of them already holds for this dispute is final for all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Stripe dispute statuses (stripe-python stripe/_dispute.py).
@@ -87,3 +93,32 @@ def dispute_status_after(current: str | None, incoming: str) -> str:
 	if old in closed and new not in closed:
 		return old
 	return new or old
+
+
+@dataclass(frozen=True)
+class LinkDispute:
+	"""The dispute fields one invoice's pay link holds now."""
+
+	invoice: str
+	dispute_id: str | None
+	dispute_status: str | None
+
+
+def disputed_invoices(invoice: str, paid: Iterable[str]) -> tuple[str, ...]:
+	"""`invoice` first, then the other invoices the payment paid (`paid`, in receipt order), each once."""
+	if not invoice:
+		raise ValueError("a dispute is about at least one invoice")
+	return tuple(dict.fromkeys([invoice, *(name for name in paid if name)]))
+
+
+def dispute_status_for(links: Iterable[LinkDispute], dispute_id: str, incoming: str) -> str:
+	"""The status every link of the dispute gets: `dispute_status_after` from what the links already
+	hold for this dispute (a closed status on any of them wins: it is final), or from nothing."""
+	closed = DISPUTE_WON_STATUSES | DISPUTE_LOST_STATUSES
+	held = [
+		(link.dispute_status or "").strip().lower()
+		for link in links
+		if dispute_id and link.dispute_id == dispute_id
+	]
+	current = next((status for status in held if status in closed), held[0] if held else None)
+	return dispute_status_after(current, incoming)
