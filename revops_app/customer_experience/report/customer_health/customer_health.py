@@ -25,6 +25,7 @@ from revops_app.customer_experience.constants import (
 	CX_RESPONSE_DOCTYPE,
 	OPEN_ISSUE_STATUSES,
 )
+from revops_app.customer_experience.state_feed import metrics_answered
 from revops_app.revops.signals.feed import default_currency
 from revops_app.revops.signals.records import build_records
 
@@ -44,7 +45,7 @@ def execute(filters: dict | None = None):
 			{"open": OPEN_ISSUE_STATUSES, "names": tuple(c.name for c in customers) or ("",)},
 		)
 	)
-	scored = _scored_metrics([c.name for c in customers])
+	scored = metrics_answered([c.name for c in customers])  # the CX state feed's own rule
 	rows = []
 	for customer in customers:
 		record = records.get(customer.name) or {}
@@ -97,20 +98,6 @@ def _customers(customer_group: str | None) -> list:
 		{"group": customer_group},
 		as_dict=True,
 	)
-
-
-def _scored_metrics(names: list[str]) -> dict[str, set[str]]:
-	"""Which metrics each customer has a matched response for (as customer_state reads them): one statement."""
-	if not names:
-		return {}
-	found: dict[str, set[str]] = {}
-	for customer, metric in frappe.db.sql(
-		f"""SELECT DISTINCT customer, metric FROM `tab{CX_RESPONSE_DOCTYPE}`
-		WHERE customer IN %(names)s AND status != 'Unmatched'""",
-		{"names": tuple(names)},
-	):
-		found.setdefault(customer, set()).add(metric)
-	return found
 
 
 def chart(rows: list[dict]) -> dict:
