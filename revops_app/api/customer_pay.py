@@ -33,7 +33,7 @@ from revops_app.api.pay_responses import (
 	is_customer_view,
 	no_token,
 	not_found,
-	pdf,
+	pdf_from,
 	too_many_attempts,
 )
 from revops_app.core.gateway.customer_page import ChoiceError, choose_payment
@@ -152,7 +152,7 @@ def invoice_pdf(token: str | None = None, invoice: str | None = None) -> Respons
 	page, facts = load_by_token(token)
 	if not page or invoice not in {i.name for i in facts.invoices}:
 		return not_found(PAGE_NOT_FOUND)
-	return pdf(*render_invoice_pdf(invoice))
+	return pdf_from(lambda: render_invoice_pdf(invoice), nothing=lambda: not_found(PAGE_NOT_FOUND))
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
@@ -163,7 +163,7 @@ def statement_pdf(token: str | None = None) -> Response:
 	page, _facts = load_by_token(token)
 	if not page:
 		return not_found(PAGE_NOT_FOUND)
-	statement = render_statement_pdf(page.customer, page.company)
-	if not statement:
-		return answer(404, "nothing_open", "There are no open items to put on a statement")
-	return pdf(*statement)
+	return pdf_from(
+		lambda: render_statement_pdf(page.customer, page.company),
+		nothing=lambda: answer(404, "nothing_open", "There are no open items to put on a statement"),
+	)

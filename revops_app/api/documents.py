@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 import frappe
 from frappe.rate_limiter import rate_limit
 
-from revops_app.api.pay_responses import LINK_NOT_FOUND, no_token, not_found, pdf, shown_link
+from revops_app.api.pay_responses import LINK_NOT_FOUND, no_token, not_found, pdf_from, shown_link
 from revops_app.revenue_collections.constants import PDF_RATE_LIMIT, PDF_RATE_WINDOW_SECONDS
 from revops_app.revenue_collections.seller import invoice_pdf as render_invoice_pdf
 
@@ -27,4 +27,4 @@ def invoice_pdf(token: str | None = None) -> Response:
 	if not shown:
 		return not_found(LINK_NOT_FOUND)
 	_link, invoice, _page = shown
-	return pdf(*render_invoice_pdf(invoice.name))
+	return pdf_from(lambda: render_invoice_pdf(invoice.name), nothing=lambda: not_found(LINK_NOT_FOUND))

@@ -14,6 +14,7 @@ lives here.
 """
 
 import json
+from collections.abc import Callable
 
 from werkzeug.wrappers import Response
 
@@ -53,6 +54,20 @@ def pdf(filename: str, content: bytes) -> Response:
 		mimetype="application/pdf",
 		headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"},
 	)
+
+
+def pdf_from(render: Callable[[], tuple[str, bytes] | None], nothing: Callable[[], Response]) -> Response:
+	"""The PDF `render()` makes; `nothing()` when it has nothing to show (None). A renderer that fails (no
+	wkhtmltopdf or Chromium on the host, a broken print format) answers 503 in plain words, and the failure
+	goes to the Error Log (deferred: a GET request does not commit)."""
+	try:
+		made = render()
+	except Exception:
+		frappe.log_error(title="revops_app: pay page PDF could not be made", defer_insert=True)
+		return answer(
+			503, "pdf_unavailable", "The document cannot be made right now. Please try again later."
+		)
+	return pdf(*made) if made else nothing()
 
 
 def is_customer_view() -> bool:

@@ -150,6 +150,43 @@ class TestCustomerPageDocuments(CustomerPageCase):
 		):
 			self.assertEqual(wsgi_request(self.site, "GET", path)[0], 404, path)
 
+	def test_a_pdf_that_cannot_be_made_answers_503_in_plain_words(self):
+		si = self.make_invoice(55)
+		link_token = self.link_of(si.name).token
+		# a real rendering failure: the Sales Invoice's default print format is a template that raises
+		broken = frappe.get_doc(
+			{
+				"doctype": "Print Format",
+				"name": "RevOps Test Broken Format",
+				"doc_type": "Sales Invoice",
+				"module": "Accounts",
+				"standard": "No",
+				"custom_format": 1,
+				"print_format_type": "Jinja",
+				"html": "{{ doc.revops_no_such_field.missing }}{{ 1 / 0 }}",
+			}
+		).insert(ignore_permissions=True)
+		setter = frappe.make_property_setter(
+			{
+				"doctype": "Sales Invoice",
+				"doctype_or_field": "DocType",
+				"property": "default_print_format",
+				"value": broken.name,
+			}
+		)
+		frappe.db.commit()
+		try:
+			path = f"{PDF_METHODS}documents.invoice_pdf?" + urlencode({"token": link_token})
+			status, headers, body = wsgi_request(self.site, "GET", path)
+		finally:
+			frappe.delete_doc("Property Setter", setter.name, force=True, ignore_permissions=True)
+			frappe.delete_doc("Print Format", broken.name, force=True, ignore_permissions=True)
+			frappe.db.commit()
+			frappe.clear_cache(doctype="Sales Invoice")
+		self.assertEqual(status, 503, body[:2000])
+		self.assertEqual(frappe.parse_json(body)["error"], "pdf_unavailable")
+		self.assertNotIn("Traceback", body)
+
 	def test_statement_pdf_is_erpnexts_accounts_receivable_statement(self):
 		self.require_pdf_renderer()
 		self.make_invoice(55)
