@@ -177,7 +177,7 @@ class TestCustomerPageDocuments(CustomerPageCase):
 		frappe.db.commit()
 		try:
 			path = f"{PDF_METHODS}documents.invoice_pdf?" + urlencode({"token": link_token})
-			status, headers, body = wsgi_request(self.site, "GET", path)
+			status, _headers, body = wsgi_request(self.site, "GET", path)
 		finally:
 			frappe.delete_doc("Property Setter", setter.name, force=True, ignore_permissions=True)
 			frappe.delete_doc("Print Format", broken.name, force=True, ignore_permissions=True)
