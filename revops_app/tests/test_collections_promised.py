@@ -23,9 +23,8 @@ from decimal import Decimal
 import frappe
 from frappe.utils import add_days, getdate
 
-from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
-
 from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
 from revops_app.revenue_collections.constants import PROMISE_DOCTYPE
 from revops_app.revenue_collections.promise_resolution import resolve_promises
