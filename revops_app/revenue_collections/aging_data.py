@@ -8,9 +8,11 @@ dispute withdrawals included). Totals per customer and bucket therefore equal ER
 Receivable and Accounts Receivable Summary, also for a past date. The pay link, views and the latest
 dunning reminder are joined per invoice in two queries (no per-row query).
 
-`promised_invoices` (used by this report and Collection Bottlenecks): invoice -> promised date of the Open
-RevOps Payment Promise covering it on a day, as dunning reads it (one query, through
-`revenue_collections.promises.load_promises`; the rule is `core.collections.promises.promised_until`).
+`promised_invoices` (used by this report and Collection Bottlenecks): invoice -> promised date of the
+RevOps Payment Promise covering it on the report date as things stood that day: made on or before it, still
+Open then (Open now, or resolved after it), promised_date on or after it (one query, through
+`revenue_collections.promises.load_promises`; the rule is `core.collections.promises.promised_as_of`). A
+promise kept since still shows on a report dated before it was kept.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import frappe
 
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
-from revops_app.core.collections.promises import promised_until
+from revops_app.core.collections.promises import PromiseStatus, promised_as_of
 from revops_app.revenue_collections.constants import (
 	CF_JE_STRIPE_DISPUTE,
 	PAYMENT_LINK_DOCTYPE,
@@ -122,8 +124,8 @@ def customer_names(customers: set[str]) -> dict[str, str]:
 
 
 def promised_invoices(invoices: list[str], on: date) -> dict[str, date]:
-	"""invoice -> the date it is promised by, for those of `invoices` under an Open promise running on `on`
-	(promised_date >= on). The promise's status is today's: a promise kept since is not shown for a past day."""
+	"""invoice -> the date it is promised by, for those of `invoices` under a promise running on `on` as it
+	stood that day (made by then, still Open then, promised_date >= on; module docstring)."""
 	if not invoices or not frappe.db.table_exists(PROMISE_DOCTYPE):
 		return {}
-	return promised_until(load_promises(invoices), on)
+	return promised_as_of(load_promises(invoices, statuses=PromiseStatus.ALL), on)

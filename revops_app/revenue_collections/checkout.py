@@ -15,6 +15,12 @@ customer-page settlement lock) and returns the page's last session when it cover
 `open_checkout(..., others=...)` hands such sessions to `core.gateway.overlap.close_other_sessions` first
 (open -> expired; paid or in flight -> "processing", no new session; Stripe unsure -> "error"). So at most
 one session, on either side, can take money for any invoice.
+
+Forgetting expired sessions: a session Stripe says is expired (or that a press expired) is cleared from
+the row that records it (`last_checkout_session` set empty on that row only, and only while it still names
+that session; the rows are the ones this press already locked), so no later press asks Stripe about it
+again. Which sessions: `Prepared.closed` (`core.gateway.sessions`); complete sessions stay recorded.
+`others` are (session id, (doctype, row name)) pairs: each session with the row it was read from.
 """
 
 from __future__ import annotations
@@ -69,9 +75,13 @@ def count_attempt(link_name: str, doctype: str = PAYMENT_LINK_DOCTYPE) -> tuple[
 	return int(attempt), previous
 
 
-def lock_page_sessions(invoice: str) -> tuple[str, ...]:
+Others = tuple[tuple[str, tuple[str, str]], ...]  # (session id, (doctype, row name)) per other session
+
+
+def lock_page_sessions(invoice: str) -> Others:
 	"""Lock the customer page row of the invoice's group (FOR UPDATE: a press of that page waits, and its
-	committed session is read here) and return the page's last session when it covers the invoice."""
+	committed session is read here) and return the page's last session (with its row) when it covers the
+	invoice."""
 	si = frappe.db.get_value("Sales Invoice", invoice, ["customer", "company", "currency"], as_dict=True)
 	if not (si and si.customer and si.company and si.currency):
 		return ()
@@ -84,9 +94,11 @@ def lock_page_sessions(invoice: str) -> tuple[str, ...]:
 	)
 	if not page:
 		return ()
-	return overlapping_sessions(
+	row = (CUSTOMER_PAGE_DOCTYPE, page_name(si.customer, si.company, si.currency))
+	found = overlapping_sessions(
 		[(page.last_checkout_session, covered_invoices(page.last_selection))], [invoice]
 	)
+	return tuple((session_id, row) for session_id in found)
 
 
 def checkout_destination(
@@ -95,7 +107,7 @@ def checkout_destination(
 	invoice: Any,
 	attempt: int,
 	previous: str | None,
-	others: tuple[str, ...] = (),
+	others: Others = (),
 ) -> str:
 	"""The URL to send the customer to for this press (Stripe's hosted page, or the pay page with a state).
 	`others`: the customer page's sessions covering this invoice (`lock_page_sessions`)."""
@@ -141,24 +153,27 @@ def open_checkout(
 	store: tuple[str, str],
 	values: dict[str, str] | None = None,
 	selection: str | None = None,
-	others: tuple[str, ...] = (),
+	others: Others = (),
 ) -> str:
 	"""What a press does once its session is built (`params`, idempotency `key`), for the invoice link and
 	the customer page alike: deal with the `previous` session (`prepare_checkout`, keyed by `record` and
 	`selection`), create the new one and store its id (and PaymentIntent, and `values`) on the row `store`
 	(doctype, name). Returns Stripe's URL, or `back(state)` (processing / error); failures are logged
 	against `record` (`reference_doctype`). `others`: the other side's sessions covering the same invoices,
-	closed first (`core.gateway.overlap.close_other_sessions`)."""
+	closed first (`core.gateway.overlap.close_other_sessions`). Sessions found expired are forgotten on
+	their rows (module docstring)."""
 	api_key, api_base = get_stripe_secret_key() or "", get_stripe_api_base()
 	if others:
-		closed = close_other_sessions(api_key, others, is_settled=intent_settled, api_base=api_base)
+		other_ids = tuple(dict.fromkeys(session_id for session_id, _row in others))
+		closed = close_other_sessions(api_key, other_ids, is_settled=intent_settled, api_base=api_base)
+		forget_sessions(closed.closed, [row for session_id, row in others if session_id in closed.closed])
 		if closed.action == Action.PROCESSING:
 			return back("processing")
 		if closed.action != Action.CREATE:
 			log_checkout_error(
 				record,
 				"checkout.session.other",
-				{"other_sessions": list(others)},
+				{"other_sessions": list(other_ids)},
 				closed.reason,
 				reference_doctype=reference_doctype,
 			)
@@ -174,6 +189,7 @@ def open_checkout(
 		api_base=api_base,
 		selection=selection,
 	)
+	forget_sessions(prepared.closed, [store])
 	if prepared.action == Action.REUSE:
 		return prepared.previous.url
 	if prepared.action == Action.PROCESSING:
@@ -204,6 +220,19 @@ def open_checkout(
 		stored["last_payment_intent"] = session["payment_intent"]
 	frappe.db.set_value(*store, stored, update_modified=False)
 	return session["url"]
+
+
+def forget_sessions(session_ids: tuple[str, ...], rows: list[tuple[str, str]]) -> None:
+	"""Clear `last_checkout_session` on each (doctype, name) row while it names one of `session_ids`
+	(known expired; a newer session stored meanwhile is kept). The press holds these rows' locks."""
+	if not session_ids:
+		return
+	for doctype, name in dict.fromkeys(rows):
+		frappe.db.sql(
+			f"""UPDATE `tab{doctype}` SET last_checkout_session = NULL
+			WHERE name = %(name)s AND last_checkout_session IN %(ids)s""",
+			{"name": name, "ids": tuple(session_ids)},
+		)
 
 
 def log_checkout_error(

@@ -23,7 +23,7 @@ from revops_app.core.gateway.customer_checkout import PageForCheckout, build_cus
 from revops_app.core.gateway.customer_page import PageFacts, PaymentChoice, selection_digest
 from revops_app.core.gateway.money import to_minor_units
 from revops_app.core.gateway.overlap import overlapping_sessions
-from revops_app.revenue_collections.checkout import open_checkout
+from revops_app.revenue_collections.checkout import Others, open_checkout
 from revops_app.revenue_collections.constants import (
 	CUSTOMER_PAGE_DOCTYPE,
 	CUSTOMER_PAGE_ROUTE,
@@ -35,16 +35,22 @@ def customer_page_url(token: str, returned: str | None = None) -> str:
 	return frappe.utils.get_url(f"/{CUSTOMER_PAGE_ROUTE}/{token}" + (f"?paid={returned}" if returned else ""))
 
 
-def lock_link_sessions(invoices: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+def lock_link_sessions(invoices: tuple[str, ...] | list[str]) -> Others:
 	"""Lock the invoices' Payment Link rows (name order, FOR UPDATE: an invoice press waits, and its
-	committed session is read here) and return their last sessions."""
-	candidates = []
+	committed session is read here) and return their last sessions, each with its link row."""
+	candidates, rows = [], {}
 	for invoice in sorted(set(invoices)):
-		session = frappe.db.get_value(
-			PAYMENT_LINK_DOCTYPE, {"sales_invoice": invoice}, "last_checkout_session", for_update=True
+		link = frappe.db.get_value(
+			PAYMENT_LINK_DOCTYPE,
+			{"sales_invoice": invoice},
+			["name", "last_checkout_session"],
+			as_dict=True,
+			for_update=True,
 		)
-		candidates.append((session, (invoice,)))
-	return overlapping_sessions(candidates, invoices)
+		if link:
+			candidates.append((link.last_checkout_session, (invoice,)))
+			rows.setdefault(link.last_checkout_session, (PAYMENT_LINK_DOCTYPE, link.name))
+	return tuple((session_id, rows[session_id]) for session_id in overlapping_sessions(candidates, invoices))
 
 
 def customer_checkout_destination(

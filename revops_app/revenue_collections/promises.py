@@ -14,7 +14,8 @@ Contract (rules in `revops_app.core.collections.promises`; this module reads, wr
 - `open_promise(customer, company)` -> {name, promised_date, amount, currency, invoices, source} of the Open
   promise still running today, else None.
 - Resolution (Open -> Kept / Broken, daily): `revenue_collections.promise_resolution`.
-- `load_promises(invoices, statuses)` -> [core Promise] covering those invoices (default: Open ones), for
+- `load_promises(invoices, statuses)` -> [core Promise] covering those invoices (default: Open ones), with
+  the day each was made (creation) and resolved (resolved_on), for
   dunning and the pages.
 - `validate_promise_doc(doc)`: the DocType controller's checks (desk-made promises by a collector).
 """
@@ -98,7 +99,7 @@ def load_promises(
 		params["names"] = tuple(sorted({row[0] for row in parents}))
 		condition = " AND pr.name IN %(names)s"
 	rows = frappe.db.sql(
-		f"""SELECT pr.name, pr.status, pr.promised_date, pi.sales_invoice
+		f"""SELECT pr.name, pr.status, pr.promised_date, pr.creation, pr.resolved_on, pi.sales_invoice
 		FROM `tab{PROMISE_DOCTYPE}` pr
 		JOIN `tab{PROMISE_INVOICE_DOCTYPE}` pi ON pi.parent = pr.name AND pi.parenttype = %(parenttype)s
 		WHERE pr.status IN %(statuses)s{condition}
@@ -106,10 +107,20 @@ def load_promises(
 		params,
 		as_dict=True,
 	)
-	found: dict[str, tuple[str, date, list[str]]] = {}
+	found: dict[str, tuple[Any, list[str]]] = {}
 	for row in rows:
-		found.setdefault(row.name, (row.status, getdate(row.promised_date), []))[2].append(row.sales_invoice)
-	return [rules.Promise(name, status, day, tuple(names)) for name, (status, day, names) in found.items()]
+		found.setdefault(row.name, (row, []))[1].append(row.sales_invoice)
+	return [
+		rules.Promise(
+			name,
+			row.status,
+			getdate(row.promised_date),
+			tuple(names),
+			created_on=getdate(row.creation),
+			resolved_on=getdate(row.resolved_on) if row.resolved_on else None,
+		)
+		for name, (row, names) in found.items()
+	]
 
 
 def open_promise(customer: str, company: str) -> dict | None:

@@ -9,6 +9,9 @@ Each test records a promise through `record_promise` (the same path the pay page
   Receivable; on a report date after the promised date the invoice is no longer promised.
 - Funnel: A2 is listed at Promised (not stuck), the four stage counts and the chart are unchanged, the
   summary counts 1 promised with 500 outstanding; once ERPNext shows A2 paid it is Paid, not Promised.
+- As of a past day: A2 promised (made T-6), paid by a Payment Entry posted T-2 and resolved Kept that day.
+  The aging dated T-4 still shows it promised (it was Open then); dated T-7 (before the promise) it does
+  not; today's aging and funnel do not list it as promised.
 """
 
 from revops_app.tests.utils import require_frappe
@@ -20,8 +23,11 @@ from decimal import Decimal
 import frappe
 from frappe.utils import add_days, getdate
 
+from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
+from revops_app.revenue_collections.constants import PROMISE_DOCTYPE
+from revops_app.revenue_collections.promise_resolution import resolve_promises
 from revops_app.revenue_collections.promises import record_promise
 from revops_app.revenue_collections.report.collection_bottlenecks import collection_bottlenecks
 from revops_app.revenue_collections.report.receivables_aging_with_pay_link_status import (
@@ -148,3 +154,37 @@ class TestCollectionsPromised(PromiseBenchCase):
 		self.assertEqual(chart["data"]["datasets"][0]["values"][3], 1)
 		values = {item["label"]: item["value"] for item in summary}
 		self.assertEqual(values["Promised"], 0)
+
+	def test_a_promise_kept_since_still_shows_on_a_report_dated_before(self):
+		name = self.promise([self.a2], days=4)
+		made, paid = add_days(self.T, -6), add_days(self.T, -2)
+		# The promise was made six days ago (a test cannot wait: its creation is moved back).
+		frappe.db.sql(
+			f"UPDATE `tab{PROMISE_DOCTYPE}` SET creation = %s WHERE name = %s", (f"{made} 10:00:00", name)
+		)
+		pe = get_payment_entry("Sales Invoice", self.a2, party_amount=500, bank_account=self.cash)
+		pe.posting_date = pe.reference_date = paid
+		pe.reference_no = "kept-promise"
+		pe.insert()
+		pe.submit()
+		self.assertEqual(resolve_promises(paid), {"Kept": 1})
+		self.assertEqual(
+			frappe.db.get_value(PROMISE_DOCTYPE, name, ["status", "resolved_on"]), ("Kept", getdate(paid))
+		)
+
+		# Dated T-4: A2 is still owed (ERPNext's own rows) and was under the Open promise that day.
+		before, summary = self.aging(report_date=add_days(self.T, -4))
+		self.assertEqual(money(before[self.a2]["outstanding"]), Decimal("500.00"))
+		self.assertEqual(getdate(before[self.a2]["promised_until"]), getdate(add_days(self.T, 4)))
+		self.assertEqual(money(summary["Promised to Pay (1 invoices)"]), Decimal("500.00"))
+		# Dated T-7, before the promise was made: owed, not promised.
+		earlier, summary = self.aging(report_date=add_days(self.T, -7))
+		self.assertIsNone(earlier[self.a2]["promised_until"])
+		self.assertEqual(money(summary["Promised to Pay (0 invoices)"]), Decimal("0.00"))
+		# Today: paid, gone from the aging, nothing promised; the funnel has it Paid, not Promised.
+		now, summary = self.aging()
+		self.assertNotIn(self.a2, now)
+		self.assertEqual(money(summary["Promised to Pay (0 invoices)"]), Decimal("0.00"))
+		_, rows, _, _, funnel_summary = self.funnel()
+		self.assertNotIn(self.a2, {row["invoice"] for row in rows if row["stage"] == "Promised"})
+		self.assertEqual({item["label"]: item["value"] for item in funnel_summary}["Promised"], 0)

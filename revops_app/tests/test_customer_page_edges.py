@@ -3,6 +3,9 @@
 - At most one Checkout Session, on either side, can take money for an invoice: a press on one side
   expires the other side's open session covering the same invoice at Stripe (the local stand-in) before
   its own session is made, and answers "processing" (no new session) while that other session is paid.
+- A session known expired (expired by a press, or Stripe's checkout.session.expired) is cleared from the
+  row recording it: later presses send Stripe no request about it (counted at the stand-in). A paid
+  session stays recorded: each press asks about it and answers "processing".
 - A dispute of a customer page payment that paid several invoices flags every one of their pay links
   (what dunning reads to pause), and a won dispute clears them all; the money stays one Journal Entry
   per phase against the customer.
@@ -113,6 +116,63 @@ class TestInvoiceOnTwoPages(CustomerPageCase):
 		self.assertTrue(headers["Location"].endswith("?paid=processing"), headers["Location"])
 		self.assertEqual(self.calls(), [("create", a.name)])
 		self.assertEqual(self.page().last_checkout_session, before)
+
+	def looks(self) -> list[str]:
+		"""The sessions Stripe was asked about (GET /v1/checkout/sessions/{id}), in order."""
+		prefix = "/v1/checkout/sessions/"
+		return [
+			r["path"][len(prefix) :]
+			for r in self.standin.requests
+			if r["method"] == "GET" and r["path"].startswith(prefix)
+		]
+
+	def expire_at_stripe(self, session_id: str) -> None:
+		"""The session times out at Stripe, which sends checkout.session.expired; the worker handles it."""
+		self.standin.checkout_sessions[session_id].update(status="expired", url=None)
+		event_id = unique("evt")
+		self.post(event_id, "checkout.session.expired", dict(self.standin.checkout_sessions[session_id]))
+		self.process(event_id)
+		self.assertEqual(self.log_of(event_id).status, "Success", self.log_of(event_id).message)
+
+	def test_a_session_known_expired_is_forgotten_and_stripe_is_not_asked_about_it_again(self):
+		a, b, c = self.three_invoices()
+		page = self.page()
+		_status, headers, _ = self.press(page.token, "selected", [a.name, b.name])
+		page_session = self.session_of(headers["Location"])
+		# The link press expires the page's session at Stripe and clears it from the page row.
+		self.press_link(a.name)
+		link_session = self.last_session(a.name)
+		self.assertEqual(self.calls(), [("create", page.name), ("expire", page_session), ("create", a.name)])
+		self.assertIsNone(self.page().last_checkout_session)
+		# Pressing the link again looks only at its own open session (reused), not at the page's.
+		self.standin.requests.clear()
+		_status, headers = self.press_link(a.name)
+		self.assertEqual(headers["Location"], self.standin.checkout_sessions[link_session]["url"])
+		self.assertEqual(self.looks(), [link_session])
+		# The page's next press (for C, which the link's session does not cover) asks Stripe nothing first.
+		self.standin.requests.clear()
+		_status, headers, _ = self.press(page.token, "selected", [c.name])
+		c_session = self.session_of(headers["Location"])
+		self.assertEqual((self.looks(), self.calls()), ([], [("create", page.name)]))
+		# Stripe's expiry webhooks: the page and the link forget their sessions; no later look at them.
+		self.expire_at_stripe(c_session)
+		self.expire_at_stripe(link_session)
+		self.assertIsNone(self.page().last_checkout_session)
+		self.assertIsNone(self.last_session(a.name))
+		self.standin.requests.clear()
+		self.press_link(a.name)
+		_status, headers, _ = self.press(page.token, "selected", [c.name])
+		self.assertEqual(self.looks(), [])
+		self.assertEqual(self.calls(), [("create", a.name), ("create", page.name)])
+		# A paid session stays recorded: each press asks about it and answers "processing".
+		paid = self.session_of(headers["Location"])
+		self.standin.complete_session(paid)
+		self.standin.requests.clear()
+		for _ in range(2):
+			_status, headers, _ = self.press(page.token, "selected", [c.name])
+			self.assertTrue(headers["Location"].endswith("?paid=processing"), headers["Location"])
+		self.assertEqual(self.page().last_checkout_session, paid)
+		self.assertEqual((self.looks(), self.calls()), ([paid, paid], []))
 
 
 class TestDisputeOfSeveralInvoices(CustomerPageCase):

@@ -134,3 +134,23 @@ def test_stripe_down_is_unsure_and_never_leaks_the_key():
 	with fake_stripe([(500, down)] * 3) as fake:
 		result = close(fake.url, ("cs_a",))
 	assert result.action == Action.UNSURE and API_KEY not in result.reason
+
+
+def test_closed_names_every_other_session_found_or_made_expired_even_when_a_later_one_blocks():
+	paid = session(
+		"cs_c", status="complete", payment_status="paid", payment_intent={"id": "pi_9", "status": "succeeded"}
+	)
+	replies = [
+		(200, session("cs_a", status="expired")),  # found expired
+		(200, session("cs_b")),  # open: expired by this call
+		(200, session("cs_b", status="expired")),
+		(200, paid),  # paid: blocks, stays recorded
+	]
+	with fake_stripe(replies) as fake:
+		result = close(fake.url, ("cs_a", "cs_b", "cs_c"))
+	assert (result.action, result.closed) == (Action.PROCESSING, ("cs_a", "cs_b"))
+	with fake_stripe(replies[:3]) as fake:
+		result = close(fake.url, ("cs_a", "cs_b"))
+	assert (result.action, result.expired_now, result.closed) == (Action.CREATE, True, ("cs_a", "cs_b"))
+	with fake_stripe([]) as fake:
+		assert close(fake.url, ()).closed == ()

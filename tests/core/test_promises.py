@@ -111,3 +111,50 @@ def test_rule_from_row_defaults_and_errors():
 		"the latest promise must be 0 or more days ahead",
 		"the broken-promise step 'Gone' is not one of this policy's steps",
 	]
+
+
+def test_promised_as_of_sees_each_promise_as_it_stood_on_the_day():
+	made, kept = TODAY - timedelta(days=5), TODAY - timedelta(days=2)
+	due = TODAY + timedelta(days=3)
+	promises = [
+		# made 5 days ago, kept 2 days ago: promised on days -5..-3, not from the day it was kept
+		p.Promise("PR-1", p.PromiseStatus.KEPT, due, ("A",), created_on=made, resolved_on=kept),
+		# still Open, made 5 days ago
+		p.Promise("PR-2", p.PromiseStatus.OPEN, due, ("B",), created_on=made),
+		# made yesterday: not promised on any earlier day
+		p.Promise("PR-3", p.PromiseStatus.OPEN, due, ("C",), created_on=TODAY - timedelta(days=1)),
+		# cancelled with no resolved_on: ended from the start
+		p.Promise("PR-4", p.PromiseStatus.CANCELLED, due, ("D",), created_on=made),
+		# broken yesterday, its date (3 days ago) passed: never promised after its date
+		p.Promise(
+			"PR-5",
+			p.PromiseStatus.BROKEN,
+			TODAY - timedelta(days=3),
+			("E",),
+			created_on=made,
+			resolved_on=TODAY - timedelta(days=1),
+		),
+	]
+	assert p.promised_as_of(promises, made - timedelta(days=1)) == {}
+	assert p.promised_as_of(promises, made) == {"A": due, "B": due, "E": TODAY - timedelta(days=3)}
+	# E on its own promised date (3 days ago) still runs
+	assert p.promised_as_of(promises, kept - timedelta(days=1)) == {
+		"A": due,
+		"B": due,
+		"E": kept - timedelta(days=1),
+	}
+	assert p.promised_as_of(promises, kept) == {"B": due}
+	assert p.promised_as_of(promises, TODAY) == {"B": due, "C": due}
+	# on today's statuses it agrees with promised_until (what dunning reads)
+	assert p.promised_as_of(promises, TODAY) == p.promised_until(promises, TODAY)
+	# after the promised date nothing runs
+	assert p.promised_as_of(promises, due + timedelta(days=1)) == {}
+
+
+def test_open_on_without_known_days_is_todays_status():
+	plain = p.Promise("PR-1", p.PromiseStatus.OPEN, TODAY, ("A",))
+	assert p.open_on(plain, TODAY - timedelta(days=100))
+	assert not p.open_on(p.Promise("PR-2", p.PromiseStatus.KEPT, TODAY, ("A",)), TODAY - timedelta(days=100))
+	resolved = p.Promise("PR-3", p.PromiseStatus.KEPT, TODAY, ("A",), resolved_on=TODAY)
+	assert p.open_on(resolved, TODAY - timedelta(days=1))
+	assert not p.open_on(resolved, TODAY)

@@ -10,6 +10,7 @@ from revops_app.core.gateway.sessions import (
 	Action,
 	SessionFacts,
 	decide,
+	is_forgettable,
 	parse_session,
 	prepare_checkout,
 )
@@ -196,3 +197,28 @@ def test_unknown_session_is_replaced_but_stripe_down_is_not():
 		result = prepare(fake.url)
 	assert result.action == Action.UNSURE and API_KEY not in result.reason
 	assert len(fake.requests) == 3  # the SDK's own retries, then no session
+
+
+def test_only_sessions_known_expired_are_closed_for_the_glue_to_forget():
+	error = {"error": {"type": "invalid_request_error", "message": "not open"}}
+	missing = {"error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such"}}
+	failed = session(status="complete", payment_intent={"id": "pi_8", "status": "requires_payment_method"})
+	paid = session(
+		status="complete", payment_status="paid", payment_intent={"id": "pi_7", "status": "succeeded"}
+	)
+	with fake_stripe([(200, session(status="expired"))]) as fake:
+		assert prepare(fake.url).closed == (CS,)  # Stripe said expired
+	with fake_stripe([(200, session(amount=1)), (200, session(status="expired"))]) as fake:
+		assert prepare(fake.url).closed == (CS,)  # expired by this call
+	with fake_stripe([(200, session(amount=1)), (400, error), (200, session(status="expired"))]) as fake:
+		assert prepare(fake.url).closed == (CS,)  # the second look saw it expired
+	# Kept: open (reused), paid (settlement and "processing" read it), paid and posted, failed, unknown.
+	with fake_stripe([(200, session()), (200, paid), (200, paid), (200, failed), (404, missing)]) as fake:
+		assert prepare(fake.url).closed == ()
+		assert prepare(fake.url).closed == ()
+		assert prepare(fake.url, settled=lambda pi: True).closed == ()
+		failed_answer = prepare(fake.url)
+		assert (failed_answer.action, failed_answer.closed) == (Action.CREATE, ())
+		assert prepare(fake.url).closed == ()
+	assert is_forgettable(facts(status="expired")) and not is_forgettable(facts(status="complete"))
+	assert not is_forgettable(None)

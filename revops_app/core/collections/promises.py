@@ -7,7 +7,12 @@ Rules
 - What may be promised: open invoices (submitted, not a return, outstanding > 0) of that one customer,
   company and currency; at least one, none twice, none already under another open promise.
 - A *promised invoice on day D* is an invoice of an Open promise whose promised_date >= D; dunning sends
-  nothing for it that day (`promised_until`).
+  nothing for it that day (`promised_until`, on today's statuses).
+- *Promised on day D as the reports see it* (`promised_as_of`, also for a past D): the promise existed on D
+  (created on or before D), was still Open on D (Open now, or resolved_on after D) and its promised_date
+  >= D. A promise made and kept since therefore still shows on a report dated between the two; one made
+  after D never does. Cancelled, Kept and Broken are treated alike (each ends on resolved_on; one without
+  resolved_on counts as ended from the start).
 - Resolution (`resolve`), evaluated on day D: Kept once every invoice of the promise is paid (outstanding <=
   0, whatever the date, also after the date); Broken once D is after the promised date and any invoice is
   still outstanding; otherwise it stays Open. Kept, Broken and Cancelled are final.
@@ -57,12 +62,15 @@ class PromisableInvoice:
 
 @dataclass(frozen=True, slots=True)
 class Promise:
-	"""A stored promise: its status, date and the invoices it covers."""
+	"""A stored promise: its status, date and the invoices it covers; when it was made (the creation day)
+	and resolved (Kept / Broken / Cancelled), where known (None = unknown: made before any day asked)."""
 
 	name: str
 	status: str
 	promised_date: date
 	invoices: tuple[str, ...]
+	created_on: date | None = None
+	resolved_on: date | None = None
 
 
 def promise_window(today: date, allowed: bool, max_days: int) -> tuple[date, date] | None:
@@ -137,6 +145,28 @@ def promised_until(promises: Iterable[Promise], on: date) -> dict[str, date]:
 	until: dict[str, date] = {}
 	for promise in promises:
 		if promise.status != PromiseStatus.OPEN or promise.promised_date < on:
+			continue
+		for name in promise.invoices:
+			if name not in until or until[name] < promise.promised_date:
+				until[name] = promise.promised_date
+	return until
+
+
+def open_on(promise: Promise, day: date) -> bool:
+	"""Whether `promise` existed and was still Open on `day` (module docstring), whatever its date."""
+	if promise.created_on is not None and promise.created_on > day:
+		return False
+	if promise.status == PromiseStatus.OPEN:
+		return True
+	return promise.resolved_on is not None and promise.resolved_on > day
+
+
+def promised_as_of(promises: Iterable[Promise], day: date) -> dict[str, date]:
+	"""invoice -> the latest promised date among promises running on `day` as it was then: made on or
+	before `day`, still Open on `day` (`open_on`) and promised_date >= `day`. For the reports on any date."""
+	until: dict[str, date] = {}
+	for promise in promises:
+		if promise.promised_date < day or not open_on(promise, day):
 			continue
 		for name in promise.invoices:
 			if name not in until or until[name] < promise.promised_date:

@@ -17,6 +17,9 @@ answers with a `sessions.Prepared`:
 - UNSURE: Stripe could not tell, or an expire failed and a second look does not show it expired -> no
   new session (the page asks to try again).
 
+Every answer's `closed` names the sessions found (or made) expired on the way, also when a later one
+stops the press, so the glue can forget them on the other side's rows (`sessions` module docstring).
+
 `covered_invoices(last_selection)` reads a customer page's stored selection (the invoices of its last
 session, ", "-joined); `overlapping_sessions(candidates, invoices)` keeps the candidate sessions that
 cover one of `invoices`, in order, each once.
@@ -83,12 +86,21 @@ def close_other_sessions(
 		return decide_other(facts, intent_settled=settled)
 
 	expired: list[str] = []
+	closed: list[str] = []
 	for session_id in session_ids:
 		prepared = settle_session(api_key, session_id, judge, api_base=api_base, timeout=timeout)
+		closed.extend(prepared.closed)
 		if prepared.action != Action.CREATE:
-			return Prepared(prepared.action, prepared.previous, reason=f"{session_id}: {prepared.reason}")
+			return Prepared(
+				prepared.action,
+				prepared.previous,
+				reason=f"{session_id}: {prepared.reason}",
+				closed=tuple(closed),
+			)
 		if prepared.expired_now:
 			expired.append(session_id)
 	if expired:
-		return Prepared(Action.CREATE, expired_now=True, reason=f"expired {', '.join(expired)}")
-	return Prepared(Action.CREATE, reason="no other session can take money")
+		return Prepared(
+			Action.CREATE, expired_now=True, reason=f"expired {', '.join(expired)}", closed=tuple(closed)
+		)
+	return Prepared(Action.CREATE, reason="no other session can take money", closed=tuple(closed))

@@ -22,6 +22,14 @@ answers one of:
   session just completed, the second look says so and the answer is PROCESSING.
 No new session is ever created while an earlier one may still take money.
 
+Forgetting closed sessions: `Prepared.closed` names the sessions this call found expired (Stripe said
+`expired`, or this call expired it, or the second look saw it expired). Expired is final at Stripe, so
+the glue clears such an id from the row that records it and the next press asks Stripe nothing about it.
+A complete session is never in `closed`, paid or not: settlement and the PROCESSING answer read it (a
+paid one until its Payment Entry is posted; after that the next press sees it posted and creates). A
+session unknown to this account (404) is not forgotten either: with a wrong key configured it may still
+be open under the right one.
+
 `decide(facts, ...)` is the pure rule on the session's facts (`decide_closed` its part for a session that
 is not open); `retrieve_session` / `expire_session` are the two Stripe calls (per-call StripeClient, SDK
 retries with the same idempotency key); `settle_session(api_key, id, judge)` is the look / expire / second
@@ -87,6 +95,16 @@ class Prepared:
 	previous: SessionFacts | None = None
 	expired_now: bool = False
 	reason: str = ""
+	closed: tuple[str, ...] = ()  # sessions known expired: the glue may forget them (module docstring)
+
+
+def is_forgettable(facts: SessionFacts | None) -> bool:
+	"""Whether a session with these facts can be cleared from the row recording it: expired (final)."""
+	return facts is not None and facts.status == "expired"
+
+
+def closed_ids(session_id: str, facts: SessionFacts | None) -> tuple[str, ...]:
+	return (session_id,) if is_forgettable(facts) else ()
 
 
 def parse_session(data: Mapping) -> SessionFacts:
@@ -245,7 +263,7 @@ def settle_session(
 		return Prepared(Action.UNSURE, reason=str(error))
 	action, reason = judge(facts)
 	if action != Action.EXPIRE:
-		return Prepared(action, facts, reason=reason)
+		return Prepared(action, facts, reason=reason, closed=closed_ids(session_id, facts))
 	try:
 		expired = expire_session(api_key, session_id, **kwargs)
 	except GatewayError as error:
@@ -257,10 +275,10 @@ def settle_session(
 			return Prepared(Action.UNSURE, facts, reason=f"{error}; then {second}")
 		action, reason = judge(facts)
 		if action == Action.CREATE:
-			return Prepared(Action.CREATE, facts, reason=reason)
+			return Prepared(Action.CREATE, facts, reason=reason, closed=closed_ids(session_id, facts))
 		if action == Action.PROCESSING:
 			return Prepared(Action.PROCESSING, facts, reason=f"expire refused, {reason}")
 		return Prepared(Action.UNSURE, facts, reason=f"could not expire previous session: {error}")
 	if expired.status != "expired":
 		return Prepared(Action.UNSURE, expired, reason=f"expire answered status {expired.status!r}")
-	return Prepared(Action.CREATE, expired, expired_now=True, reason=reason)
+	return Prepared(Action.CREATE, expired, expired_now=True, reason=reason, closed=(session_id,))

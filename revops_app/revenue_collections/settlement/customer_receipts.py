@@ -37,6 +37,7 @@ from revops_app.core.gateway.customer_checkout import invoices_from_metadata
 from revops_app.core.gateway.payments import PaymentSettlement
 from revops_app.core.gateway.routing import Action
 from revops_app.core.gateway.webhooks.events import GatewayEvent
+from revops_app.revenue_collections.checkout import forget_sessions
 from revops_app.revenue_collections.constants import (
 	CUSTOMER_PAGE_DOCTYPE,
 	PAYMENT_LINK_DOCTYPE,
@@ -84,6 +85,9 @@ def handle_customer_event(log: Document, event: GatewayEvent, action: Action) ->
 		log.doctype, log.name, {"reference_doctype": CUSTOMER_PAGE_DOCTYPE, "reference_name": page.name}
 	)
 	if action is Action.RECORD_EXPIRY:
+		forget_sessions(
+			(event.checkout_session,) if event.checkout_session else (), [(CUSTOMER_PAGE_DOCTYPE, page.name)]
+		)
 		return (
 			LogStatus.SUCCESS,
 			f"Checkout Session {event.checkout_session} expired; the customer page stays valid",

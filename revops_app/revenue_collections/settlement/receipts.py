@@ -267,8 +267,12 @@ def record_failure(event: GatewayEvent, invoice: str, link: frappe._dict | None)
 
 def record_expiry(event: GatewayEvent, invoice: str, link: frappe._dict | None) -> tuple[str, str]:
 	# An expired session is not a failed payment and never undoes one: the link stays valid and the
-	# next press of Pay creates a fresh session.
+	# next press of Pay creates a fresh session. Expired is final: the link forgets it (when it still
+	# names it), so the next press asks Stripe nothing about it.
 	if link:
 		state = link_state_after(link.link_state, paid=invoice_paid(invoice), disputed=bool(link.disputed))
-		update_link(link, link_state=state)
+		values: dict = {"link_state": state}
+		if event.checkout_session and link.last_checkout_session == event.checkout_session:
+			values["last_checkout_session"] = None
+		update_link(link, **values)
 	return LogStatus.SUCCESS, f"Checkout Session {event.checkout_session} expired; the pay link stays valid"

@@ -8,8 +8,9 @@ app's dispute Journal Entries are rows of their own, each shown as what it is. B
 totals come from `revops_app.core.collections.metrics` (Not Due = ERPNext's rows whose due date is ahead,
 which it leaves out of every range).
 Dunning Held / Softened says when the customer's reminders are held or softened for service recovery
-(`dunning.cx_standing`). Promised By is the date of the Open promise to pay covering the invoice on the
-report date (`aging_data.promised_invoices`); the summary adds the promised total (`metrics.promised_totals`).
+(`dunning.cx_standing`). Promised By is the date of the promise to pay covering the invoice on the
+report date as it stood that day (made by then, still Open then: `aging_data.promised_invoices`); the
+summary adds the promised total (`metrics.promised_totals`).
 Amounts and buckets are untouched by promises: the rows stay ERPNext's.
 """
 
