@@ -155,3 +155,21 @@ def test_conversion_rule_on_plain_values():
 	assert erp_conversion(entered, horizon, ErpOrder(date(2026, 6, 1), 1.0, False), []) is None
 	assert erp_conversion(entered, horizon, None, after[1:]) is None  # outside the horizon
 	assert erp_conversion(entered, None, None, after[1:]) == after[1]  # the report has no horizon
+
+
+def test_what_the_sidecar_sends_is_what_the_endpoint_takes():
+	# the sidecar's fields and the stand-in's accepted arguments are kept apart on purpose (the stand-in
+	# checks the request independently); both must equal the real endpoint's parameters
+	import ast
+
+	from sidecar.erp.endpoints import HANDOFF_FIELDS, HANDOFF_METHOD
+	from tests.conftest import APP_DIR
+	from tests.sidecar.hubspot_server import HANDOFF_ARGS
+
+	module, function = HANDOFF_METHOD.removeprefix("revops_app.").rsplit(".", 1)
+	tree = ast.parse((APP_DIR / (module.replace(".", "/") + ".py")).read_text())
+	endpoint = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
+	parameters = [arg.arg for arg in endpoint.args.args]
+	assert list(HANDOFF_FIELDS) == parameters
+	assert HANDOFF_ARGS == set(parameters)
+	assert HANDOFF_PATH == f"/api/method/{HANDOFF_METHOD}"
